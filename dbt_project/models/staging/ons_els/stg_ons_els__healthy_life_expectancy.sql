@@ -1,0 +1,1 @@
+{{ stg_ons_els('healthy_life_expectancy') }}

@@ -1,0 +1,93 @@
+"""dbt models, seeds and tests as Dagster assets (dagster-dbt).
+
+dbt sources map to the ingest assets' keys (``raw/<table>``), so the asset graph runs from each
+source file through staging and intermediate models to the marts without any hand-written edges.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.settings import DBT_PROJECT_DIR, WAREHOUSE_DIR_VAR, get_settings
+
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def prepare_manifest(*, force: bool = False) -> Path:
+    """Write target/manifest.json with ``dbt parse`` when it is missing (or when forced).
+
+    ``@dbt_assets`` reads the manifest at import time; a fresh clone has none. Make targets force a
+    (partial, ~3 s) parse so the manifest follows the models; an import only parses when it must.
+    """
+    manifest = dbt_project.manifest_path
+    if force or not manifest.exists():
+        subprocess.run(
+            [
+                DBT_EXECUTABLE,
+                "--quiet",
+                "parse",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+            ],
+            check=True,
+            cwd=DBT_PROJECT_DIR,
+            env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        )
+    return manifest
+
+
+class MissionTrackerTranslator(DagsterDbtTranslator):
+    """Sources -> raw/<table> (the ingest assets); models and seeds -> their name; groups by layer."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return AssetKey(["raw", dbt_resource_props["name"]])
+        return AssetKey([dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "lookups"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "dbt"
+
+
+def prune_run_targets(keep: int = 3) -> None:
+    """dagster-dbt writes a target folder per invocation (~2 MB each); keep the newest few."""
+    target = DBT_PROJECT_DIR / "target"
+    runs = sorted(
+        (path for path in target.glob("*-*") if path.is_dir()), key=lambda path: path.stat().st_mtime
+    )
+    for path in runs[:-keep]:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+prepare_manifest()
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    dagster_dbt_translator=MissionTrackerTranslator(),
+    project=dbt_project,
+)
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """`dbt build`: seeds, staging views, intermediate models, marts and every dbt test."""
+    os.environ[WAREHOUSE_DIR_VAR] = str(get_settings().warehouse_dir)
+    try:
+        yield from dbt.cli(["build"], context=context).stream()
+    finally:
+        prune_run_targets()
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)

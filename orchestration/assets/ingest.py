@@ -1,0 +1,131 @@
+"""Ingest assets: one per catalogue source, all made by one factory.
+
+Each asset reads its file, validates and parses it with its format's parser, maps the publisher's
+indicators to warehouse metric ids, and loads ``raw.<source id>`` in the build DuckDB file with load
+metadata. A file whose checksum equals the last load's is a no-op that says so. Asset keys are
+``raw/<source id>``: the dbt sources map to the same keys, so lineage joins up by itself.
+"""
+
+
+from pathlib import Path
+
+import pandas as pd
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+
+from orchestration.settings import get_settings
+from orchestration.sources.catalogue import Source, load_catalogue
+from orchestration.sources.errors import SourceFormatError
+from orchestration.warehouse import last_load, load_raw_table, sha256_of
+
+RAW_SCHEMA = "raw"
+
+
+def raw_asset_key(source_id: str) -> AssetKey:
+    return AssetKey([RAW_SCHEMA, source_id])
+
+
+def attach_metrics(source: Source, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Add ``metric_id`` and ``breakdown`` from the catalogue; return the unmapped indicators."""
+    mapping = {m.indicator: (m.metric_id, m.breakdown) for m in source.metrics}
+    frame = frame.copy()
+    frame["metric_id"] = frame["indicator"].map(lambda name: mapping.get(name, (None, None))[0])
+    frame["breakdown"] = frame["indicator"].map(lambda name: mapping.get(name, (None, None))[1])
+    unmapped = sorted(set(frame.loc[frame["metric_id"].isna(), "indicator"]))
+    return frame, unmapped
+
+
+def source_file(source: Source) -> Path:
+    return get_settings().bundled_dir / source.bundled_path
+
+
+def _static_metadata(source: Source) -> dict[str, object]:
+    return {
+        "publisher": source.publisher_name,
+        "publication": source.title,
+        "live_url": MetadataValue.url(source.url),
+        "bundled_path": source.bundled_path,
+        "licence": source.licence,
+        "format": source.format,
+        "expected_columns": ", ".join(source.expected_columns),
+        "metrics": ", ".join(sorted({m.metric_id for m in source.metrics})),
+        "dagster/table_name": f"{RAW_SCHEMA}.{source.id}",
+    }
+
+
+def build_ingest_asset(source: Source) -> AssetsDefinition:
+    @asset(
+        key=raw_asset_key(source.id),
+        group_name=source.group,
+        description=f"{source.title}. {source.description}",
+        metadata=_static_metadata(source),
+        kinds={"python", "duckdb"},
+    )
+    def _ingest(context: AssetExecutionContext) -> MaterializeResult:
+        settings = get_settings()
+        path = source_file(source)
+        checksum = sha256_of(path) if path.exists() else ""
+        previous = last_load(settings.build_db, source.id)
+        if previous is not None and checksum and previous["sha256"] == checksum:
+            context.log.info(f"{source.id}: {path.name} unchanged (sha256 {checksum[:12]}); not reloaded")
+            return MaterializeResult(
+                metadata={
+                    "unchanged": True,
+                    "sha256": checksum,
+                    "file": str(path),
+                    "dagster/row_count": int(previous["row_count"]),
+                    "periods": f"{previous['first_period']} .. {previous['last_period']}",
+                }
+            )
+        try:
+            frame, report = source.parser(path, source.expected_columns)
+        except SourceFormatError as exc:
+            raise Failure(
+                description=f"{source.id}: {exc}",
+                metadata={
+                    "file": exc.path,
+                    "column": exc.column or "",
+                    "line": exc.line if exc.line is not None else -1,
+                    "problem": exc.problem,
+                },
+            ) from exc
+        frame, unmapped = attach_metrics(source, frame)
+        if unmapped:
+            context.log.warning(
+                f"{source.id}: indicator(s) not in the catalogue, loaded with no metric_id: {unmapped}"
+            )
+        if report.extra_columns:
+            context.log.warning(f"{source.id}: ignored extra column(s) {report.extra_columns}")
+        result = load_raw_table(settings.build_db, source.id, frame, file=path, sha256=checksum)
+        context.log.info(
+            f"{source.id}: loaded {result.row_count} rows, {len(result.periods)} periods "
+            f"({result.periods[0]} .. {result.periods[-1]}) from {path.name}"
+        )
+        return MaterializeResult(
+            metadata={
+                "unchanged": False,
+                "dagster/row_count": result.row_count,
+                "periods": f"{result.periods[0]} .. {result.periods[-1]}",
+                "period_count": len(result.periods),
+                "sha256": checksum,
+                "file": str(path),
+                "loaded_at": result.loaded_at.isoformat(),
+                "suppressed_values": report.suppressed,
+                "duplicates_dropped": report.duplicates_dropped,
+                "extra_columns_ignored": ", ".join(report.extra_columns) or "none",
+                "unmapped_indicators": ", ".join(unmapped) or "none",
+            }
+        )
+
+    return _ingest
+
+
+def build_ingest_assets() -> list[AssetsDefinition]:
+    return [build_ingest_asset(source) for source in load_catalogue()]

@@ -1,0 +1,47 @@
+"""The publish step of write-audit-publish: the checked build replaces the published warehouse."""
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+
+from orchestration.settings import get_settings
+from orchestration.warehouse import connect, publish
+
+#: The marts a publish waits for; their blocking checks must pass first.
+PUBLISHED_MARTS = ("fct_area_year_metrics", "dim_metrics", "dim_missions")
+
+
+@asset(
+    key="published_warehouse",
+    deps=[AssetKey(name) for name in PUBLISHED_MARTS],
+    group_name="publish",
+    kinds={"duckdb"},
+    description=(
+        "The published DuckDB warehouse analysts query (read-only). Runs only after every blocking "
+        "check upstream passed; the build file is copied beside it and renamed into place "
+        "atomically, and the replaced version is kept for `mission-tracker rollback`."
+    ),
+)
+def published_warehouse(context: AssetExecutionContext) -> MaterializeResult:
+    settings = get_settings()
+    result = publish(
+        settings.build_db, settings.published_db, settings.versions_dir, settings.keep_versions
+    )
+    with connect(result.path, read_only=True) as con:
+        tables = con.execute(
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_schema = 'main' order by 1"
+        ).fetchall()
+        mart_rows = con.execute("select count(*) from main.fct_area_year_metrics").fetchone()[0]
+    context.log.info(
+        f"published {result.path} ({result.size_bytes / 1e6:.1f} MB, sha256 {result.sha256[:12]}); "
+        f"previous version kept at {result.previous}"
+    )
+    return MaterializeResult(
+        metadata={
+            "path": MetadataValue.path(str(result.path)),
+            "sha256": result.sha256,
+            "size_bytes": result.size_bytes,
+            "previous_version": str(result.previous) if result.previous else "none",
+            "mart_tables": ", ".join(row[0] for row in tables),
+            "fct_area_year_metrics_rows": mart_rows,
+        }
+    )

@@ -1,0 +1,249 @@
+"""`mission-tracker`: the nightly refresh, read-only queries, status, rollback and the UI."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestration.settings import PROJECT_ROOT, ensure_dagster_home, get_settings
+
+SQL_EXAMPLE = (
+    "select area_name, period, breakdown, value from fct_area_year_metrics "
+    "where metric_id = 'hle_birth' and area_code = 'E92000001' order by period desc limit 4"
+)
+
+
+class CliError(Exception):
+    """An error for the user: one line, plus a hint."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+@dataclass
+class RefreshSummary:
+    success: bool
+    sources: list[str] = field(default_factory=list)
+    checks_passed: list[str] = field(default_factory=list)
+    checks_failed: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    published: str | None = None
+
+
+def step_failure_message(event) -> str:
+    """The most specific message of a STEP_FAILURE event: a Failure's description, else the error chain."""
+    data = event.event_specific_data
+    if data.user_failure_data is not None and data.user_failure_data.description:
+        return data.user_failure_data.description
+    messages = []
+    error = data.error
+    while error is not None:
+        messages.append(error.message.strip())
+        error = error.cause
+    return " <- ".join(messages) or event.message
+
+
+def _summarise(result) -> RefreshSummary:  # result: dagster ExecuteInProcessResult
+    summary = RefreshSummary(success=result.success)
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            materialization = event.event_specific_data.materialization
+            key = materialization.asset_key.path
+            metadata = {name: value.value for name, value in materialization.metadata.items()}
+            if key[0] == "raw":
+                state = "unchanged" if metadata.get("unchanged") else "loaded"
+                summary.sources.append(
+                    f"{key[-1]}: {state}, {metadata.get('dagster/row_count')} rows, "
+                    f"periods {metadata.get('periods')}"
+                )
+            elif key == ["published_warehouse"]:
+                summary.published = f"{metadata['path']} (sha256 {str(metadata['sha256'])[:12]})"
+        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+            (summary.checks_passed if evaluation.passed else summary.checks_failed).append(name)
+        elif event.event_type_value == "STEP_FAILURE":
+            summary.failures.append(f"{event.step_key}: {step_failure_message(event)}")
+    return summary
+
+
+def run_refresh(*, quiet_logs: bool = True) -> RefreshSummary:
+    """Run the nightly job in-process against the persistent Dagster instance."""
+    ensure_dagster_home()
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+    from orchestration.schedules import NIGHTLY_JOB_NAME
+
+    run_config = (
+        {"loggers": {"console": {"config": {"log_level": "WARNING"}}}} if quiet_logs else {}
+    )
+    with DagsterInstance.get() as instance:
+        result = defs.resolve_job_def(NIGHTLY_JOB_NAME).execute_in_process(
+            instance=instance, raise_on_error=False, run_config=run_config
+        )
+    return _summarise(result)
+
+
+def _print_refresh(summary: RefreshSummary) -> None:
+    print("\nSources")
+    for line in summary.sources:
+        print(f"  {line}")
+    print(
+        f"\nChecks: {len(summary.checks_passed)} passed, {len(summary.checks_failed)} failed "
+        "(dbt tests and Great Expectations suites)"
+    )
+    for name in summary.checks_failed:
+        print(f"  FAILED {name}")
+    for failure in summary.failures:
+        print(f"  step failed - {failure}")
+    settings = get_settings()
+    if summary.published:
+        print(f"\nPublished: {summary.published}")
+        print("Try it:")
+        print(f"  mission-tracker query \"{SQL_EXAMPLE}\"")
+        print(f"  python -c \"import duckdb; print(duckdb.connect('{settings.published_db}', read_only=True).sql(\\\"{SQL_EXAMPLE}\\\"))\"")
+    else:
+        state = "left unchanged" if settings.published_db.exists() else "not created"
+        print(f"\nNOT published: the published warehouse {settings.published_db} was {state}.")
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    print("Running the nightly refresh (ingest -> dbt build -> checks -> publish) ...", flush=True)
+    summary = run_refresh(quiet_logs=not args.verbose)
+    _print_refresh(summary)
+    return 0 if summary.success else 1
+
+
+def _published_or_fail() -> Path:
+    path = get_settings().published_db
+    if not path.exists():
+        raise CliError(f"no published warehouse at {path}", "run `make refresh` first")
+    return path
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    import duckdb
+
+    path = _published_or_fail()
+    with duckdb.connect(str(path), read_only=True) as con:
+        try:
+            relation = con.sql(args.sql)
+        except duckdb.Error as exc:
+            raise CliError(f"query failed: {str(exc).splitlines()[0]}", "list tables with: show all tables") from None
+        if relation is None:
+            return 0
+        if args.csv:
+            relation.write_csv(args.csv)
+            print(f"wrote {args.csv}")
+        elif args.parquet:
+            relation.write_parquet(args.parquet)
+            print(f"wrote {args.parquet}")
+        else:
+            frame = relation.df()
+            import pandas as pd
+
+            with pd.option_context("display.max_rows", args.max_rows, "display.width", 200):
+                print(frame.to_string(index=False, max_rows=args.max_rows))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from orchestration.warehouse import list_versions, sha256_of
+
+    settings = get_settings()
+    path = _published_or_fail()
+    print(f"published: {path} ({path.stat().st_size / 1e6:.1f} MB, sha256 {sha256_of(path)[:12]})")
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(
+            "select source_id, max(loaded_at), arg_max(row_count, loaded_at), "
+            "arg_max(last_period, loaded_at), arg_max(left(sha256, 12), loaded_at) "
+            "from raw._load_log group by 1 order by 1"
+        ).fetchall()
+    print("sources (last load in this version):")
+    for source_id, loaded_at, row_count, last_period, vintage in rows:
+        print(f"  {source_id}: loaded {loaded_at:%Y-%m-%d %H:%M} UTC, {row_count} rows, latest period {last_period}, vintage {vintage}")
+    versions = list_versions(settings.versions_dir)
+    print(f"kept previous versions: {len(versions)}" + (f" (newest {versions[-1].name})" if versions else ""))
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from orchestration.warehouse import rollback
+
+    settings = get_settings()
+    try:
+        restored = rollback(settings.published_db, settings.versions_dir)
+    except FileNotFoundError as exc:
+        raise CliError(str(exc), "a version is kept each time a refresh publishes over an older one") from None
+    print(f"rolled back: {settings.published_db} is now the version published before ({restored.name})")
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    from orchestration.assets.dbt import prepare_manifest
+
+    home = ensure_dagster_home()
+    prepare_manifest(force=True)
+    print(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home})", flush=True)
+    dagster = str(Path(sys.executable).with_name("dagster"))
+    os.chdir(PROJECT_ROOT)
+    os.execv(
+        dagster,
+        [dagster, "dev", "-h", args.host, "-p", str(args.port), "-w", str(PROJECT_ROOT / "workspace.yaml")],
+    )
+    return 0  # pragma: no cover
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mission-tracker",
+        description="Levelling Up Mission Tracker: refresh and query the mission warehouse.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    refresh = commands.add_parser("refresh", help="run the nightly job now (in-process) and publish if every check passes")
+    refresh.add_argument("--verbose", action="store_true", help="show Dagster's full run log")
+    refresh.set_defaults(func=cmd_refresh)
+
+    query = commands.add_parser("query", help="run read-only SQL against the published warehouse")
+    query.add_argument("sql", help="the SQL, e.g. \"select * from dim_missions\"")
+    out = query.add_mutually_exclusive_group()
+    out.add_argument("--csv", metavar="FILE", help="write the result to a CSV file")
+    out.add_argument("--parquet", metavar="FILE", help="write the result to a Parquet file")
+    query.add_argument("--max-rows", type=int, default=50, help="rows to print (default 50)")
+    query.set_defaults(func=cmd_query)
+
+    status = commands.add_parser("status", help="what is published, and when each source was loaded")
+    status.set_defaults(func=cmd_status)
+
+    rollback = commands.add_parser("rollback", help="put the previously published version back")
+    rollback.set_defaults(func=cmd_rollback)
+
+    ui = commands.add_parser("ui", help="start the Dagster UI (dagster dev) on 127.0.0.1")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(func=cmd_ui)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        if exc.hint:
+            print(f"hint: {exc.hint}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""Typed view of the declarative source catalogue (``catalogue.yml`` beside this file)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from orchestration.sources import ons_els
+
+CATALOGUE_PATH = Path(__file__).with_name("catalogue.yml")
+
+#: A parser turns a file into tidy rows plus a report; one per publisher format.
+Parser = Callable[[Path, Sequence[str]], tuple[pd.DataFrame, ons_els.ParseReport]]
+
+#: Every format the catalogue may name, with its parser and the columns a file of it must have.
+FORMATS: dict[str, tuple[Parser, tuple[str, ...]]] = {
+    "ons_els_csv": (ons_els.parse_els_csv, ons_els.ELS_COLUMNS),
+}
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class MetricMapping:
+    """One publisher indicator and the warehouse metric (and breakdown) it becomes."""
+
+    indicator: str
+    metric_id: str
+    breakdown: str = "all"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One catalogue entry."""
+
+    id: str
+    publisher: str
+    publisher_name: str
+    group: str
+    title: str
+    description: str
+    format: str
+    bundled_path: str
+    url: str
+    licence: str
+    licence_url: str
+    snapshot_commit: str | None
+    cadence_months: int
+    expected_columns: tuple[str, ...]
+    metrics: tuple[MetricMapping, ...]
+
+    @property
+    def parser(self) -> Parser:
+        return FORMATS[self.format][0]
+
+    def metric_for(self, indicator: str) -> MetricMapping | None:
+        for mapping in self.metrics:
+            if mapping.indicator == indicator:
+                return mapping
+        return None
+
+
+class CatalogueError(ValueError):
+    """The catalogue itself is inconsistent (raised at load, so definitions fail loudly)."""
+
+
+def _source(entry: dict, publishers: dict, defaults: dict) -> Source:
+    source_id = entry.get("id", "")
+    if not _ID.match(source_id):
+        raise CatalogueError(f"source id {source_id!r} must be snake_case")
+    publisher_id = entry["publisher"]
+    if publisher_id not in publishers:
+        raise CatalogueError(f"source {source_id}: unknown publisher {publisher_id!r}")
+    publisher = publishers[publisher_id]
+    fmt = entry["format"]
+    if fmt not in FORMATS:
+        raise CatalogueError(f"source {source_id}: unknown format {fmt!r}; known: {sorted(FORMATS)}")
+    url = entry.get("url") or publisher["url_pattern"].format(dataset=entry.get("dataset", source_id))
+    metrics = tuple(MetricMapping(**metric) for metric in entry.get("metrics", []))
+    if not metrics:
+        raise CatalogueError(f"source {source_id}: lists no metrics")
+    return Source(
+        id=source_id,
+        publisher=publisher_id,
+        publisher_name=publisher["name"],
+        group=publisher["group"],
+        title=entry["title"],
+        description=" ".join(entry["description"].split()),
+        format=fmt,
+        bundled_path=entry["bundled_path"],
+        url=url,
+        licence=entry.get("licence", defaults["licence"]),
+        licence_url=entry.get("licence_url", defaults["licence_url"]),
+        snapshot_commit=publisher.get("snapshot_commit"),
+        cadence_months=int(entry.get("cadence_months", 12)),
+        expected_columns=tuple(entry.get("expected_columns") or FORMATS[fmt][1]),
+        metrics=metrics,
+    )
+
+
+@cache
+def load_catalogue(path: Path = CATALOGUE_PATH) -> tuple[Source, ...]:
+    """All catalogue sources, validated."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    sources = tuple(
+        _source(entry, document["publishers"], document["defaults"]) for entry in document["sources"]
+    )
+    ids = [source.id for source in sources]
+    duplicated = sorted({source_id for source_id in ids if ids.count(source_id) > 1})
+    if duplicated:
+        raise CatalogueError(f"duplicate source ids: {duplicated}")
+    return sources
+
+
+def get_source(source_id: str) -> Source:
+    for source in load_catalogue():
+        if source.id == source_id:
+            return source
+    raise KeyError(f"no catalogue source {source_id!r}")

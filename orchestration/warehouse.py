@@ -1,0 +1,177 @@
+"""DuckDB files: loading raw tables into the build, and publishing the build atomically.
+
+Write-audit-publish: every refresh writes the *build* file (``warehouse/build/``); only a publish
+step, run after every blocking check passed, copies it to a temporary file beside the published
+warehouse and renames it into place (``os.replace``: atomic on POSIX). Readers that opened the old
+file keep reading it; new readers see the new one; nobody ever sees a half-written file. The refresh
+never opens the published file, so it never takes a lock on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+LOAD_LOG = "raw._load_log"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A short-lived connection; callers close it (``with connect(...) as con``)."""
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def _ensure_load_log(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists raw")
+    con.execute(
+        f"""create table if not exists {LOAD_LOG} (
+            source_id varchar not null,
+            file varchar not null,
+            sha256 varchar not null,
+            loaded_at timestamp not null,
+            row_count bigint not null,
+            first_period varchar,
+            last_period varchar
+        )"""
+    )
+
+
+def last_load(db: Path, source_id: str) -> dict | None:
+    """The latest load-log entry for a source whose raw table still exists, or None."""
+    if not db.exists():
+        return None
+    with connect(db) as con:
+        _ensure_load_log(con)
+        exists = con.execute(
+            "select count(*) from information_schema.tables where table_schema='raw' and table_name=?",
+            [source_id],
+        ).fetchone()[0]
+        if not exists:
+            return None
+        row = con.execute(
+            f"select file, sha256, loaded_at, row_count, first_period, last_period from {LOAD_LOG} "
+            "where source_id = ? order by loaded_at desc limit 1",
+            [source_id],
+        ).fetchone()
+    if row is None:
+        return None
+    keys = ("file", "sha256", "loaded_at", "row_count", "first_period", "last_period")
+    return dict(zip(keys, row, strict=True))
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    source_id: str
+    table: str
+    file: str
+    sha256: str
+    loaded_at: datetime
+    row_count: int
+    periods: list[str]
+
+
+def load_raw_table(
+    db: Path, source_id: str, frame: pd.DataFrame, *, file: Path, sha256: str
+) -> LoadResult:
+    """Replace ``raw.<source_id>`` with ``frame`` plus load columns, and log the load, in one transaction."""
+    loaded_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    table = f"raw.{source_id}"
+    periods = frame.sort_values("period_start")["period_label"].drop_duplicates().tolist()
+    with connect(db) as con:
+        _ensure_load_log(con)
+        con.register("incoming", frame)
+        con.execute("begin transaction")
+        con.execute(
+            f"""create or replace table {table} as
+                select * exclude (period_start, period_end),
+                       cast(period_start as date) as period_start,
+                       cast(period_end as date) as period_end,
+                       ? as _source_file, ? as _sha256, cast(? as timestamp) as _loaded_at
+                from incoming""",
+            [str(file), sha256, loaded_at],
+        )
+        con.execute(
+            f"insert into {LOAD_LOG} values (?, ?, ?, ?, ?, ?, ?)",
+            [source_id, str(file), sha256, loaded_at, len(frame), periods[0], periods[-1]],
+        )
+        con.execute("commit")
+        con.unregister("incoming")
+    return LoadResult(source_id, table, str(file), sha256, loaded_at, len(frame), periods)
+
+
+def checkpoint(db: Path) -> None:
+    """Fold the write-ahead log into the file so that a byte copy is complete."""
+    with connect(db) as con:
+        con.execute("checkpoint")
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    path: Path
+    sha256: str
+    size_bytes: int
+    previous: Path | None
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(build_db: Path, published_db: Path, versions_dir: Path, keep: int) -> PublishResult:
+    """Copy the build over the published warehouse atomically; keep the previous ``keep`` versions."""
+    checkpoint(build_db)
+    published_db.parent.mkdir(parents=True, exist_ok=True)
+    temporary = published_db.with_name(f".{published_db.name}.{os.getpid()}.tmp")
+    shutil.copyfile(build_db, temporary)
+    with open(temporary, "rb+") as handle:
+        os.fsync(handle.fileno())
+    previous = None
+    if published_db.exists():
+        versions_dir.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        previous = versions_dir / f"{published_db.stem}-{stamp}.duckdb"
+        os.link(published_db, previous)  # a second name for the old file: no copy, no window
+    os.replace(temporary, published_db)
+    _fsync_dir(published_db.parent)
+    for old in list_versions(versions_dir)[:-keep]:
+        old.unlink()
+    return PublishResult(published_db, sha256_of(published_db), published_db.stat().st_size, previous)
+
+
+def list_versions(versions_dir: Path) -> list[Path]:
+    """Kept versions, oldest first."""
+    return sorted(versions_dir.glob("*.duckdb")) if versions_dir.exists() else []
+
+
+def rollback(published_db: Path, versions_dir: Path) -> Path:
+    """Put the newest kept version back in place (atomically); return the version restored."""
+    versions = list_versions(versions_dir)
+    if not versions:
+        raise FileNotFoundError(f"no previous versions in {versions_dir} to roll back to")
+    newest = versions[-1]
+    temporary = published_db.with_name(f".{published_db.name}.{os.getpid()}.rollback")
+    shutil.copyfile(newest, temporary)
+    os.replace(temporary, published_db)
+    _fsync_dir(published_db.parent)
+    newest.unlink()
+    return newest

@@ -1,0 +1,60 @@
+"""Shared fixtures. The warehouse is built ONCE per session by a real nightly run; most tests read it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.settings import Settings, ensure_dagster_home, get_settings
+from tests.helpers import isolated_warehouse
+
+
+@dataclass
+class BuiltWarehouse:
+    settings: Settings
+    summary: object  # orchestration.cli.RefreshSummary
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(self.settings.published_db), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _dagster_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    home = tmp_path_factory.mktemp("dagster_home")
+    previous = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home)
+    ensure_dagster_home()
+    yield
+    if previous is None:
+        os.environ.pop("DAGSTER_HOME", None)
+    else:
+        os.environ["DAGSTER_HOME"] = previous
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltWarehouse]:
+    """A full nightly refresh on the bundled data into a temporary warehouse folder."""
+    from orchestration.cli import run_refresh
+
+    warehouse_dir = tmp_path_factory.mktemp("warehouse")
+    with isolated_warehouse(warehouse_dir):
+        summary = run_refresh()
+        assert summary.success, f"session refresh failed: {summary.failures} {summary.checks_failed}"
+        yield BuiltWarehouse(settings=get_settings(), summary=summary)
+
+
+@pytest.fixture
+def published_con(built_warehouse: BuiltWarehouse) -> Iterator[duckdb.DuckDBPyConnection]:
+    with duckdb.connect(str(built_warehouse.settings.published_db), read_only=True) as con:
+        yield con
+
+
+@pytest.fixture(scope="session")
+def bundled_dir() -> Path:
+    return get_settings().bundled_dir

@@ -1,0 +1,70 @@
+"""The code location loads, and its graph is the one the design describes."""
+
+import re
+
+import pytest
+from dagster import AssetKey
+
+from orchestration.definitions import defs
+from orchestration.schedules import NIGHTLY_JOB_NAME
+from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.sources.catalogue import load_catalogue
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return defs.resolve_asset_graph()
+
+
+def test_every_catalogue_source_has_an_ingest_asset_in_its_publisher_group(graph):
+    for source in load_catalogue():
+        node = graph.get(AssetKey(["raw", source.id]))
+        assert node.group_name == source.group
+        assert node.metadata["licence"] == source.licence
+        assert node.metadata["live_url"].url == source.url
+
+
+def test_lineage_runs_from_source_file_to_publish(graph):
+    def ancestors(key: AssetKey) -> set[AssetKey]:
+        seen: set[AssetKey] = set()
+        stack = [key]
+        while stack:
+            for parent in graph.get(stack.pop()).parent_keys:
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append(parent)
+        return seen
+
+    upstream = ancestors(AssetKey("published_warehouse"))
+    for source in load_catalogue():
+        assert AssetKey(["raw", source.id]) in upstream
+        assert AssetKey(["raw", source.id]) in graph.get(AssetKey(f"stg_{source.publisher}__{source.id}")).parent_keys
+    assert {AssetKey("fct_area_year_metrics"), AssetKey("int_metric_values_unioned")} <= upstream
+
+
+def test_gx_suite_is_a_blocking_check_on_the_mart(graph):
+    checks = {key for key in graph.asset_check_keys if key.name == "gx_fct_area_year_metrics"}
+    assert len(checks) == 1
+    (check,) = checks
+    assert check.asset_key == AssetKey("fct_area_year_metrics")
+    assert graph.get_check_spec(check).blocking
+
+
+def test_nightly_job_covers_everything_and_runs_at_two_london_time(graph):
+    job = defs.resolve_job_def(NIGHTLY_JOB_NAME)
+    assert set(job.asset_layer.selected_asset_keys) == set(graph.get_all_asset_keys())
+    schedule = defs.resolve_schedule_def("nightly_refresh_0200_london")
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.execution_timezone == "Europe/London"
+    assert schedule.job_name == NIGHTLY_JOB_NAME
+
+
+def test_staging_union_lists_every_catalogue_source():
+    """Adding a source = catalogue entry + staging model; this keeps the union honest."""
+    union_sql = (DBT_PROJECT_DIR / "models/intermediate/int_metric_values_unioned.sql").read_text()
+    listed = set(re.findall(r"'(stg_[a-z0-9_]+)'", union_sql))
+    expected = {f"stg_{source.publisher}__{source.id}" for source in load_catalogue()}
+    assert listed == expected
+    for model in expected:
+        publisher = model.split("__")[0].removeprefix("stg_")
+        assert (DBT_PROJECT_DIR / "models/staging" / publisher / f"{model}.sql").exists()

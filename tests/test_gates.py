@@ -1,0 +1,76 @@
+"""Whole refreshes that must NOT publish: the published file stays byte-for-byte what it was."""
+
+import pytest
+from dagster import materialize
+
+from orchestration.assets.ingest import build_ingest_asset
+from orchestration.cli import run_refresh, step_failure_message
+from orchestration.sources.catalogue import get_source
+from orchestration.warehouse import sha256_of
+from tests.helpers import copy_published, isolated_warehouse, poisoned_bundle, set_cell, set_cells_where
+
+HLE = get_source("healthy_life_expectancy")
+
+
+@pytest.fixture
+def published_copy(built_warehouse, tmp_path):
+    """A warehouse folder that already holds a published (and built) state."""
+    target = tmp_path / "warehouse"
+    copy_published(built_warehouse.settings.warehouse_dir, target)
+    return target
+
+
+def test_corrupted_file_fails_its_ingest_asset_naming_file_and_problem(tmp_path):
+    bundle = poisoned_bundle(tmp_path, HLE.bundled_path, set_cell(10, "observation", "sixty"))
+    with isolated_warehouse(tmp_path / "warehouse", bundle):
+        result = materialize([build_ingest_asset(HLE)], raise_on_error=False)
+    assert not result.success
+    (failure,) = [event for event in result.all_events if event.event_type_value == "STEP_FAILURE"]
+    message = step_failure_message(failure)
+    assert "healthy-life-expectancy.csv" in message
+    assert "column 'observation'" in message and "line 10" in message and "'sixty'" in message
+
+
+def test_corrupted_file_blocks_publish_and_keeps_published_file(published_copy, tmp_path):
+    before = sha256_of(published_copy / "mission_tracker.duckdb")
+    bundle = poisoned_bundle(tmp_path, HLE.bundled_path, lambda data: data[: len(data) // 2])
+    with isolated_warehouse(published_copy, bundle):
+        summary = run_refresh()
+    assert not summary.success and summary.published is None
+    assert any("raw__healthy_life_expectancy" in f and "truncated" in f for f in summary.failures), summary.failures
+    assert sha256_of(published_copy / "mission_tracker.duckdb") == before
+
+
+def test_failing_expectation_blocks_publish_and_keeps_published_file(published_copy, tmp_path):
+    """HLE of 150 years parses and passes dbt's structural tests; only the GX range gate sees it."""
+    before = sha256_of(published_copy / "mission_tracker.duckdb")
+    poison = set_cells_where("observation", "150.0", lambda r: r["areacd"] == "E06000001" and r["period"].startswith("2019"))
+    bundle = poisoned_bundle(tmp_path, HLE.bundled_path, poison)
+    with isolated_warehouse(published_copy, bundle):
+        summary = run_refresh()
+    assert not summary.success
+    assert summary.checks_failed == ["fct_area_year_metrics:gx_fct_area_year_metrics"]
+    assert summary.published is None
+    assert sha256_of(published_copy / "mission_tracker.duckdb") == before
+
+
+def test_publish_keeps_previous_version_and_rollback_restores_it(published_copy):
+    from orchestration.warehouse import list_versions, publish, rollback
+
+    published = published_copy / "mission_tracker.duckdb"
+    original = sha256_of(published)
+    versions = published_copy / "versions"
+    for existing in list_versions(versions):
+        existing.unlink()
+    # publish a build that differs from the published file
+    import duckdb
+
+    build = published_copy / "build" / "mission_tracker.duckdb"
+    with duckdb.connect(str(build)) as con:
+        con.execute("create or replace table main.publish_marker as select 1 as marker")
+    result = publish(build, published, versions, keep=2)
+    assert result.sha256 != original
+    assert [sha256_of(path) for path in list_versions(versions)] == [original]
+    rollback(published, versions)
+    assert sha256_of(published) == original
+    assert list_versions(versions) == []
