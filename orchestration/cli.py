@@ -80,9 +80,7 @@ def run_refresh(*, quiet_logs: bool = True) -> RefreshSummary:
     from orchestration.definitions import defs
     from orchestration.schedules import NIGHTLY_JOB_NAME
 
-    run_config = (
-        {"loggers": {"console": {"config": {"log_level": "WARNING"}}}} if quiet_logs else {}
-    )
+    run_config = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}} if quiet_logs else {}
     with DagsterInstance.get() as instance:
         result = defs.resolve_job_def(NIGHTLY_JOB_NAME).execute_in_process(
             instance=instance, raise_on_error=False, run_config=run_config
@@ -106,8 +104,8 @@ def _print_refresh(summary: RefreshSummary) -> None:
     if summary.published:
         print(f"\nPublished: {summary.published}")
         print("Try it:")
-        print(f"  mission-tracker query \"{SQL_EXAMPLE}\"")
-        print(f"  python -c \"import duckdb; print(duckdb.connect('{settings.published_db}', read_only=True).sql(\\\"{SQL_EXAMPLE}\\\"))\"")
+        print(f'  mission-tracker query "{SQL_EXAMPLE}"')
+        print(f"  python: duckdb.connect('{settings.published_db}', read_only=True).sql(...)")
     else:
         state = "left unchanged" if settings.published_db.exists() else "not created"
         print(f"\nNOT published: the published warehouse {settings.published_db} was {state}.")
@@ -135,7 +133,9 @@ def cmd_query(args: argparse.Namespace) -> int:
         try:
             relation = con.sql(args.sql)
         except duckdb.Error as exc:
-            raise CliError(f"query failed: {str(exc).splitlines()[0]}", "list tables with: show all tables") from None
+            raise CliError(
+                f"query failed: {str(exc).splitlines()[0]}", "list tables with: show all tables"
+            ) from None
         if relation is None:
             return 0
         if args.csv:
@@ -169,7 +169,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         ).fetchall()
     print("sources (last load in this version):")
     for source_id, loaded_at, row_count, last_period, vintage in rows:
-        print(f"  {source_id}: loaded {loaded_at:%Y-%m-%d %H:%M} UTC, {row_count} rows, latest period {last_period}, vintage {vintage}")
+        print(
+            f"  {source_id}: loaded {loaded_at:%Y-%m-%d %H:%M} UTC, {row_count} rows, "
+            f"latest period {last_period}, vintage {vintage}"
+        )
     versions = list_versions(settings.versions_dir)
     print(f"kept previous versions: {len(versions)}" + (f" (newest {versions[-1].name})" if versions else ""))
     return 0
@@ -182,7 +185,9 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     try:
         restored = rollback(settings.published_db, settings.versions_dir)
     except FileNotFoundError as exc:
-        raise CliError(str(exc), "a version is kept each time a refresh publishes over an older one") from None
+        raise CliError(
+            str(exc), "a version is kept each time a refresh publishes over an older one"
+        ) from None
     print(f"rolled back: {settings.published_db} is now the version published before ({restored.name})")
     return 0
 
@@ -209,12 +214,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    refresh = commands.add_parser("refresh", help="run the nightly job now (in-process) and publish if every check passes")
+    refresh = commands.add_parser(
+        "refresh", help="run the nightly job now (in-process) and publish if every check passes"
+    )
     refresh.add_argument("--verbose", action="store_true", help="show Dagster's full run log")
     refresh.set_defaults(func=cmd_refresh)
 
     query = commands.add_parser("query", help="run read-only SQL against the published warehouse")
-    query.add_argument("sql", help="the SQL, e.g. \"select * from dim_missions\"")
+    query.add_argument("sql", help='the SQL, e.g. "select * from dim_missions"')
     out = query.add_mutually_exclusive_group()
     out.add_argument("--csv", metavar="FILE", help="write the result to a CSV file")
     out.add_argument("--parquet", metavar="FILE", help="write the result to a Parquet file")

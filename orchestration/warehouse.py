@@ -69,10 +69,18 @@ def last_load(db: Path, source_id: str) -> dict | None:
             "where source_id = ? order by loaded_at desc limit 1",
             [source_id],
         ).fetchone()
+        columns = [
+            name
+            for (name,) in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'raw' and table_name = ?",
+                [source_id],
+            ).fetchall()
+        ]
     if row is None:
         return None
     keys = ("file", "sha256", "loaded_at", "row_count", "first_period", "last_period")
-    return dict(zip(keys, row, strict=True))
+    return {**dict(zip(keys, row, strict=True)), "columns": columns}
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,7 @@ class LoadResult:
 
 
 def load_raw_table(
-    db: Path, source_id: str, frame: pd.DataFrame, *, file: Path, sha256: str
+    db: Path, source_id: str, frame: pd.DataFrame, *, file: Path, sha256: str, provenance: str = "published"
 ) -> LoadResult:
     """Replace ``raw.<source_id>`` with ``frame`` plus load columns, and log the load, in one transaction."""
     loaded_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
@@ -102,9 +110,10 @@ def load_raw_table(
                 select * exclude (period_start, period_end),
                        cast(period_start as date) as period_start,
                        cast(period_end as date) as period_end,
-                       ? as _source_file, ? as _sha256, cast(? as timestamp) as _loaded_at
+                       ? as _source_file, ? as _sha256, cast(? as timestamp) as _loaded_at,
+                       ? as _provenance
                 from incoming""",
-            [str(file), sha256, loaded_at],
+            [str(file), sha256, loaded_at, provenance],
         )
         con.execute(
             f"insert into {LOAD_LOG} values (?, ?, ?, ?, ?, ?, ?)",

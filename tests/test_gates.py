@@ -37,14 +37,18 @@ def test_corrupted_file_blocks_publish_and_keeps_published_file(published_copy, 
     with isolated_warehouse(published_copy, bundle):
         summary = run_refresh()
     assert not summary.success and summary.published is None
-    assert any("raw__healthy_life_expectancy" in f and "truncated" in f for f in summary.failures), summary.failures
+    assert any("raw__healthy_life_expectancy" in f and "truncated" in f for f in summary.failures), (
+        summary.failures
+    )
     assert sha256_of(published_copy / "mission_tracker.duckdb") == before
 
 
 def test_failing_expectation_blocks_publish_and_keeps_published_file(published_copy, tmp_path):
     """HLE of 150 years parses and passes dbt's structural tests; only the GX range gate sees it."""
     before = sha256_of(published_copy / "mission_tracker.duckdb")
-    poison = set_cells_where("observation", "150.0", lambda r: r["areacd"] == "E06000001" and r["period"].startswith("2019"))
+    poison = set_cells_where(
+        "observation", "150.0", lambda r: r["areacd"] == "E06000001" and r["period"].startswith("2019")
+    )
     bundle = poisoned_bundle(tmp_path, HLE.bundled_path, poison)
     with isolated_warehouse(published_copy, bundle):
         summary = run_refresh()

@@ -16,9 +16,18 @@ def write(tmp_path: Path, text: str, *, encoding: str = "utf-8", name: str = "sa
     return path
 
 
-def row(areacd="E06000001", areanm="Hartlepool", observation="58.1", status="", period="2017-01-01/P3Y",
-        lci="57.0", uci="59.2", indicator="Female healthy life expectancy") -> str:
-    return f"{areacd},{areanm},County or Unitary Authority,{indicator},{period},{observation},Years,yrs,{lci},{uci},{status},"
+def row(
+    areacd="E06000001",
+    areanm="Hartlepool",
+    observation="58.1",
+    status="",
+    period="2017-01-01/P3Y",
+    lci="57.0",
+    uci="59.2",
+    indicator="Female healthy life expectancy",
+) -> str:
+    geography = "County or Unitary Authority"
+    return f"{areacd},{areanm},{geography},{indicator},{period},{observation},Years,yrs,{lci},{uci},{status},"
 
 
 def test_parses_typed_rows(tmp_path):
@@ -34,9 +43,18 @@ def test_parses_typed_rows(tmp_path):
 def test_utf8_bom_and_column_order_and_quoted_commas(tmp_path):
     columns = list(reversed(ELS_COLUMNS))
     cells = {
-        "areacd": "E06000058", "areanm": '"Bournemouth, Christchurch and Poole"', "geography": "x",
-        "indicator": "Male healthy life expectancy", "period": "2018-01-01/P3Y", "observation": "63.4",
-        "measure": "Years", "unit": "yrs", "lci_95": "", "uci_95": "", "status": "", "notes": "",
+        "areacd": "E06000058",
+        "areanm": '"Bournemouth, Christchurch and Poole"',
+        "geography": "x",
+        "indicator": "Male healthy life expectancy",
+        "period": "2018-01-01/P3Y",
+        "observation": "63.4",
+        "measure": "Years",
+        "unit": "yrs",
+        "lci_95": "",
+        "uci_95": "",
+        "status": "",
+        "notes": "",
     }
     text = ",".join(columns) + "\n" + ",".join(cells[c] for c in columns) + "\n"
     frame, _ = parse_els_csv(write(tmp_path, "\ufeff" + text))
@@ -50,7 +68,9 @@ def test_utf8_bom_and_column_order_and_quoted_commas(tmp_path):
     ("marker", "status"), [("[x]", "x"), ("..", "x"), (":", "x"), ("c", "c"), ("*", "c"), ("-", "x")]
 )
 def test_suppression_markers_become_null_with_status_never_zero(tmp_path, marker, status):
-    frame, report = parse_els_csv(write(tmp_path, f"{HEADER}\n{row(observation=marker, lci=marker, uci='')}\n"))
+    frame, report = parse_els_csv(
+        write(tmp_path, f"{HEADER}\n{row(observation=marker, lci=marker, uci='')}\n")
+    )
     record = frame.iloc[0]
     assert record.value is None or record.value != record.value
     assert record.status == status
@@ -58,7 +78,11 @@ def test_suppression_markers_become_null_with_status_never_zero(tmp_path, marker
 
 
 def test_gss_status_column_is_kept(tmp_path):
-    frame, _ = parse_els_csv(write(tmp_path, f"{HEADER}\n{row(observation='', status='x')}\n{row(areacd='E06000002', status='u')}\n"))
+    frame, _ = parse_els_csv(
+        write(
+            tmp_path, f"{HEADER}\n{row(observation='', status='x')}\n{row(areacd='E06000002', status='u')}\n"
+        )
+    )
     assert list(frame.status) == ["x", "u"]
     assert frame.value.iloc[1] == 58.1  # low reliability keeps its figure
 

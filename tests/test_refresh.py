@@ -30,7 +30,10 @@ def test_published_warehouse_opens_read_only(built_warehouse):
             con.execute("create table scratch as select 1")
 
 
-@pytest.mark.parametrize(("area_code", "area_name"), [("E92000001", "England"), ("E06000001", "Hartlepool"), ("S12000036", "City of Edinburgh")])
+@pytest.mark.parametrize(
+    ("area_code", "area_name"),
+    [("E92000001", "England"), ("E06000001", "Hartlepool"), ("S12000036", "City of Edinburgh")],
+)
 def test_hle_values_equal_the_csv(published_con, bundled_dir, area_code, area_name):
     source = get_source("healthy_life_expectancy")
     expected = {}
@@ -41,7 +44,9 @@ def test_hle_values_equal_the_csv(published_con, bundled_dir, area_code, area_na
         assert record["period"].endswith("-01-01/P3Y")
         sex = record["indicator"].split()[0].lower()
         expected[(f"{start_year}-{start_year + 2}", f"sex={sex}")] = (
-            float(record["observation"]), float(record["lci_95"]), float(record["uci_95"])
+            float(record["observation"]),
+            float(record["lci_95"]),
+            float(record["uci_95"]),
         )
     assert len(expected) == 24  # 12 periods x 2 sexes
     actual = {
@@ -67,7 +72,9 @@ def test_baseline_2017_2019_is_reference_year_2019(published_con):
 
 def test_mart_row_counts_per_breakdown_equal_the_csv(published_con, bundled_dir):
     source = get_source("healthy_life_expectancy")
-    expected = Counter(f"sex={r['indicator'].split()[0].lower()}" for r in read_csv_rows(bundled_dir, source.bundled_path))
+    expected = Counter(
+        f"sex={r['indicator'].split()[0].lower()}" for r in read_csv_rows(bundled_dir, source.bundled_path)
+    )
     actual = dict(
         published_con.execute(
             "select breakdown, count(*) from fct_area_year_metrics where source_id = ? group by 1",
@@ -82,7 +89,8 @@ def test_load_metadata_is_recorded(published_con, bundled_dir):
 
     source = get_source("healthy_life_expectancy")
     file, sha256, row_count = published_con.execute(
-        "select file, sha256, row_count from raw._load_log where source_id = ? order by loaded_at desc limit 1",
+        "select file, sha256, row_count from raw._load_log where source_id = ? "
+        "order by loaded_at desc limit 1",
         [source.id],
     ).fetchone()
     assert file.endswith(source.bundled_path)
@@ -96,5 +104,6 @@ def test_load_metadata_is_recorded(published_con, bundled_dir):
 
 def test_every_fact_row_carries_provenance(published_con):
     assert published_con.execute(
-        "select count(*) from fct_area_year_metrics where provenance is null or source_id is null or vintage is null"
+        "select count(*) from fct_area_year_metrics "
+        "where provenance is null or source_id is null or vintage is null"
     ).fetchone() == (0,)

@@ -6,7 +6,7 @@ metadata. A file whose checksum equals the last load's is a no-op that says so. 
 ``raw/<source id>``: the dbt sources map to the same keys, so lineage joins up by itself.
 """
 
-
+import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +23,7 @@ from dagster import (
 from orchestration.settings import get_settings
 from orchestration.sources.catalogue import Source, load_catalogue
 from orchestration.sources.errors import SourceFormatError
+from orchestration.sources.ons_els import PARSED_COLUMNS
 from orchestration.warehouse import last_load, load_raw_table, sha256_of
 
 RAW_SCHEMA = "raw"
@@ -46,6 +47,20 @@ def source_file(source: Source) -> Path:
     return get_settings().bundled_dir / source.bundled_path
 
 
+def source_checksum(source: Source, path: Path) -> str:
+    """sha256 of the file; for sources computed from several files, of all of them together."""
+    if not path.exists():
+        return ""
+    if not source.extra_files:
+        return sha256_of(path)
+    bundled = get_settings().bundled_dir
+    parts = [sha256_of(path)] + [
+        sha256_of(bundled / extra) if (bundled / extra).exists() else "missing"
+        for extra in source.extra_files
+    ]
+    return hashlib.sha256("".join(parts).encode()).hexdigest()
+
+
 def _static_metadata(source: Source) -> dict[str, object]:
     return {
         "publisher": source.publisher_name,
@@ -55,9 +70,16 @@ def _static_metadata(source: Source) -> dict[str, object]:
         "licence": source.licence,
         "format": source.format,
         "expected_columns": ", ".join(source.expected_columns),
-        "metrics": ", ".join(sorted({m.metric_id for m in source.metrics})),
+        "metrics": ", ".join(sorted({m.metric_id for m in source.metrics})) or "none",
+        "provenance": source.provenance,
         "dagster/table_name": f"{RAW_SCHEMA}.{source.id}",
     }
+
+
+def _same_shape(source: Source, previous: dict) -> bool:
+    """An unchanged file is only a no-op if the raw table already has today's loader's columns."""
+    expected = {"_provenance", *(PARSED_COLUMNS if source.yields_metric_rows else ())}
+    return expected <= set(previous["columns"])
 
 
 def build_ingest_asset(source: Source) -> AssetsDefinition:
@@ -71,9 +93,14 @@ def build_ingest_asset(source: Source) -> AssetsDefinition:
     def _ingest(context: AssetExecutionContext) -> MaterializeResult:
         settings = get_settings()
         path = source_file(source)
-        checksum = sha256_of(path) if path.exists() else ""
+        checksum = source_checksum(source, path)
         previous = last_load(settings.build_db, source.id)
-        if previous is not None and checksum and previous["sha256"] == checksum:
+        if (
+            previous is not None
+            and checksum
+            and previous["sha256"] == checksum
+            and _same_shape(source, previous)
+        ):
             context.log.info(f"{source.id}: {path.name} unchanged (sha256 {checksum[:12]}); not reloaded")
             return MaterializeResult(
                 metadata={
@@ -96,14 +123,18 @@ def build_ingest_asset(source: Source) -> AssetsDefinition:
                     "problem": exc.problem,
                 },
             ) from exc
-        frame, unmapped = attach_metrics(source, frame)
+        unmapped: list[str] = []
+        if source.yields_metric_rows:
+            frame, unmapped = attach_metrics(source, frame)
         if unmapped:
             context.log.warning(
                 f"{source.id}: indicator(s) not in the catalogue, loaded with no metric_id: {unmapped}"
             )
         if report.extra_columns:
             context.log.warning(f"{source.id}: ignored extra column(s) {report.extra_columns}")
-        result = load_raw_table(settings.build_db, source.id, frame, file=path, sha256=checksum)
+        result = load_raw_table(
+            settings.build_db, source.id, frame, file=path, sha256=checksum, provenance=source.provenance
+        )
         context.log.info(
             f"{source.id}: loaded {result.row_count} rows, {len(result.periods)} periods "
             f"({result.periods[0]} .. {result.periods[-1]}) from {path.name}"

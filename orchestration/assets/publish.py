@@ -6,7 +6,13 @@ from orchestration.settings import get_settings
 from orchestration.warehouse import connect, publish
 
 #: The marts a publish waits for; their blocking checks must pass first.
-PUBLISHED_MARTS = ("fct_area_year_metrics", "dim_metrics", "dim_missions")
+PUBLISHED_MARTS = (
+    "fct_area_year_metrics",
+    "dim_metrics",
+    "dim_missions",
+    "fct_ipsos_levelling_up_index",
+    "mission_data_gaps",
+)
 
 
 @asset(
@@ -22,9 +28,7 @@ PUBLISHED_MARTS = ("fct_area_year_metrics", "dim_metrics", "dim_missions")
 )
 def published_warehouse(context: AssetExecutionContext) -> MaterializeResult:
     settings = get_settings()
-    result = publish(
-        settings.build_db, settings.published_db, settings.versions_dir, settings.keep_versions
-    )
+    result = publish(settings.build_db, settings.published_db, settings.versions_dir, settings.keep_versions)
     with connect(result.path, read_only=True) as con:
         tables = con.execute(
             "select table_schema || '.' || table_name from information_schema.tables "

@@ -22,8 +22,8 @@ import pandas as pd
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
-    AssetCheckSeverity,
     AssetChecksDefinition,
+    AssetCheckSeverity,
     AssetKey,
     MetadataValue,
     asset_check,
@@ -109,9 +109,7 @@ def _sample(frame: pd.DataFrame, indexes: list[Any] | None) -> list[dict[str, An
     return json.loads(rows.to_json(orient="records", date_format="iso"))
 
 
-def validate_frame(
-    spec: SuiteSpec, frame: pd.DataFrame, today: date | None = None
-) -> ValidationOutcome:
+def validate_frame(spec: SuiteSpec, frame: pd.DataFrame, today: date | None = None) -> ValidationOutcome:
     """Run the suite on a DataFrame with an ephemeral GX context."""
     import great_expectations as gx  # imported here: ~4 s, only when a check runs
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -176,9 +174,7 @@ def build_gx_check(spec: SuiteSpec) -> AssetChecksDefinition:
             metadata["sample_offending_rows"] = MetadataValue.json(
                 {failure.summary(): failure.sample_rows for failure in outcome.failed}
             )
-        return AssetCheckResult(
-            passed=outcome.success, severity=AssetCheckSeverity.ERROR, metadata=metadata
-        )
+        return AssetCheckResult(passed=outcome.success, severity=AssetCheckSeverity.ERROR, metadata=metadata)
 
     return _check
 

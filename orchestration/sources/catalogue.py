@@ -11,19 +11,36 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from orchestration.sources import ons_els
+from orchestration.sources import devolution, ipsos, ons_els, synthetic
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.yml")
 
 #: A parser turns a file into tidy rows plus a report; one per publisher format.
 Parser = Callable[[Path, Sequence[str]], tuple[pd.DataFrame, ons_els.ParseReport]]
 
-#: Every format the catalogue may name, with its parser and the columns a file of it must have.
-FORMATS: dict[str, tuple[Parser, tuple[str, ...]]] = {
-    "ons_els_csv": (ons_els.parse_els_csv, ons_els.ELS_COLUMNS),
+
+@dataclass(frozen=True)
+class Format:
+    """A file format: its parser, the columns (or spec keys) a file must have, and its output."""
+
+    parser: Parser
+    expected_columns: tuple[str, ...]
+    yields_metric_rows: bool  # True: tidy metric rows (ons_els.PARSED_COLUMNS) with an indicator
+
+
+#: Every format the catalogue may name.
+FORMATS: dict[str, Format] = {
+    "ons_els_csv": Format(ons_els.parse_els_csv, ons_els.ELS_COLUMNS, True),
+    "synthetic_sample": Format(synthetic.generate_sample, synthetic.SPEC_KEYS, True),
+    "devolution_coverage": Format(devolution.compute_devolution_coverage, devolution.SPEC_KEYS, True),
+    "ipsos_index_csv": Format(ipsos.parse_ipsos_csv, ipsos.IPSOS_COLUMNS, False),
 }
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+#: published: copied from a publisher's release; derived: computed by the project from published
+#: inputs; synthetic: a generated sample, never official statistics.
+PROVENANCES = ("published", "derived", "synthetic")
 
 
 @dataclass(frozen=True)
@@ -54,10 +71,16 @@ class Source:
     cadence_months: int
     expected_columns: tuple[str, ...]
     metrics: tuple[MetricMapping, ...]
+    provenance: str
+    extra_files: tuple[str, ...]
 
     @property
     def parser(self) -> Parser:
-        return FORMATS[self.format][0]
+        return FORMATS[self.format].parser
+
+    @property
+    def yields_metric_rows(self) -> bool:
+        return FORMATS[self.format].yields_metric_rows
 
     def metric_for(self, indicator: str) -> MetricMapping | None:
         for mapping in self.metrics:
@@ -81,10 +104,15 @@ def _source(entry: dict, publishers: dict, defaults: dict) -> Source:
     fmt = entry["format"]
     if fmt not in FORMATS:
         raise CatalogueError(f"source {source_id}: unknown format {fmt!r}; known: {sorted(FORMATS)}")
-    url = entry.get("url") or publisher["url_pattern"].format(dataset=entry.get("dataset", source_id))
+    url = entry.get("url") or publisher.get("url_pattern", "").format(dataset=entry.get("dataset", source_id))
+    if not url:
+        raise CatalogueError(f"source {source_id}: no url and no publisher url_pattern")
     metrics = tuple(MetricMapping(**metric) for metric in entry.get("metrics", []))
-    if not metrics:
+    if FORMATS[fmt].yields_metric_rows and not metrics:
         raise CatalogueError(f"source {source_id}: lists no metrics")
+    provenance = entry.get("provenance", publisher.get("provenance", "published"))
+    if provenance not in PROVENANCES:
+        raise CatalogueError(f"source {source_id}: provenance {provenance!r} not in {PROVENANCES}")
     return Source(
         id=source_id,
         publisher=publisher_id,
@@ -99,8 +127,10 @@ def _source(entry: dict, publishers: dict, defaults: dict) -> Source:
         licence_url=entry.get("licence_url", defaults["licence_url"]),
         snapshot_commit=publisher.get("snapshot_commit"),
         cadence_months=int(entry.get("cadence_months", 12)),
-        expected_columns=tuple(entry.get("expected_columns") or FORMATS[fmt][1]),
+        expected_columns=tuple(entry.get("expected_columns") or FORMATS[fmt].expected_columns),
         metrics=metrics,
+        provenance=provenance,
+        extra_files=tuple(entry.get("extra_files", [])),
     )
 
 

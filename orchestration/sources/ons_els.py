@@ -84,6 +84,8 @@ PARSED_COLUMNS: tuple[str, ...] = (
     "uci_95",
     "status",
     "notes",
+    "numerator",
+    "denominator",
 )
 
 
@@ -218,6 +220,8 @@ def _parse_row(path: Path, cells: dict[str, str], line: int) -> dict[str, object
         "uci_95": _confidence_limit(path, cells["uci_95"], "uci_95", line),
         "status": status,
         "notes": cells["notes"].strip() or None,
+        "numerator": None,
+        "denominator": None,
     }
 
 
@@ -225,7 +229,9 @@ _KEY = ("area_code", "indicator", "period")
 _FIGURES = ("value", "lci_95", "uci_95", "status")
 
 
-def _drop_duplicates(path: Path, rows: list[dict[str, object]], report: ParseReport) -> list[dict[str, object]]:
+def _drop_duplicates(
+    path: Path, rows: list[dict[str, object]], report: ParseReport
+) -> list[dict[str, object]]:
     """Drop rows repeated under another geography label; refuse repeats with different figures."""
     seen: dict[tuple[object, ...], dict[str, object]] = {}
     kept: list[dict[str, object]] = []
@@ -268,13 +274,14 @@ def parse_els_csv(
             if len(cells) != len(header):
                 raise SourceFormatError(
                     path,
-                    f"row has {len(cells)} fields, header has {len(header)} (truncated or "
-                    "malformed file?)",
+                    f"row has {len(cells)} fields, header has {len(header)} (truncated or malformed file?)",
                     line=line,
                 )
             rows.append(_parse_row(path, dict(zip(header, cells, strict=True)), line))
     except csv.Error as exc:
-        raise SourceFormatError(path, f"malformed CSV ({exc}); truncated file?", line=reader.line_num) from None
+        raise SourceFormatError(
+            path, f"malformed CSV ({exc}); truncated file?", line=reader.line_num
+        ) from None
     if not rows:
         raise SourceFormatError(path, "file has a header but no data rows", line=1)
     report.rows_read = len(rows)

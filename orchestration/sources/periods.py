@@ -80,8 +80,7 @@ def parse_period(raw: str) -> Period:
     interval = _INTERVAL.match(text)
     if not interval or not any(interval.groups()[3:]):
         raise PeriodFormatError(
-            f"{raw!r} is not an ISO-8601 date (YYYY-MM-DD) or interval (YYYY-MM-DD/PnY, e.g. "
-            "2011-01-01/P3Y)"
+            f"{raw!r} is not an ISO-8601 date (YYYY-MM-DD) or interval (YYYY-MM-DD/PnY, e.g. 2011-01-01/P3Y)"
         )
     start = _to_date(*interval.groups()[:3], raw=raw)
     years, months, days = (int(part or 0) for part in interval.groups()[3:])

@@ -1,1 +1,1 @@
-{{ stg_ons_els('healthy_life_expectancy') }}
+{{ stg_metric_rows('ons_els', 'healthy_life_expectancy') }}

@@ -1,0 +1,1 @@
+{{ stg_metric_rows('ons_els', 'network_coverage_5g') }}

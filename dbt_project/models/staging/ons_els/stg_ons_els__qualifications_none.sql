@@ -1,0 +1,1 @@
+{{ stg_metric_rows('ons_els', 'qualifications_none') }}
