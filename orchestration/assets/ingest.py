@@ -112,7 +112,7 @@ def build_ingest_asset(source: Source) -> AssetsDefinition:
                 }
             )
         try:
-            frame, report = source.parser(path, source.expected_columns)
+            frame, report = source.parse(path)
         except SourceFormatError as exc:
             raise Failure(
                 description=f"{source.id}: {exc}",

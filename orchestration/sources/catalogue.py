@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -11,12 +11,13 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from orchestration.sources import devolution, ipsos, ons_els, synthetic
+from orchestration.sources import devolution, ipsos, ons_els, open_sdg, synthetic
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.yml")
 
-#: A parser turns a file into tidy rows plus a report; one per publisher format.
-Parser = Callable[[Path, Sequence[str]], tuple[pd.DataFrame, ons_els.ParseReport]]
+#: A parser turns a file into tidy rows plus a report; one per publisher format. It is called as
+#: ``parser(path, expected_columns, **format_options)`` (options from the catalogue entry).
+Parser = Callable[..., tuple[pd.DataFrame, ons_els.ParseReport]]
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ FORMATS: dict[str, Format] = {
     "synthetic_sample": Format(synthetic.generate_sample, synthetic.SPEC_KEYS, True),
     "devolution_coverage": Format(devolution.compute_devolution_coverage, devolution.SPEC_KEYS, True),
     "ipsos_index_csv": Format(ipsos.parse_ipsos_csv, ipsos.IPSOS_COLUMNS, False),
+    "open_sdg_csv": Format(open_sdg.parse_open_sdg_csv, open_sdg.OPEN_SDG_COLUMNS, True),
 }
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -73,6 +75,10 @@ class Source:
     metrics: tuple[MetricMapping, ...]
     provenance: str
     extra_files: tuple[str, ...]
+    format_options: tuple[tuple[str, str], ...] = ()
+
+    def parse(self, path: Path) -> tuple[pd.DataFrame, ons_els.ParseReport]:
+        return self.parser(path, self.expected_columns, **dict(self.format_options))
 
     @property
     def parser(self) -> Parser:
@@ -131,6 +137,7 @@ def _source(entry: dict, publishers: dict, defaults: dict) -> Source:
         metrics=metrics,
         provenance=provenance,
         extra_files=tuple(entry.get("extra_files", [])),
+        format_options=tuple(sorted((entry.get("format_options") or {}).items())),
     )
 
 

@@ -41,6 +41,7 @@
     'stg_ons_els__qualifications_none',
     'stg_ons_els__railway_station_walk',
     'stg_ons_els__sports_facilities',
+    'stg_ons_sdg__sdg_non_decent_homes',
     'stg_project__devolution_coverage',
     'stg_synthetic__synthetic_asb_perception',
     'stg_synthetic__synthetic_neighbourhood_crime',
