@@ -10,6 +10,7 @@ never opens the published file, so it never takes a lock on it.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -124,6 +125,40 @@ def load_raw_table(
     return LoadResult(source_id, table, str(file), sha256, loaded_at, len(frame), periods)
 
 
+def table_row_counts(db: Path) -> dict[str, int]:
+    """Rows per table (schema.table) in a DuckDB file, excluding views."""
+    with connect(db, read_only=True) as con:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE' "
+            "order by 1, 2"
+        ).fetchall()
+        return {
+            f"{schema}.{name}": con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+            for schema, name in tables
+        }
+
+
+def manifest_path(published_db: Path) -> Path:
+    return published_db.with_name(f"{published_db.stem}.manifest.json")
+
+
+def read_manifest(published_db: Path) -> dict:
+    """What the last publish recorded (tables' row counts, checksum, time); {} when none."""
+    path = manifest_path(published_db)
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
 def checkpoint(db: Path) -> None:
     """Fold the write-ahead log into the file so that a byte copy is complete."""
     with connect(db) as con:
@@ -136,6 +171,7 @@ class PublishResult:
     sha256: str
     size_bytes: int
     previous: Path | None
+    tables: dict[str, int]
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -149,6 +185,7 @@ def _fsync_dir(directory: Path) -> None:
 def publish(build_db: Path, published_db: Path, versions_dir: Path, keep: int) -> PublishResult:
     """Copy the build over the published warehouse atomically; keep the previous ``keep`` versions."""
     checkpoint(build_db)
+    tables = table_row_counts(build_db)  # read from the build: the published file is never opened
     published_db.parent.mkdir(parents=True, exist_ok=True)
     temporary = published_db.with_name(f".{published_db.name}.{os.getpid()}.tmp")
     shutil.copyfile(build_db, temporary)
@@ -164,7 +201,15 @@ def publish(build_db: Path, published_db: Path, versions_dir: Path, keep: int) -
     _fsync_dir(published_db.parent)
     for old in list_versions(versions_dir)[:-keep]:
         old.unlink()
-    return PublishResult(published_db, sha256_of(published_db), published_db.stat().st_size, previous)
+    checksum = sha256_of(published_db)
+    manifest = {
+        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "sha256": checksum,
+        "previous_version": str(previous) if previous else None,
+        "tables": tables,
+    }
+    _write_atomically(manifest_path(published_db), json.dumps(manifest, indent=2))
+    return PublishResult(published_db, checksum, published_db.stat().st_size, previous, tables)
 
 
 def list_versions(versions_dir: Path) -> list[Path]:

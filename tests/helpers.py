@@ -99,3 +99,63 @@ def set_cells_where(column: str, value: str, predicate: Callable[[dict[str, str]
 def copy_published(source_dir: Path, target_dir: Path) -> None:
     """Seed a test warehouse with an already published (and built) state."""
     shutil.copytree(source_dir, target_dir, dirs_exist_ok=True)
+
+
+def add_column(name: str, value: str):
+    def _edit(header, rows):
+        return [*header, name], [[*row, value] for row in rows]
+
+    return edit_csv(_edit)
+
+
+def drop_column(name: str):
+    def _edit(header, rows):
+        index = header.index(name)
+        return [c for i, c in enumerate(header) if i != index], [
+            [c for i, c in enumerate(r) if i != index] for r in rows
+        ]
+
+    return edit_csv(_edit)
+
+
+def rename_column(old: str, new: str):
+    def _edit(header, rows):
+        return [new if column == old else column for column in header], rows
+
+    return edit_csv(_edit)
+
+
+def append_copy_of_line(line: int, **changes: str):
+    """Append a copy of a data line (header = line 1), optionally with changed cells."""
+
+    def _edit(header, rows):
+        copy = list(rows[line - 2])
+        for column, value in changes.items():
+            copy[header.index(column)] = value
+        return header, [*rows, copy]
+
+    return edit_csv(_edit)
+
+
+def with_delimiter(delimiter: str):
+    def _poison(data: bytes) -> bytes:
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+        out = io.StringIO(newline="")
+        csv.writer(out, delimiter=delimiter, lineterminator="\n").writerows(rows)
+        return out.getvalue().encode("utf-8")
+
+    return _poison
+
+
+def reencoded(encoding: str, line: int, column: str, value: str):
+    """Set one cell to text with non-ASCII characters and write the file in another encoding."""
+
+    def _poison(data: bytes) -> bytes:
+        return set_cell(line, column, value)(data).decode("utf-8").encode(encoding)
+
+    return _poison
+
+
+def csv_line(data: bytes, line: int) -> dict[str, str]:
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    return rows[line - 2]

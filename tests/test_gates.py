@@ -44,7 +44,7 @@ def test_corrupted_file_blocks_publish_and_keeps_published_file(published_copy, 
 
 
 def test_failing_expectation_blocks_publish_and_keeps_published_file(published_copy, tmp_path):
-    """HLE of 150 years parses and passes dbt's structural tests; only the GX range gate sees it."""
+    """HLE of 150 years parses; the raw table's GX suite (HLE 40-90 years) fails and blocks the rest."""
     before = sha256_of(published_copy / "mission_tracker.duckdb")
     poison = set_cells_where(
         "observation", "150.0", lambda r: r["areacd"] == "E06000001" and r["period"].startswith("2019")
@@ -53,7 +53,7 @@ def test_failing_expectation_blocks_publish_and_keeps_published_file(published_c
     with isolated_warehouse(published_copy, bundle):
         summary = run_refresh()
     assert not summary.success
-    assert summary.checks_failed == ["fct_area_year_metrics:gx_fct_area_year_metrics"]
+    assert summary.checks_failed == ["raw/healthy_life_expectancy:gx_raw_healthy_life_expectancy"]
     assert summary.published is None
     assert sha256_of(published_copy / "mission_tracker.duckdb") == before
 

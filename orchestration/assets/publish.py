@@ -3,7 +3,7 @@
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from orchestration.settings import get_settings
-from orchestration.warehouse import connect, publish
+from orchestration.warehouse import publish
 
 #: The marts a publish waits for; their blocking checks must pass first.
 PUBLISHED_MARTS = (
@@ -29,12 +29,6 @@ PUBLISHED_MARTS = (
 def published_warehouse(context: AssetExecutionContext) -> MaterializeResult:
     settings = get_settings()
     result = publish(settings.build_db, settings.published_db, settings.versions_dir, settings.keep_versions)
-    with connect(result.path, read_only=True) as con:
-        tables = con.execute(
-            "select table_schema || '.' || table_name from information_schema.tables "
-            "where table_schema = 'main' order by 1"
-        ).fetchall()
-        mart_rows = con.execute("select count(*) from main.fct_area_year_metrics").fetchone()[0]
     context.log.info(
         f"published {result.path} ({result.size_bytes / 1e6:.1f} MB, sha256 {result.sha256[:12]}); "
         f"previous version kept at {result.previous}"
@@ -45,7 +39,8 @@ def published_warehouse(context: AssetExecutionContext) -> MaterializeResult:
             "sha256": result.sha256,
             "size_bytes": result.size_bytes,
             "previous_version": str(result.previous) if result.previous else "none",
-            "mart_tables": ", ".join(row[0] for row in tables),
-            "fct_area_year_metrics_rows": mart_rows,
+            "mart_tables": ", ".join(name for name in result.tables if name.startswith("main.")),
+            "fct_area_year_metrics_rows": result.tables.get("main.fct_area_year_metrics", 0),
+            "table_row_counts": MetadataValue.json(result.tables),
         }
     )

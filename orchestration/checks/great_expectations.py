@@ -9,12 +9,16 @@ A suite file names the table it gates and the asset that makes the table:
 The check reads the table from the *build* DuckDB file through a short-lived read-only connection
 into pandas and validates it with GX 1.x (GX's SQL datasource does not work on DuckDB). A failed
 blocking check stops the publish step, and its metadata lists each failed expectation with sample
-offending rows. The tokens ``$current_year`` and ``$today`` in kwargs are replaced at run time.
+offending rows. Tokens in kwargs are replaced at run time: ``$current_year``, ``$today``, and
+``$min_rows_vs_published`` (the published warehouse's row count for the table, less the suite's
+``max_row_drop`` share, read from the manifest written at publish; 1 when nothing is published).
 """
 
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +34,7 @@ from dagster import (
 )
 
 from orchestration.settings import EXPECTATIONS_DIR, get_settings
-from orchestration.warehouse import connect
+from orchestration.warehouse import connect, read_manifest
 
 SAMPLE_ROWS = 5
 
@@ -44,6 +48,7 @@ class SuiteSpec:
     description: str
     expectations: tuple[dict[str, Any], ...]
     path: Path
+    max_row_drop: float = 0.2
 
 
 @dataclass
@@ -74,7 +79,7 @@ class ValidationOutcome:
 
 def load_suite_specs(directory: Path = EXPECTATIONS_DIR) -> list[SuiteSpec]:
     specs = []
-    for path in sorted(directory.glob("*.json")):
+    for path in sorted(directory.rglob("*.json")):
         document = json.loads(path.read_text(encoding="utf-8"))
         specs.append(
             SuiteSpec(
@@ -85,21 +90,37 @@ def load_suite_specs(directory: Path = EXPECTATIONS_DIR) -> list[SuiteSpec]:
                 description=document.get("description", ""),
                 expectations=tuple(document["expectations"]),
                 path=path,
+                max_row_drop=float(document.get("max_row_drop", 0.2)),
             )
         )
     return specs
 
 
-def _substitute(value: Any, today: date) -> Any:
-    if value == "$current_year":
-        return today.year
-    if value == "$today":
-        return today.isoformat()
+def _substitute(value: Any, tokens: dict[str, Any]) -> Any:
+    if isinstance(value, str) and value in tokens:
+        return tokens[value]
     if isinstance(value, dict):
-        return {key: _substitute(item, today) for key, item in value.items()}
+        return {key: _substitute(item, tokens) for key, item in value.items()}
     if isinstance(value, list):
-        return [_substitute(item, today) for item in value]
+        return [_substitute(item, tokens) for item in value]
     return value
+
+
+def run_time_tokens(spec: SuiteSpec, today: date, published_rows: int | None) -> dict[str, Any]:
+    floor_rows = 1 if not published_rows else max(1, math.ceil(published_rows * (1 - spec.max_row_drop)))
+    return {"$current_year": today.year, "$today": today.isoformat(), "$min_rows_vs_published": floor_rows}
+
+
+@cache
+def _gx_context() -> Any:
+    """One ephemeral GX context per process (creating one costs ~0.3 s; a refresh runs ~50 suites)."""
+    import great_expectations as gx  # imported here: ~4 s, only when a check runs
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    context.data_sources.add_pandas("pandas")
+    return context
 
 
 def _sample(frame: pd.DataFrame, indexes: list[Any] | None) -> list[dict[str, Any]]:
@@ -109,23 +130,27 @@ def _sample(frame: pd.DataFrame, indexes: list[Any] | None) -> list[dict[str, An
     return json.loads(rows.to_json(orient="records", date_format="iso"))
 
 
-def validate_frame(spec: SuiteSpec, frame: pd.DataFrame, today: date | None = None) -> ValidationOutcome:
-    """Run the suite on a DataFrame with an ephemeral GX context."""
-    import great_expectations as gx  # imported here: ~4 s, only when a check runs
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+def validate_frame(
+    spec: SuiteSpec, frame: pd.DataFrame, today: date | None = None, published_rows: int | None = None
+) -> ValidationOutcome:
+    """Run the suite on a DataFrame (GX 1.x, pandas datasource)."""
+    import great_expectations as gx
 
-    today = today or date.today()
+    tokens = run_time_tokens(spec, today or date.today(), published_rows)
     expectations = [
-        {**item, "kwargs": _substitute(item.get("kwargs", {}), today)} for item in spec.expectations
+        {**item, "kwargs": _substitute(item.get("kwargs", {}), tokens)} for item in spec.expectations
     ]
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    suite = context.suites.add(gx.ExpectationSuite(name=spec.name, expectations=expectations))
-    batch_definition = (
-        context.data_sources.add_pandas("pandas")
-        .add_dataframe_asset(name=spec.name)
-        .add_batch_definition_whole_dataframe("whole")
-    )
+    context = _gx_context()
+    suite = context.suites.add_or_update(gx.ExpectationSuite(name=spec.name, expectations=expectations))
+    source = context.data_sources.get("pandas")
+    try:
+        asset = source.get_asset(spec.name)
+    except LookupError:
+        asset = source.add_dataframe_asset(name=spec.name)
+    try:
+        batch_definition = asset.get_batch_definition("whole")
+    except (KeyError, LookupError):
+        batch_definition = asset.add_batch_definition_whole_dataframe("whole")
     result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
         suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS}
     )
@@ -156,14 +181,17 @@ def build_gx_check(spec: SuiteSpec) -> AssetChecksDefinition:
         description=spec.description or f"Great Expectations suite {spec.path.name} on {spec.table}.",
     )
     def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
-        frame = read_table(get_settings().build_db, spec.table)
-        outcome = validate_frame(spec, frame)
+        settings = get_settings()
+        frame = read_table(settings.build_db, spec.table)
+        published_rows = read_manifest(settings.published_db).get("tables", {}).get(spec.table)
+        outcome = validate_frame(spec, frame, published_rows=published_rows)
         for failure in outcome.failed:
             context.log.error(f"{spec.name}: {failure.summary()}; sample rows {failure.sample_rows}")
         metadata: dict[str, Any] = {
             "suite": spec.path.name,
             "table": spec.table,
             "rows_validated": len(frame),
+            "rows_published": published_rows if published_rows is not None else "none published",
             "expectations_evaluated": outcome.evaluated,
             "expectations_failed": len(outcome.failed),
         }

@@ -1,0 +1,163 @@
+"""Write expectations/raw/<source>.json, one Great Expectations suite per raw table.
+
+Run after adding a catalogue source (`python scripts/generate_raw_suites.py`); the suites are data,
+committed and reviewed like code, and may be edited by hand afterwards (re-running overwrites them).
+Value ranges come from each metric's unit in the dbt seed `metrics.csv`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR
+from orchestration.sources.catalogue import load_catalogue
+
+#: Plausible range of a value by unit: (min, max); None = unbounded on that side.
+UNIT_RANGES: dict[str, tuple[float | None, float | None]] = {
+    "percent": (0, 100),
+    "years": (40, 90),
+    "score_0_10": (0, 10),
+    "score": (0, 100),
+    "pounds": (0, None),
+    "pounds_million": (0, None),
+    "minutes": (0, 300),
+    "ratio": (0, 100),
+    "count": (0, None),
+    "rate_per_100k": (0, 100_000),
+    "rate_per_10k": (0, 10_000),
+    "rate_per_1000": (0, 1_000),
+    "rate_per_1000_dwellings": (-1_000, 1_000),  # net additions can be negative
+    "rate_per_million": (0, 1_000_000),
+}
+GSS_OR_ITL = r"^([EKLMNSW][0-9]{8}|TL[B-N]([0-9A-Z]{1,2})?)$"
+MAX_ROW_DROP = 0.2
+
+
+def _metric_units() -> dict[str, str]:
+    with open(DBT_PROJECT_DIR / "seeds" / "metrics.csv", encoding="utf-8", newline="") as handle:
+        return {row["metric_id"]: row["unit"] for row in csv.DictReader(handle)}
+
+
+def _common(source_id: str) -> list[dict]:
+    return [
+        {
+            "type": "expect_table_row_count_to_be_between",
+            "kwargs": {"min_value": "$min_rows_vs_published"},
+            "meta": {
+                "why": f"row count may not drop more than {MAX_ROW_DROP:.0%} against the published warehouse"
+            },
+        },
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "period_start"}},
+        {
+            "type": "expect_column_values_to_be_between",
+            "kwargs": {"column": "year", "min_value": 1990, "max_value": "$current_year"},
+            "meta": {"why": "no period ends in the future"},
+        },
+    ]
+
+
+def _metric_rows(source, units: dict[str, str]) -> list[dict]:
+    expectations = [
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "area_code"}},
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "indicator"}},
+        {
+            "type": "expect_compound_columns_to_be_unique",
+            "kwargs": {"column_list": ["area_code", "indicator", "period"]},
+        },
+        {
+            "type": "expect_column_values_to_match_regex",
+            "kwargs": {"column": "area_code", "regex": GSS_OR_ITL},
+        },
+        {
+            "type": "expect_column_values_to_be_in_set",
+            "kwargs": {"column": "status", "value_set": ["x", "c", "u", "z", "low"]},
+        },
+        {
+            "type": "expect_column_pair_values_a_to_be_greater_than_b",
+            "kwargs": {
+                "column_A": "value",
+                "column_B": "lci_95",
+                "or_equal": True,
+                "ignore_row_if": "either_value_is_missing",
+                "mostly": 0.99,
+            },
+            "meta": {
+                "why": "lower 95% limit at or below the estimate "
+                "(staging withholds the rare published interval that is not)"
+            },
+        },
+        {
+            "type": "expect_column_pair_values_a_to_be_greater_than_b",
+            "kwargs": {
+                "column_A": "uci_95",
+                "column_B": "value",
+                "or_equal": True,
+                "ignore_row_if": "either_value_is_missing",
+                "mostly": 0.99,
+            },
+            "meta": {"why": "upper 95% limit at or above the estimate"},
+        },
+    ]
+    for metric_id in sorted({m.metric_id for m in source.metrics}):
+        low, high = UNIT_RANGES.get(units[metric_id], (None, None))
+        if low is None and high is None:
+            continue
+        kwargs = {
+            "column": "value",
+            "row_condition": f'metric_id=="{metric_id}"',
+            "condition_parser": "pandas",
+        }
+        if low is not None:
+            kwargs["min_value"] = low
+        if high is not None:
+            kwargs["max_value"] = high
+        expectations.append(
+            {
+                "type": "expect_column_values_to_be_between",
+                "kwargs": kwargs,
+                "meta": {"why": f"{metric_id} is in {units[metric_id]}"},
+            }
+        )
+    return expectations
+
+
+def _ipsos_rows() -> list[dict]:
+    return [
+        {
+            "type": "expect_column_values_to_be_between",
+            "kwargs": {"column": "index_score", "min_value": -200, "max_value": 200},
+        },
+        {
+            "type": "expect_column_values_to_be_between",
+            "kwargs": {"column": "mission_no", "min_value": 1, "max_value": 12},
+        },
+        {
+            "type": "expect_compound_columns_to_be_unique",
+            "kwargs": {"column_list": ["group_type", "group_name", "mission_no"]},
+        },
+    ]
+
+
+def main() -> None:
+    units = _metric_units()
+    target = EXPECTATIONS_DIR / "raw"
+    target.mkdir(parents=True, exist_ok=True)
+    for source in load_catalogue():
+        specific = _metric_rows(source, units) if source.yields_metric_rows else _ipsos_rows()
+        suite = {
+            "name": f"raw_{source.id}",
+            "table": f"raw.{source.id}",
+            "asset_key": ["raw", source.id],
+            "blocking": True,
+            "max_row_drop": MAX_ROW_DROP,
+            "description": f"Gate on raw.{source.id} ({source.title}): keys, codes, statuses, value ranges "
+            "by unit, no future periods, no large drop in rows against the published warehouse.",
+            "expectations": _common(source.id) + specific,
+        }
+        (target / f"{source.id}.json").write_text(json.dumps(suite, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {len(load_catalogue())} suites to {target}")
+
+
+if __name__ == "__main__":
+    main()

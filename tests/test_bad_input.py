@@ -1,0 +1,121 @@
+"""Each kind of bad input, through a refresh of the poisoned source and everything downstream of it: a clear failure naming file, column and problem,
+no publish and an unchanged published warehouse; or, where the input is legitimate, correct handling.
+
+Adding a case is one line in CASES: a poison from tests/helpers.py and what must happen.
+"""
+
+from dataclasses import dataclass
+
+import duckdb
+import pytest
+
+from orchestration.cli import run_refresh
+from orchestration.sources.catalogue import get_source
+from orchestration.warehouse import sha256_of
+from tests.helpers import (
+    add_column,
+    append_copy_of_line,
+    copy_published,
+    drop_column,
+    isolated_warehouse,
+    poisoned_bundle,
+    reencoded,
+    rename_column,
+    set_cell,
+    set_cells_where,
+    with_delimiter,
+)
+
+HLE = get_source("healthy_life_expectancy")
+FILE = "healthy-life-expectancy.csv"
+
+
+@dataclass(frozen=True)
+class Fails:
+    """The refresh fails, naming these fragments; nothing is published."""
+
+    fragments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Publishes:
+    """The input is legitimate: the refresh publishes; ``sql`` on the new warehouse returns ``expected``."""
+
+    sql: str
+    expected: list[tuple]
+
+
+CASES = {
+    "missing file": (None, Fails((FILE, "file not found"))),
+    "empty file": (lambda data: b"", Fails((FILE, "file is empty"))),
+    "truncated file": (lambda data: data[: len(data) // 2], Fails((FILE, "truncated"))),
+    "renamed column": (
+        rename_column("observation", "value"),
+        Fails((FILE, "column 'observation'", "may be renamed")),
+    ),
+    "missing column": (drop_column("lci_95"), Fails((FILE, "column 'lci_95'", "lacks expected column"))),
+    "another delimiter": (with_delimiter(";"), Fails((FILE, "delimited by ';'"))),
+    "latin-1 encoding": (
+        reencoded("latin-1", 40, "areanm", "Ynys Môn"),
+        Fails((FILE, "not valid UTF-8", "line 40")),
+    ),
+    "non-numeric observation": (
+        set_cell(12, "observation", "n/a"),
+        Fails((FILE, "column 'observation'", "line 12", "'n/a'")),
+    ),
+    "conflicting duplicate key": (
+        append_copy_of_line(5, observation="99.9"),
+        Fails((FILE, "duplicate key", "different figures")),
+    ),
+    "changed period format": (
+        set_cell(7, "period", "2019-21"),
+        Fails((FILE, "column 'period'", "line 7", "ISO-8601")),
+    ),
+    "out-of-range value": (
+        set_cells_where("observation", "150.0", lambda r: r["areacd"] == "E06000001"),
+        Fails(("gx_raw_healthy_life_expectancy",)),
+    ),
+    "extra column": (
+        add_column("footnote", "x"),
+        Publishes("select count(*) from raw.healthy_life_expectancy", [(5814,)]),
+    ),
+    "identical duplicate row": (
+        append_copy_of_line(5),
+        Publishes("select count(*) from raw.healthy_life_expectancy", [(5814,)]),
+    ),
+    "suppression markers": (
+        set_cells_where(
+            "observation",
+            "[x]",
+            lambda r: r["areacd"] == "E06000001" and r["period"] == "2019-01-01/P3Y",
+        ),
+        Publishes(
+            "select breakdown, value, status from fct_area_year_metrics where metric_id = 'hle_birth' "
+            "and area_code = 'E06000001' and period = '2019-2021' order by breakdown",
+            [("sex=female", None, "x"), ("sex=male", None, "x")],
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input(case, built_warehouse, tmp_path):
+    poison, outcome = CASES[case]
+    warehouse = tmp_path / "warehouse"
+    copy_published(built_warehouse.settings.warehouse_dir, warehouse)
+    published = warehouse / "mission_tracker.duckdb"
+    before = sha256_of(published)
+    bundle = poisoned_bundle(tmp_path, HLE.bundled_path, poison)
+    with isolated_warehouse(warehouse, bundle):
+        summary = run_refresh(sources=[HLE.id])  # HLE's ingest, its checks, dbt, marts, publish
+    if isinstance(outcome, Fails):
+        assert not summary.success and summary.published is None
+        message = "\n".join(summary.failures + summary.checks_failed)
+        for fragment in outcome.fragments:
+            assert fragment in message, f"{fragment!r} not in {message!r}"
+        assert sha256_of(published) == before, "the published warehouse changed"
+    else:
+        assert summary.success, summary.failures + summary.checks_failed
+        assert sha256_of(published) != before
+        with duckdb.connect(str(published), read_only=True) as con:
+            assert con.execute(outcome.sql).fetchall() == outcome.expected
