@@ -97,6 +97,16 @@ def run_refresh(*, quiet_logs: bool = True, sources: Sequence[str] = ()) -> Refr
     return _summarise(result)
 
 
+def _command_path() -> str:
+    """How to call this command from the current folder (the venv is not always on PATH)."""
+    command = Path(sys.executable).with_name("mission-tracker")
+    try:
+        relative = os.path.relpath(command)
+    except ValueError:  # pragma: no cover - another drive
+        return str(command)
+    return relative if not relative.startswith("..") else str(command)
+
+
 def _print_refresh(summary: RefreshSummary) -> None:
     print("\nSources")
     for line in summary.sources:

@@ -101,16 +101,23 @@ def load_raw_table(
     """Replace ``raw.<source_id>`` with ``frame`` plus load columns, and log the load, in one transaction."""
     loaded_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     table = f"raw.{source_id}"
-    periods = frame.sort_values("period_start")["period_label"].drop_duplicates().tolist()
+    periods = (
+        frame.sort_values("period_start")["period_label"].drop_duplicates().tolist()
+        if "period_label" in frame
+        else []
+    )
     with connect(db) as con:
         _ensure_load_log(con)
         con.register("incoming", frame)
         con.execute("begin transaction")
         con.execute(
             f"""create or replace table {table} as
-                select * exclude (period_start, period_end),
-                       cast(period_start as date) as period_start,
-                       cast(period_end as date) as period_end,
+                select {
+                "* exclude (period_start, period_end), cast(period_start as date) as period_start, "
+                "cast(period_end as date) as period_end"
+                if "period_start" in frame
+                else "*"
+            },
                        ? as _source_file, ? as _sha256, cast(? as timestamp) as _loaded_at,
                        ? as _provenance
                 from incoming""",
@@ -118,7 +125,15 @@ def load_raw_table(
         )
         con.execute(
             f"insert into {LOAD_LOG} values (?, ?, ?, ?, ?, ?, ?)",
-            [source_id, str(file), sha256, loaded_at, len(frame), periods[0], periods[-1]],
+            [
+                source_id,
+                str(file),
+                sha256,
+                loaded_at,
+                len(frame),
+                periods[0] if periods else None,
+                periods[-1] if periods else None,
+            ],
         )
         con.execute("commit")
         con.unregister("incoming")

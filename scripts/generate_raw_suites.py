@@ -122,6 +122,18 @@ def _metric_rows(source, units: dict[str, str]) -> list[dict]:
     return expectations
 
 
+def _lookup_rows(source) -> list[dict]:
+    key = {"geography_hierarchy": ["area_code"], "geography_lad_successors": ["LADCD"],
+           "geography_area_clusters": ["area_code", "cluster_type"]}[source.id]  # fmt: skip
+    return [
+        {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": "$min_rows_vs_published"}},
+        {"type": "expect_compound_columns_to_be_unique", "kwargs": {"column_list": key}}
+        if len(key) > 1
+        else {"type": "expect_column_values_to_be_unique", "kwargs": {"column": key[0]}},
+        {"type": "expect_column_values_to_match_regex", "kwargs": {"column": key[0], "regex": GSS_OR_ITL}},
+    ]
+
+
 def _ipsos_rows() -> list[dict]:
     return [
         {
@@ -144,7 +156,11 @@ def main() -> None:
     target = EXPECTATIONS_DIR / "raw"
     target.mkdir(parents=True, exist_ok=True)
     for source in load_catalogue():
-        specific = _metric_rows(source, units) if source.yields_metric_rows else _ipsos_rows()
+        if source.format in ("geo_metadata_json", "lookup_csv", "area_clusters_json"):
+            expectations = _lookup_rows(source)
+        else:
+            specific = _metric_rows(source, units) if source.yields_metric_rows else _ipsos_rows()
+            expectations = _common(source.id) + specific
         suite = {
             "name": f"raw_{source.id}",
             "table": f"raw.{source.id}",
@@ -153,7 +169,7 @@ def main() -> None:
             "max_row_drop": MAX_ROW_DROP,
             "description": f"Gate on raw.{source.id} ({source.title}): keys, codes, statuses, value ranges "
             "by unit, no future periods, no large drop in rows against the published warehouse.",
-            "expectations": _common(source.id) + specific,
+            "expectations": expectations,
         }
         (target / f"{source.id}.json").write_text(json.dumps(suite, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {len(load_catalogue())} suites to {target}")

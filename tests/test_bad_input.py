@@ -71,6 +71,10 @@ CASES = {
         set_cell(7, "period", "2019-21"),
         Fails((FILE, "column 'period'", "line 7", "ISO-8601")),
     ),
+    "unknown area code": (
+        set_cells_where("areacd", "E06999999", lambda r: r["areacd"] == "E06000001"),
+        Fails(("relationships_fct_area_year_metrics_area_code",)),
+    ),
     "out-of-range value": (
         set_cells_where("observation", "150.0", lambda r: r["areacd"] == "E06000001"),
         Fails(("gx_raw_healthy_life_expectancy",)),
@@ -119,3 +123,28 @@ def test_bad_input(case, built_warehouse, tmp_path):
         assert sha256_of(published) != before
         with duckdb.connect(str(published), read_only=True) as con:
             assert con.execute(outcome.sql).fetchall() == outcome.expected
+
+
+def test_a_release_that_drops_areas_fails_the_coverage_gate(built_warehouse, tmp_path):
+    """A file that still parses and passes its own row-count floor, but has lost a tenth of its areas."""
+    warehouse = tmp_path / "warehouse"
+    copy_published(built_warehouse.settings.warehouse_dir, warehouse)
+    before = sha256_of(warehouse / "mission_tracker.duckdb")
+    keep = {f"E0{k}" for k in ("6", "8", "9")}
+
+    def drop_some_unitaries(data: bytes) -> bytes:
+        import csv
+        import io
+
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+        dropped = {r[0] for r in rows[1:] if r[0][:3] in keep and int(r[0][-2:]) % 6 == 0}
+        out = io.StringIO(newline="")
+        csv.writer(out, lineterminator="\n").writerows([r for r in rows if r[0] not in dropped])
+        return out.getvalue().encode("utf-8")
+
+    bundle = poisoned_bundle(tmp_path, HLE.bundled_path, drop_some_unitaries)
+    with isolated_warehouse(warehouse, bundle):
+        summary = run_refresh(sources=[HLE.id])
+    assert not summary.success and summary.published is None
+    assert "metric_coverage:gx_metric_coverage" in summary.checks_failed
+    assert sha256_of(warehouse / "mission_tracker.duckdb") == before

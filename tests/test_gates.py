@@ -56,6 +56,18 @@ def test_failing_expectation_blocks_publish_and_keeps_published_file(published_c
     assert summary.checks_failed == ["raw/healthy_life_expectancy:gx_raw_healthy_life_expectancy"]
     assert summary.published is None
     assert sha256_of(published_copy / "mission_tracker.duckdb") == before
+    # what the Dagster UI shows: the failed evaluation, with the failed expectation and sample rows
+    from dagster import AssetCheckKey, AssetKey, DagsterInstance
+    from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+
+    key = AssetCheckKey(AssetKey(["raw", "healthy_life_expectancy"]), "gx_raw_healthy_life_expectancy")
+    with DagsterInstance.get() as instance:
+        record = instance.event_log_storage.get_latest_asset_check_execution_by_key([key])[key]
+    assert record.status == AssetCheckExecutionRecordStatus.FAILED
+    metadata = record.evaluation.metadata
+    assert "expect_column_values_to_be_between(value)" in metadata["failed_expectations"].value
+    samples = next(iter(metadata["sample_offending_rows"].value.values()))
+    assert samples and all(row["value"] == 150.0 and row["area_code"] == "E06000001" for row in samples)
 
 
 def test_publish_keeps_previous_version_and_rollback_restores_it(published_copy):

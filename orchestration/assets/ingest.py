@@ -135,15 +135,13 @@ def build_ingest_asset(source: Source) -> AssetsDefinition:
         result = load_raw_table(
             settings.build_db, source.id, frame, file=path, sha256=checksum, provenance=source.provenance
         )
-        context.log.info(
-            f"{source.id}: loaded {result.row_count} rows, {len(result.periods)} periods "
-            f"({result.periods[0]} .. {result.periods[-1]}) from {path.name}"
-        )
+        span = f"{result.periods[0]} .. {result.periods[-1]}" if result.periods else "no periods (a lookup)"
+        context.log.info(f"{source.id}: loaded {result.row_count} rows, {span} from {path.name}")
         return MaterializeResult(
             metadata={
                 "unchanged": False,
                 "dagster/row_count": result.row_count,
-                "periods": f"{result.periods[0]} .. {result.periods[-1]}",
+                "periods": span,
                 "period_count": len(result.periods),
                 "sha256": checksum,
                 "file": str(path),

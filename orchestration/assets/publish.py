@@ -12,6 +12,10 @@ PUBLISHED_MARTS = (
     "dim_missions",
     "fct_ipsos_levelling_up_index",
     "mission_data_gaps",
+    "dim_areas",
+    "area_boundary_changes",
+    "dim_area_groupings",
+    "metric_coverage",
 )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from orchestration.sources import devolution, ipsos, ons_els, open_sdg, synthetic
+from orchestration.sources import devolution, ipsos, ons_els, ons_geography, open_sdg, synthetic
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.yml")
 
@@ -36,6 +36,9 @@ FORMATS: dict[str, Format] = {
     "devolution_coverage": Format(devolution.compute_devolution_coverage, devolution.SPEC_KEYS, True),
     "ipsos_index_csv": Format(ipsos.parse_ipsos_csv, ipsos.IPSOS_COLUMNS, False),
     "open_sdg_csv": Format(open_sdg.parse_open_sdg_csv, open_sdg.OPEN_SDG_COLUMNS, True),
+    "geo_metadata_json": Format(ons_geography.parse_geo_metadata_json, ons_geography.HIERARCHY_KEYS, False),
+    "lookup_csv": Format(ons_geography.parse_lookup_csv, (), False),
+    "area_clusters_json": Format(ons_geography.parse_area_clusters_json, ons_geography.CLUSTER_KEYS, False),
 }
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")

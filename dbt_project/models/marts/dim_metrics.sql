@@ -13,6 +13,7 @@ select
     cast(target_value as double) as target_value,
     cast(target_year as integer) as target_year,
     cast(target_kind as varchar) as target_kind,
+    cast(additivity as varchar) as additivity,
     cast(gap_method as varchar) as gap_method,
     cast(description as varchar) as description
 from {{ ref('metrics') }}

@@ -21,4 +21,4 @@ select
     cast(provenance as varchar) as provenance,
     cast(vintage as varchar) as vintage,
     cast(loaded_at as timestamp) as loaded_at
-from {{ ref('int_metric_values_deduplicated') }}
+from {{ ref('int_metric_values_harmonised') }}
