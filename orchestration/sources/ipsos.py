@@ -7,15 +7,13 @@ quintiles. Wave 1 fieldwork was 17-23 February 2022, carried as the period 2022-
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.ons_els import ParseReport, _check_header, _number, _read_text
+from orchestration.sources.ons_els import ParseReport, _number, read_csv_records
 from orchestration.sources.periods import parse_period
 
 IPSOS_COLUMNS: tuple[str, ...] = ("group_type", "group_name", "mission_no", "mission_key", "index_score")
@@ -26,18 +24,11 @@ def parse_ipsos_csv(
     path: Path, expected_columns: Sequence[str] = IPSOS_COLUMNS
 ) -> tuple[pd.DataFrame, ParseReport]:
     path = Path(path)
-    reader = csv.reader(io.StringIO(_read_text(path), newline=""), strict=True)
-    header = [column.strip() for column in next(reader)]
-    report = ParseReport(extra_columns=_check_header(path, header, expected_columns))
+    extra, records = read_csv_records(path, expected_columns)
+    report = ParseReport(extra_columns=extra)
     period = parse_period(WAVE_PERIOD)
     rows = []
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue
-        line = reader.line_num
-        if len(cells) != len(header):
-            raise SourceFormatError(path, f"row has {len(cells)} fields, header has {len(header)}", line=line)
-        record = dict(zip(header, cells, strict=True))
+    for line, record in records:
         score = _number(path, record["index_score"], "index_score", line)
         mission = _number(path, record["mission_no"], "mission_no", line)
         if score is None or not -200 <= score <= 200:
@@ -71,7 +62,5 @@ def parse_ipsos_csv(
                 "year": period.year,
             }
         )  # fmt: skip
-    if not rows:
-        raise SourceFormatError(path, "file has a header but no data rows", line=1)
     report.rows_read = len(rows)
     return pd.DataFrame.from_records(rows), report

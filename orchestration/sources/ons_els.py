@@ -255,21 +255,20 @@ def _drop_duplicates(
     return kept
 
 
-def parse_els_csv(
-    path: Path, expected_columns: Sequence[str] = ELS_COLUMNS
-) -> tuple[pd.DataFrame, ParseReport]:
-    """Parse one ELS CSV into tidy typed rows (columns :data:`PARSED_COLUMNS`) and a report."""
-    path = Path(path)
-    text = _read_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    report = ParseReport()
+def read_csv_records(
+    path: Path, expected_columns: Sequence[str]
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Read a UTF-8 CSV strictly: header checked against ``expected_columns``, every row as wide as
+    the header, blank lines skipped. Returns (extra columns, [(file line, record)]). Shared by every
+    CSV-based parser so that they all refuse bad files the same way, with the same messages."""
+    reader = csv.reader(io.StringIO(_read_text(path), newline=""), strict=True)
+    records: list[tuple[int, dict[str, str]]] = []
     try:
         header = [column.strip() for column in next(reader)]
-        report.extra_columns = _check_header(path, header, expected_columns)
-        rows: list[dict[str, object]] = []
+        extra = _check_header(path, header, expected_columns)
         for cells in reader:
             line = reader.line_num
-            if not cells or (len(cells) == 1 and not cells[0].strip()):
+            if not any(cell.strip() for cell in cells):
                 continue
             if len(cells) != len(header):
                 raise SourceFormatError(
@@ -277,13 +276,24 @@ def parse_els_csv(
                     f"row has {len(cells)} fields, header has {len(header)} (truncated or malformed file?)",
                     line=line,
                 )
-            rows.append(_parse_row(path, dict(zip(header, cells, strict=True)), line))
+            records.append((line, dict(zip(header, cells, strict=True))))
     except csv.Error as exc:
         raise SourceFormatError(
             path, f"malformed CSV ({exc}); truncated file?", line=reader.line_num
         ) from None
-    if not rows:
+    if not records:
         raise SourceFormatError(path, "file has a header but no data rows", line=1)
+    return extra, records
+
+
+def parse_els_csv(
+    path: Path, expected_columns: Sequence[str] = ELS_COLUMNS
+) -> tuple[pd.DataFrame, ParseReport]:
+    """Parse one ELS CSV into tidy typed rows (columns :data:`PARSED_COLUMNS`) and a report."""
+    path = Path(path)
+    extra, records = read_csv_records(path, expected_columns)
+    report = ParseReport(extra_columns=extra)
+    rows = [_parse_row(path, record, line) for line, record in records]
     report.rows_read = len(rows)
     rows = _drop_duplicates(path, rows, report)
     report.suppressed = sum(1 for row in rows if row["value"] is None)

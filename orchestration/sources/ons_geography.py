@@ -12,8 +12,6 @@ These are lookups, not metrics: each parser returns a plain table that the dbt g
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.ons_els import ParseReport, _check_header, _read_text
+from orchestration.sources.ons_els import ParseReport, _read_text, read_csv_records
 
 HIERARCHY_KEYS: tuple[str, ...] = ("areacd", "areanm", "level", "parents", "children")
 CLUSTER_KEYS: tuple[str, ...] = ("types", "lookup")
@@ -64,20 +62,8 @@ def parse_geo_metadata_json(
 
 def parse_lookup_csv(path: Path, expected_columns: Sequence[str]) -> tuple[pd.DataFrame, ParseReport]:
     path = Path(path)
-    reader = csv.reader(io.StringIO(_read_text(path), newline=""), strict=True)
-    header = [column.strip() for column in next(reader)]
-    extra = _check_header(path, header, expected_columns)
-    rows = []
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(header):
-            raise SourceFormatError(
-                path, f"row has {len(cells)} fields, header has {len(header)}", line=reader.line_num
-            )
-        rows.append({column: cells[header.index(column)].strip() for column in expected_columns})
-    if not rows:
-        raise SourceFormatError(path, "file has a header but no data rows", line=1)
+    extra, records = read_csv_records(path, expected_columns)
+    rows = [{column: record[column].strip() for column in expected_columns} for _, record in records]
     return pd.DataFrame.from_records(rows), ParseReport(rows_read=len(rows), extra_columns=extra)
 
 

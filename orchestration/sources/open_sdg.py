@@ -12,8 +12,6 @@ Years are ``2020`` (a calendar or survey year) or ``2018/19`` (a financial year 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.ons_els import PARSED_COLUMNS, ParseReport, _check_header, _number, _read_text
+from orchestration.sources.ons_els import PARSED_COLUMNS, ParseReport, _number, read_csv_records
 from orchestration.sources.periods import parse_period
 
 OPEN_SDG_COLUMNS: tuple[str, ...] = ("Year", "Series", "Units", "Observation status", "GeoCode", "Value")
@@ -49,19 +47,12 @@ def parse_open_sdg_csv(
     headline_area_name: str = "United Kingdom",
 ) -> tuple[pd.DataFrame, ParseReport]:
     path = Path(path)
-    reader = csv.reader(io.StringIO(_read_text(path), newline=""), strict=True)
-    header = [column.strip() for column in next(reader)]
-    _check_header(path, header, expected_columns)
+    _, records = read_csv_records(path, expected_columns)
+    header = list(records[0][1])
     report = ParseReport()  # other columns are disaggregations in this format, not unexpected extras
     disaggregations = [column for column in header if column not in NOT_DISAGGREGATIONS]
     rows = []
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue
-        line = reader.line_num
-        if len(cells) != len(header):
-            raise SourceFormatError(path, f"row has {len(cells)} fields, header has {len(header)}", line=line)
-        record = dict(zip(header, cells, strict=True))
+    for line, record in records:
         report.rows_read += 1
         if any(record[column].strip() for column in disaggregations if column not in GEOGRAPHY_COLUMNS):
             continue
