@@ -123,7 +123,7 @@ def _print_refresh(summary: RefreshSummary) -> None:
     if summary.published:
         print(f"\nPublished: {summary.published}")
         print("Try it:")
-        print(f'  mission-tracker query "{SQL_EXAMPLE}"')
+        print(f'  {_command_path()} query "{SQL_EXAMPLE}"')
         print(f"  python: duckdb.connect('{settings.published_db}', read_only=True).sql(...)")
     else:
         state = "left unchanged" if settings.published_db.exists() else "not created"
