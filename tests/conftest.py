@@ -19,10 +19,6 @@ class BuiltWarehouse:
     settings: Settings
     summary: object  # orchestration.cli.RefreshSummary
 
-    def query(self, sql: str, params: list | None = None) -> list[tuple]:
-        with duckdb.connect(str(self.settings.published_db), read_only=True) as con:
-            return con.execute(sql, params or []).fetchall()
-
 
 @pytest.fixture(scope="session", autouse=True)
 def _dagster_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:

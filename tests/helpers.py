@@ -154,8 +154,3 @@ def reencoded(encoding: str, line: int, column: str, value: str):
         return set_cell(line, column, value)(data).decode("utf-8").encode(encoding)
 
     return _poison
-
-
-def csv_line(data: bytes, line: int) -> dict[str, str]:
-    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    return rows[line - 2]

@@ -25,8 +25,9 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 def prepare_manifest(*, force: bool = False) -> Path:
     """Write target/manifest.json with ``dbt parse`` when it is missing (or when forced).
 
-    ``@dbt_assets`` reads the manifest at import time; a fresh clone has none. Make targets force a
-    (partial, ~3 s) parse so the manifest follows the models; an import only parses when it must.
+    ``@dbt_assets`` reads the manifest at import time; a fresh clone has none, so an import parses
+    when it is missing; `mission-tracker ui` forces a (partial, ~3 s) parse. After editing models, re-parse
+    with `prepare_manifest(force=True)` (or delete target/manifest.json).
     """
     manifest = dbt_project.manifest_path
     if force or not manifest.exists():

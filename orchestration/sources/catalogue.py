@@ -91,12 +91,6 @@ class Source:
     def yields_metric_rows(self) -> bool:
         return FORMATS[self.format].yields_metric_rows
 
-    def metric_for(self, indicator: str) -> MetricMapping | None:
-        for mapping in self.metrics:
-            if mapping.indicator == indicator:
-                return mapping
-        return None
-
 
 class CatalogueError(ValueError):
     """The catalogue itself is inconsistent (raised at load, so definitions fail loudly)."""
