@@ -121,6 +121,7 @@ def _print_refresh(summary: RefreshSummary) -> None:
         print(f"  step failed - {failure}")
     settings = get_settings()
     if summary.published:
+        _print_missions(settings.published_db)
         print(f"\nPublished: {summary.published}")
         print("Try it:")
         print(f'  {_command_path()} query "{SQL_EXAMPLE}"')
@@ -128,6 +129,22 @@ def _print_refresh(summary: RefreshSummary) -> None:
     else:
         state = "left unchanged" if settings.published_db.exists() else "not created"
         print(f"\nNOT published: the published warehouse {settings.published_db} was {state}.")
+
+
+MISSION_SUMMARY_SQL = (
+    "select mission_number as n, title, headline_status, gap_trend, target_band, data_coverage "
+    "from mission_summary order by mission_number"
+)
+
+
+def _print_missions(db: Path) -> None:
+    """The 12-mission summary of the warehouse just published (read-only)."""
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        frame = con.sql(MISSION_SUMMARY_SQL).df()
+    print("\nMissions (national headline since baseline; the Statement's gap; primary target)")
+    print("  " + frame.to_string(index=False).replace("\n", "\n  "))
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:

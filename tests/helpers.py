@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from orchestration.settings import BUNDLED_DIR_VAR, PROJECT_ROOT, WAREHOUSE_DIR_VAR
 
@@ -154,3 +155,33 @@ def reencoded(encoding: str, line: int, column: str, value: str):
         return set_cell(line, column, value)(data).decode("utf-8").encode(encoding)
 
     return _poison
+
+
+def run_model_on_fixtures(model: str, tables: dict[str, Any]) -> Any:
+    """Run a dbt model's own SQL over small fixture tables and return the result as a DataFrame.
+
+    The model file is rendered with Jinja as dbt would, with ``ref('x')`` resolving to an in-memory
+    table ``x`` built from ``tables[x]`` (a DataFrame). This is the model's real SQL, not a copy, so a
+    fixture with hand-worked expectations tests the method the warehouse runs.
+    """
+    import duckdb
+    import jinja2
+
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    path = next((DBT_PROJECT_DIR / "models").rglob(f"{model}.sql"))
+    missing = []
+
+    def ref(name: str) -> str:
+        if name not in tables:
+            missing.append(name)
+        return f'"{name}"'
+
+    sql = jinja2.Environment().from_string(path.read_text()).render(ref=ref)
+    if missing:
+        raise KeyError(f"{model} refs tables the fixture does not give: {missing}")
+    con = duckdb.connect()
+    for name, frame in tables.items():
+        con.register(f"{name}_frame", frame)
+        con.execute(f'create table "{name}" as select * from {name}_frame')
+    return con.sql(sql).df()

@@ -4,6 +4,7 @@ dbt sources map to the ingest assets' keys (``raw/<table>``), so the asset graph
 source file through staging and intermediate models to the marts without any hand-written edges.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -22,15 +23,31 @@ DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
-def prepare_manifest(*, force: bool = False) -> Path:
-    """Write target/manifest.json with ``dbt parse`` when it is missing (or when forced).
+#: What ``dbt parse`` reads: when any of it is newer than the manifest, the manifest is stale.
+_PROJECT_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
 
-    ``@dbt_assets`` reads the manifest at import time; a fresh clone has none, so an import parses
-    when it is missing; `mission-tracker ui` forces a (partial, ~3 s) parse. After editing models, re-parse
-    with `prepare_manifest(force=True)` (or delete target/manifest.json).
+
+def manifest_is_stale(manifest: Path) -> bool:
+    """True when the manifest is missing or older than any dbt project file."""
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    for name in _PROJECT_INPUTS:
+        path = DBT_PROJECT_DIR / name
+        files = [path] if path.is_file() else (p for p in path.rglob("*") if p.is_file())
+        if any(f.stat().st_mtime > built for f in files):
+            return True
+    return False
+
+
+def prepare_manifest(*, force: bool = False) -> Path:
+    """Write target/manifest.json with ``dbt parse`` when it is missing or stale (or when forced).
+
+    ``@dbt_assets`` reads the manifest at import time; a fresh clone has none, and an edited model
+    makes it stale, so an import re-parses then (a partial parse takes ~3 s).
     """
     manifest = dbt_project.manifest_path
-    if force or not manifest.exists():
+    if force or manifest_is_stale(manifest):
         subprocess.run(
             [
                 DBT_EXECUTABLE,
@@ -45,7 +62,20 @@ def prepare_manifest(*, force: bool = False) -> Path:
             cwd=DBT_PROJECT_DIR,
             env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
         )
+        manifest.touch()
     return manifest
+
+
+def mart_model_names() -> tuple[str, ...]:
+    """Every model in models/marts (the tables analysts query), read from the manifest."""
+    nodes = json.loads(prepare_manifest().read_text())["nodes"].values()
+    return tuple(
+        sorted(
+            node["name"]
+            for node in nodes
+            if node["resource_type"] == "model" and node["fqn"][1:2] == ["marts"]
+        )
+    )
 
 
 class MissionTrackerTranslator(DagsterDbtTranslator):

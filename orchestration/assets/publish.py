@@ -2,21 +2,13 @@
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
+from orchestration.assets.dbt import mart_model_names
 from orchestration.settings import get_settings
 from orchestration.warehouse import publish
 
-#: The marts a publish waits for; their blocking checks must pass first.
-PUBLISHED_MARTS = (
-    "fct_area_year_metrics",
-    "dim_metrics",
-    "dim_missions",
-    "fct_ipsos_levelling_up_index",
-    "mission_data_gaps",
-    "dim_areas",
-    "area_boundary_changes",
-    "dim_area_groupings",
-    "metric_coverage",
-)
+#: The marts a publish waits for (every model under dbt's models/marts); their blocking checks
+#: must pass first.
+PUBLISHED_MARTS = mart_model_names()
 
 
 @asset(

@@ -1,0 +1,57 @@
+{#- Every published, derived or synthetic value of a headline metric on a current area, one row per
+    point of a series (metric x breakdown x area), with what the scorecard methods need: the metric's
+    polarity and baseline, the comparison group the area is ranked in, a decimal time axis, and the
+    point's position counted from the latest (1 = latest). -#}
+with facts as (
+    select f.*
+    from {{ ref('fct_area_year_metrics') }} as f
+    inner join {{ ref('dim_metrics') }} as m on m.metric_id = f.metric_id
+    inner join {{ ref('dim_areas') }} as a on a.area_code = f.area_code
+    where m.is_headline and f.value is not null and a.is_current
+),
+
+-- A metric published for districts ranks unitary authorities with them (lower tier); otherwise
+-- unitary authorities rank with counties (upper tier).
+tiers as (
+    select metric_id, breakdown, period, bool_or(area_level = 'district') as has_lower_tier
+    from facts
+    group by all
+)
+
+select
+    m.mission_id,
+    f.metric_id,
+    f.breakdown,
+    f.area_code,
+    f.area_name,
+    f.area_level,
+    case
+        when f.area_level = 'district' then 'lower_tier'
+        when f.area_level = 'county' then 'upper_tier'
+        when f.area_level = 'unitary' and t.has_lower_tier then 'lower_tier'
+        when f.area_level = 'unitary' then 'upper_tier'
+        else f.area_level
+    end as comparison_group,
+    f.period,
+    f.year,
+    f.period_end,
+    -- Years since 2000-01-01 at the end of the period: slopes are per year whatever the period.
+    date_diff('day', date '2000-01-01', f.period_end) / 365.25 as time_years,
+    f.value,
+    f.lci_95,
+    f.uci_95,
+    f.numerator,
+    f.denominator,
+    f.provenance,
+    f.source_id,
+    m.unit,
+    m.decimals,
+    m.polarity,
+    m.baseline_period,
+    row_number() over (
+        partition by f.metric_id, f.breakdown, f.area_code order by f.period_end desc, f.period desc
+    ) as point_from_latest,
+    count(*) over (partition by f.metric_id, f.breakdown, f.area_code) as series_points
+from facts as f
+inner join {{ ref('dim_metrics') }} as m on m.metric_id = f.metric_id
+inner join tiers as t on t.metric_id = f.metric_id and t.breakdown = f.breakdown and t.period = f.period

@@ -1,0 +1,238 @@
+{#- Every gap measure, one row per measure, metric, breakdown and period, in one shape:
+    group A is the better-off group, group B the group the mission wants to catch up, and gap_value
+    is oriented so that a positive gap means B is behind (a narrowing gap is a falling gap_value).
+    The Statement's own definitions first, then the generic measures for every headline metric. -#}
+{% set keys = 'metric_id, breakdown, period' %}
+with pop as (
+    select * from {{ ref('int_gap_populations_selected') }}
+),
+
+groupings as (
+    select grouping_id, area_code from {{ ref('dim_area_groupings') }}
+),
+
+-- Mission 7: median HLE of the top decile of areas minus median of the bottom decile (by sex).
+hle_deciles as (
+    select *, ntile(10) over (partition by {{ keys }} order by value desc, area_code) as decile
+    from pop where gap_method = 'decile_median_gap'
+),
+
+hle_gap as (
+    select
+        'decile_median_gap' as gap_method, true as is_statement_definition,
+        mission_id, metric_id, breakdown, period,
+        'median of the top decile of areas' as group_a_label,
+        median(value) filter (where decile = 1) as group_a_value,
+        count(*) filter (where decile = 1) as areas_a,
+        'median of the bottom decile of areas' as group_b_label,
+        median(value) filter (where decile = 10) as group_b_value,
+        count(*) filter (where decile = 10) as areas_b
+    from hle_deciles
+    group by all
+),
+
+-- Mission 8: areas ranked by their worst ONS4 measure (percentile rank among areas, 1 = worst);
+-- the worst-performing third against the rest, for each of the four measures.
+wellbeing_ranked as (
+    select
+        *,
+        percent_rank() over (partition by metric_id, breakdown, period order by sign * value desc) as badness
+    from pop
+    where gap_method = 'worst_third_vs_rest'
+),
+
+wellbeing_complete as (
+    select area_code, breakdown, period, max(badness) as worst_badness
+    from wellbeing_ranked
+    group by all
+    having count(distinct metric_id) = 4
+),
+
+wellbeing_thirds as (
+    select
+        *,
+        ntile(3) over (partition by breakdown, period order by worst_badness desc, area_code) = 1 as is_worst_third
+    from wellbeing_complete
+),
+
+wellbeing_gap as (
+    select
+        'worst_third_vs_rest' as gap_method, true as is_statement_definition,
+        r.mission_id, r.metric_id, r.breakdown, r.period,
+        'mean of the other two thirds of areas' as group_a_label,
+        avg(r.value) filter (where not t.is_worst_third) as group_a_value,
+        count(*) filter (where not t.is_worst_third) as areas_a,
+        'mean of the worst third (ranked by worst ONS4 measure)' as group_b_label,
+        avg(r.value) filter (where t.is_worst_third) as group_b_value,
+        count(*) filter (where t.is_worst_third) as areas_b
+    from wellbeing_ranked as r
+    inner join wellbeing_thirds as t using (area_code, breakdown, period)
+    group by all
+),
+
+-- Missions 1 and 9: the top-performing area against the mean of the rest.
+top_ranked as (
+    select *, row_number() over (partition by {{ keys }} order by sign * value desc, area_code) as position
+    from pop where gap_method = 'top_vs_rest'
+),
+
+top_gap as (
+    select
+        'top_vs_rest' as gap_method, true as is_statement_definition,
+        mission_id, metric_id, breakdown, period,
+        'top-performing area: ' || arg_min(area_code, position) as group_a_label,
+        max(value) filter (where position = 1) as group_a_value,
+        1 as areas_a,
+        'mean of the other areas' as group_b_label,
+        avg(value) filter (where position > 1) as group_b_value,
+        count(*) - 1 as areas_b
+    from top_ranked
+    group by all
+    having count(*) > 1
+),
+
+-- Mission 2: R&D inside the Greater South East against outside it (sums over ITL1 areas).
+gse_gap as (
+    select
+        'outside_vs_inside_gse' as gap_method, true as is_statement_definition,
+        p.mission_id, p.metric_id, p.breakdown, p.period,
+        'Greater South East (sum)' as group_a_label,
+        sum(p.value) filter (where g.area_code is not null) as group_a_value,
+        count(g.area_code) as areas_a,
+        'outside the Greater South East (sum)' as group_b_label,
+        sum(p.value) filter (where g.area_code is null) as group_b_value,
+        count(*) - count(g.area_code) as areas_b
+    from pop as p
+    left join groupings as g on g.grouping_id = 'greater_south_east' and g.area_code = p.area_code
+    where p.gap_method = 'outside_vs_inside_gse'
+    group by all
+),
+
+-- Missions 5, 6 and 11: a named grouping of areas against England or against the other areas.
+grouping_gap as (
+    select
+        p.gap_method, true as is_statement_definition,
+        p.mission_id, p.metric_id, p.breakdown, p.period,
+        case p.gap_method
+            when 'eia_vs_england' then 'England'
+            else 'mean of the other areas'
+        end as group_a_label,
+        case p.gap_method
+            when 'eia_vs_england' then any_value(e.value)
+            else avg(p.value) filter (where g.area_code is null)
+        end as group_a_value,
+        case p.gap_method when 'eia_vs_england' then 1 else count(*) - count(g.area_code) end as areas_a,
+        'mean of ' || any_value(gm.grouping_id) || ' areas' as group_b_label,
+        avg(p.value) filter (where g.area_code is not null) as group_b_value,
+        count(g.area_code) as areas_b
+    from pop as p
+    inner join (
+        values ('eia_vs_england', 'education_investment_areas'),
+            ('lowest_skilled_third_vs_rest', 'lowest_skilled_third'),
+            ('worst_20_forces_vs_rest', 'worst_affected_forces_20')
+    ) as gm(gap_method, grouping_id) on gm.gap_method = p.gap_method
+    inner join {{ ref('dim_areas') }} as a on a.area_code = p.area_code
+    left join groupings as g on g.grouping_id = gm.grouping_id and g.area_code = p.area_code
+    left join {{ ref('fct_area_year_metrics') }} as e
+        on e.area_code = 'E92000001' and e.metric_id = p.metric_id and e.breakdown = p.breakdown
+        and e.period = p.period
+    -- the groupings are English; compare them with English areas only
+    where a.nation_code = 'E92000001' or p.population = 'pfa'
+    group by p.gap_method, p.mission_id, p.metric_id, p.breakdown, p.period
+),
+
+-- Mission 3: London against the mean of the other English regions.
+london_gap as (
+    select
+        'gap_to_london' as gap_method, true as is_statement_definition,
+        mission_id, metric_id, breakdown, period,
+        'London' as group_a_label,
+        max(value) filter (where area_code = 'E12000007') as group_a_value,
+        count(*) filter (where area_code = 'E12000007') as areas_a,
+        'mean of the other English regions' as group_b_label,
+        avg(value) filter (where area_code <> 'E12000007') as group_b_value,
+        count(*) filter (where area_code <> 'E12000007') as areas_b
+    from pop
+    where gap_method = 'gap_to_london' and population = 'region'
+    group by all
+),
+
+-- Every headline metric: best minus worst area, and the ratio of the 90th to the 10th percentile.
+generic_gap as (
+    select
+        'range' as gap_method, false as is_statement_definition,
+        mission_id, metric_id, breakdown, period,
+        'best area: ' || arg_max(area_code, sign * value) as group_a_label,
+        case when any_value(sign) = 1 then max(value) else min(value) end as group_a_value,
+        1 as areas_a,
+        'worst area: ' || arg_min(area_code, sign * value) as group_b_label,
+        case when any_value(sign) = 1 then min(value) else max(value) end as group_b_value,
+        1 as areas_b
+    from pop
+    group by all
+    having count(*) > 1
+    union all
+    select
+        'p90_p10_ratio', false,
+        mission_id, metric_id, breakdown, period,
+        '90th percentile of areas',
+        quantile_cont(value, 0.9),
+        null,
+        '10th percentile of areas',
+        quantile_cont(value, 0.1),
+        null
+    from pop
+    group by all
+    having count(*) >= 10
+),
+
+gaps as (
+    select * from hle_gap
+    union all by name select * from wellbeing_gap
+    union all by name select * from top_gap
+    union all by name select * from gse_gap
+    union all by name select * from grouping_gap
+    union all by name select * from london_gap
+    union all by name select * from generic_gap
+),
+
+period_facts as (
+    select
+        metric_id, breakdown, period,
+        any_value(year) as year,
+        any_value(period_end) as period_end,
+        any_value(population) as population,
+        any_value(sign) as sign,
+        any_value(baseline_period) as baseline_period,
+        count(distinct area_code) as areas_measured,
+        string_agg(distinct provenance, ', ' order by provenance) as provenance
+    from pop
+    group by all
+)
+
+select
+    g.mission_id,
+    g.gap_method,
+    g.is_statement_definition,
+    g.metric_id,
+    g.breakdown,
+    pf.population,
+    g.period,
+    pf.year,
+    pf.period_end,
+    g.group_a_label,
+    g.group_a_value,
+    g.areas_a,
+    g.group_b_label,
+    g.group_b_value,
+    g.areas_b,
+    pf.areas_measured,
+    case
+        when g.gap_method = 'p90_p10_ratio' then g.group_a_value / nullif(g.group_b_value, 0)
+        else pf.sign * (g.group_a_value - g.group_b_value)
+    end as gap_value,
+    pf.baseline_period,
+    pf.provenance
+from gaps as g
+inner join period_facts as pf using ({{ keys }})
+where g.group_a_value is not null and g.group_b_value is not null
