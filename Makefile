@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install refresh test ui bench lint status clean
+.PHONY: install refresh test ui bench lint status clean docs report export browser
 
 # The virtualenv, from the pinned lock file; rebuilt when the lock file or pyproject changes.
 $(STAMP): requirements.lock pyproject.toml
@@ -19,9 +19,26 @@ install: $(STAMP)
 refresh: $(STAMP)
 	$(BIN)/mission-tracker refresh
 
+## Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded by a test tool).
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 ## Run the whole test suite (builds a warehouse once per session in a temporary folder).
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+## dbt docs as one static page: dbt_project/target/static_index.html
+docs: $(STAMP)
+	$(BIN)/mission-tracker docs
+
+## The HTML scorecard report and the Parquet/CSV exports from the published warehouse (a refresh writes both too).
+report: $(STAMP)
+	$(BIN)/mission-tracker report
+
+export: $(STAMP)
+	$(BIN)/mission-tracker export
 
 ## Dagster UI on http://127.0.0.1:3000 with a project-local DAGSTER_HOME (telemetry off).
 ui: $(STAMP)

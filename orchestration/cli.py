@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from orchestration.settings import PROJECT_ROOT, ensure_dagster_home, get_settings
@@ -33,6 +35,7 @@ class RefreshSummary:
     checks_failed: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     published: str | None = None
+    run_id: str | None = None
 
 
 def step_failure_message(event) -> str:
@@ -49,7 +52,7 @@ def step_failure_message(event) -> str:
 
 
 def _summarise(result) -> RefreshSummary:  # result: dagster ExecuteInProcessResult
-    summary = RefreshSummary(success=result.success)
+    summary = RefreshSummary(success=result.success, run_id=result.run_id)
     for event in result.all_events:
         if event.event_type_value == "ASSET_MATERIALIZATION":
             materialization = event.event_specific_data.materialization
@@ -72,7 +75,9 @@ def _summarise(result) -> RefreshSummary:  # result: dagster ExecuteInProcessRes
     return summary
 
 
-def run_refresh(*, quiet_logs: bool = True, sources: Sequence[str] = ()) -> RefreshSummary:
+def run_refresh(
+    *, quiet_logs: bool = True, sources: Sequence[str] = (), progress: bool = False
+) -> RefreshSummary:
     """Run the nightly job in-process against the persistent Dagster instance.
 
     ``sources`` restricts the run to those sources' ingest assets and everything downstream of them
@@ -85,7 +90,10 @@ def run_refresh(*, quiet_logs: bool = True, sources: Sequence[str] = ()) -> Refr
     from orchestration.definitions import defs
     from orchestration.schedules import NIGHTLY_JOB_NAME
 
-    run_config = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}} if quiet_logs else {}
+    loggers: dict = {"console": {"config": {"log_level": "WARNING" if quiet_logs else "DEBUG"}}}
+    if progress:
+        loggers["progress"] = {}
+    run_config = {"loggers": loggers}
     asset_selection = None
     if sources:
         roots = AssetSelection.assets(*(AssetKey(["raw", source]) for source in sources))
@@ -108,8 +116,12 @@ def _command_path() -> str:
 
 
 def _print_refresh(summary: RefreshSummary) -> None:
-    print("\nSources")
-    for line in summary.sources:
+    loaded = [line for line in summary.sources if ": loaded" in line]
+    print(
+        f"\nSources: {len(summary.sources)} ingested, {len(loaded)} loaded new data, "
+        f"{len(summary.sources) - len(loaded)} unchanged (same file checksum)"
+    )
+    for line in loaded:
         print(f"  {line}")
     print(
         f"\nChecks: {len(summary.checks_passed)} passed, {len(summary.checks_failed)} failed "
@@ -149,7 +161,16 @@ def _print_missions(db: Path) -> None:
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     print("Running the nightly refresh (ingest -> dbt build -> checks -> publish) ...", flush=True)
-    summary = run_refresh(quiet_logs=not args.verbose, sources=args.source or ())
+    sources = args.source or ()
+    if args.verbose:
+        summary = run_refresh(quiet_logs=False, sources=sources)
+    else:
+        # dbt's own console output goes to a log file; progress lines go to stderr as steps finish
+        log_path = get_settings().logs_dir / f"refresh-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with log_path.open("w", encoding="utf-8", buffering=1) as log, contextlib.redirect_stdout(log):
+            summary = run_refresh(quiet_logs=True, sources=sources, progress=True)
+        print(f"(full dbt and Dagster output: {log_path})")
     _print_refresh(summary)
     return 0 if summary.success else 1
 
@@ -197,20 +218,96 @@ def cmd_status(args: argparse.Namespace) -> int:
     settings = get_settings()
     path = _published_or_fail()
     print(f"published: {path} ({path.stat().st_size / 1e6:.1f} MB, sha256 {sha256_of(path)[:12]})")
+    from orchestration.freshness import assess
+    from orchestration.sources.catalogue import load_catalogue
+
     with duckdb.connect(str(path), read_only=True) as con:
         rows = con.execute(
             "select source_id, max(loaded_at), arg_max(row_count, loaded_at), "
             "arg_max(last_period, loaded_at), arg_max(left(sha256, 12), loaded_at) "
             "from raw._load_log group by 1 order by 1"
         ).fetchall()
-    print("sources (last load in this version):")
+        period_ends = dict(
+            con.execute("select source_id, max(period_end) from fct_area_year_metrics group by 1").fetchall()
+        )
+        refreshed = con.execute("select max(loaded_at) from raw._load_log").fetchone()[0]
+    catalogue = {source.id: source for source in load_catalogue()}
+    today = datetime.now(UTC).date()
+    print(f"last refresh that loaded data: {refreshed:%Y-%m-%d %H:%M} UTC")
+    print("sources (last load in this version; freshness = age of the latest period):")
+    overdue = 0
     for source_id, loaded_at, row_count, last_period, vintage in rows:
+        source = catalogue.get(source_id)
+        fresh = assess(source, period_ends.get(source_id), today) if source else None
+        overdue += bool(fresh and fresh.status == "overdue")
         print(
             f"  {source_id}: loaded {loaded_at:%Y-%m-%d %H:%M} UTC, {row_count} rows, "
             f"latest period {last_period}, vintage {vintage}"
+            + (f"; {fresh.line}" if fresh else "; not in the catalogue any more")
         )
+    print(f"overdue sources: {overdue} of {len(rows)}")
     versions = list_versions(settings.versions_dir)
     print(f"kept previous versions: {len(versions)}" + (f" (newest {versions[-1].name})" if versions else ""))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from orchestration.exports import export_marts
+
+    folder = Path(args.out).resolve() if args.out else get_settings().exports_dir
+    result = export_marts(_published_or_fail(), folder)
+    print(f"exported {len(result.tables)} marts as Parquet and CSV to {result.folder}")
+    for table, rows in result.tables.items():
+        print(f"  {table}: {rows:,} rows")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from orchestration.assets.deliver import BOUNDARIES
+    from orchestration.report.build import build_report
+    from orchestration.sources.catalogue import reference_file
+
+    settings = get_settings()
+    out = Path(args.out).resolve() if args.out else settings.report_path
+    boundaries = settings.bundled_dir / reference_file(BOUNDARIES)["bundled_path"]
+    result = build_report(_published_or_fail(), out, boundaries)
+    print(
+        f"wrote {result.path} ({result.size_bytes / 1e6:.1f} MB, {result.charts} charts, {result.maps} maps, "
+        f"{result.seconds:.1f} s); open it in any browser, it needs no network"
+    )
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    """dbt docs for the warehouse as one static HTML page (lineage from source to scorecard)."""
+    import subprocess
+
+    from orchestration.assets.dbt import DBT_EXECUTABLE, prepare_manifest
+    from orchestration.settings import DBT_PROJECT_DIR, WAREHOUSE_DIR_VAR
+
+    settings = get_settings()
+    if not settings.build_db.exists():
+        raise CliError(f"no build warehouse at {settings.build_db}", "run `make refresh` first")
+    prepare_manifest()
+    env = {
+        **os.environ,
+        WAREHOUSE_DIR_VAR: str(settings.warehouse_dir),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    command = [
+        DBT_EXECUTABLE,
+        "--quiet",
+        "docs",
+        "generate",
+        "--static",
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+    ]
+    completed = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, check=False)
+    if completed.returncode:
+        raise CliError("dbt docs generate failed", "run it with --verbose in dbt_project/ to see why")
+    page = DBT_PROJECT_DIR / "target" / "static_index.html"
+    print(f"dbt docs (one self-contained page): {page}")
     return 0
 
 
@@ -272,6 +369,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser("status", help="what is published, and when each source was loaded")
     status.set_defaults(func=cmd_status)
+
+    export = commands.add_parser("export", help="write every mart as Parquet and CSV under one folder")
+    export.add_argument("--out", metavar="DIR", help="folder to write (default warehouse/exports)")
+    export.set_defaults(func=cmd_export)
+
+    report = commands.add_parser(
+        "report", help="write the HTML scorecard report from the published warehouse"
+    )
+    report.add_argument(
+        "--out", metavar="FILE", help="file to write (default warehouse/report/mission_scorecard_report.html)"
+    )
+    report.set_defaults(func=cmd_report)
+
+    docs = commands.add_parser("docs", help="generate dbt docs (models, columns, lineage) as one HTML page")
+    docs.set_defaults(func=cmd_docs)
 
     rollback = commands.add_parser("rollback", help="put the previously published version back")
     rollback.set_defaults(func=cmd_rollback)

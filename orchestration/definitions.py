@@ -1,17 +1,20 @@
 """The Dagster code location: one Definitions object assembled from the modules beside it."""
 
-from dagster import Definitions
+from dagster import Definitions, colored_console_logger
 
 from orchestration.assets.dbt import dbt_models, dbt_resource
+from orchestration.assets.deliver import scorecard_report, warehouse_exports
 from orchestration.assets.ingest import build_ingest_assets
 from orchestration.assets.publish import published_warehouse
 from orchestration.checks.great_expectations import build_gx_checks
+from orchestration.progress import progress_logger
 from orchestration.schedules import nightly_refresh_job, nightly_refresh_schedule
 
 defs = Definitions(
-    assets=[*build_ingest_assets(), dbt_models, published_warehouse],
+    assets=[*build_ingest_assets(), dbt_models, published_warehouse, warehouse_exports, scorecard_report],
     asset_checks=build_gx_checks(),
     jobs=[nightly_refresh_job],
     schedules=[nightly_refresh_schedule],
     resources={"dbt": dbt_resource()},
+    loggers={"console": colored_console_logger, "progress": progress_logger},
 )

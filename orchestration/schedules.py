@@ -16,7 +16,10 @@ nightly_refresh_job = define_asset_job(
     name=NIGHTLY_JOB_NAME,
     selection=AssetSelection.all(),
     executor_def=in_process_executor,
-    description="Ingest every source, build and test the dbt models, run the GX gates, publish.",
+    description=(
+        "Ingest every source, build and test the dbt models, run the GX gates, publish, "
+        "then write the report and exports."
+    ),
 )
 
 nightly_refresh_schedule = ScheduleDefinition(

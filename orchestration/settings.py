@@ -45,6 +45,21 @@ class Settings:
         return self.warehouse_dir / PUBLISHED_NAME
 
     @property
+    def exports_dir(self) -> Path:
+        """Parquet and CSV copies of every mart, rewritten after each publish."""
+        return self.warehouse_dir / "exports"
+
+    @property
+    def report_path(self) -> Path:
+        """The self-contained HTML scorecard report, rewritten after each publish."""
+        return self.warehouse_dir / "report" / "mission_scorecard_report.html"
+
+    @property
+    def logs_dir(self) -> Path:
+        """Full run logs of CLI refreshes (dbt's own output included)."""
+        return self.warehouse_dir / "logs"
+
+    @property
     def versions_dir(self) -> Path:
         """Previously published versions, newest last, for rollback."""
         return self.warehouse_dir / "versions"

@@ -40,7 +40,7 @@ def test_sigkill_during_dbt_build_leaves_published_intact_and_next_refresh_succe
     before = sha256_of(published)
     env = {**os.environ, WAREHOUSE_DIR_VAR: str(warehouse), BUNDLED_DIR_VAR: str(BUNDLED_DIR)}
     process = subprocess.Popen(
-        [CLI, "refresh"],
+        [CLI, "refresh", "--verbose"],  # --verbose: dbt's own lines on stdout, not in the log file
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

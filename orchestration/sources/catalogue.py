@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
@@ -74,6 +75,7 @@ class Source:
     licence_url: str
     snapshot_commit: str | None
     cadence_months: int
+    lag_months: int
     expected_columns: tuple[str, ...]
     metrics: tuple[MetricMapping, ...]
     provenance: str
@@ -130,6 +132,7 @@ def _source(entry: dict, publishers: dict, defaults: dict) -> Source:
         licence_url=entry.get("licence_url", defaults["licence_url"]),
         snapshot_commit=publisher.get("snapshot_commit"),
         cadence_months=int(entry.get("cadence_months", 12)),
+        lag_months=int(entry.get("lag_months", 12)),
         expected_columns=tuple(entry.get("expected_columns") or FORMATS[fmt].expected_columns),
         metrics=metrics,
         provenance=provenance,
@@ -150,6 +153,15 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> tuple[Source, ...]:
     if duplicated:
         raise CatalogueError(f"duplicate source ids: {duplicated}")
     return sources
+
+
+def reference_file(file_id: str, path: Path = CATALOGUE_PATH) -> dict[str, Any]:
+    """A file the project reads beside the warehouse (e.g. map boundaries), with its origin and licence."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for entry in document.get("reference_files", []):
+        if entry["id"] == file_id:
+            return entry
+    raise KeyError(f"no catalogue reference file {file_id!r}")
 
 
 def get_source(source_id: str) -> Source:

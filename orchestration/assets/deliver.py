@@ -1,0 +1,57 @@
+"""What a publish delivers beside the warehouse: Parquet/CSV exports and the scorecard report."""
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+
+from orchestration.exports import export_marts
+from orchestration.report.build import build_report
+from orchestration.settings import get_settings
+from orchestration.sources.catalogue import reference_file
+
+BOUNDARIES = "boundaries_topojson"
+
+
+@asset(
+    key="warehouse_exports",
+    deps=[AssetKey("published_warehouse")],
+    group_name="publish",
+    kinds={"parquet", "csv"},
+    description="Every mart of the published warehouse as Parquet and CSV under warehouse/exports/.",
+)
+def warehouse_exports(context: AssetExecutionContext) -> MaterializeResult:
+    settings = get_settings()
+    result = export_marts(settings.published_db, settings.exports_dir)
+    context.log.info(f"exported {len(result.tables)} marts to {result.folder}")
+    return MaterializeResult(
+        metadata={
+            "folder": MetadataValue.path(str(result.folder)),
+            "tables": len(result.tables),
+            "rows": MetadataValue.json(result.tables),
+        }
+    )
+
+
+@asset(
+    key="scorecard_report",
+    deps=[AssetKey("published_warehouse")],
+    group_name="publish",
+    kinds={"html"},
+    description=(
+        "The scorecard report: one self-contained HTML file (inline SVG, no scripts or CDN) with, per "
+        "mission, the headline status, trend charts, the gap series, the target trajectory, a map of "
+        "the latest quintiles by local authority and the Ipsos perception score. Synthetic data is marked."
+    ),
+)
+def scorecard_report(context: AssetExecutionContext) -> MaterializeResult:
+    settings = get_settings()
+    boundaries = settings.bundled_dir / reference_file(BOUNDARIES)["bundled_path"]
+    result = build_report(settings.published_db, settings.report_path, boundaries)
+    context.log.info(f"wrote {result.path} ({result.size_bytes / 1e6:.1f} MB in {result.seconds:.1f} s)")
+    return MaterializeResult(
+        metadata={
+            "path": MetadataValue.path(str(result.path)),
+            "size_bytes": result.size_bytes,
+            "build_seconds": round(result.seconds, 2),
+            "charts": result.charts,
+            "maps": result.maps,
+        }
+    )

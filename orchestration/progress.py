@@ -1,0 +1,74 @@
+"""A Dagster logger that prints one line per meaningful step of a refresh (for `mission-tracker refresh`).
+
+Dagster's console logger prints every engine event; an analyst running the nightly job by hand wants
+to see each source load, the dbt build, every failed gate and the publish, as they happen.
+"""
+
+import logging
+import sys
+import time
+
+from dagster import logger
+from dagster._core.log_manager import LOG_RECORD_METADATA_ATTR
+
+
+class ProgressHandler(logging.Handler):
+    def __init__(self, stream=None) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.stream = stream or sys.stderr
+        self.started = time.monotonic()
+        self.checks_passed = 0
+        self.models = 0
+
+    def _say(self, symbol: str, text: str) -> None:
+        self.stream.write(f"  [{time.monotonic() - self.started:6.1f}s] {symbol} {text}\n")
+        self.stream.flush()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        meta = getattr(record, LOG_RECORD_METADATA_ATTR, None) or {}
+        event = meta.get("dagster_event")
+        if event is None:
+            return
+        kind = event.event_type_value
+        step = event.step_key or ""
+        if kind == "STEP_START" and step == "dbt_models":
+            self._say(">", "dbt build: seeds, staging, intermediate and mart models, dbt tests ...")
+        elif kind == "ASSET_MATERIALIZATION":
+            materialization = event.event_specific_data.materialization
+            path = materialization.asset_key.path
+            metadata = {name: value.value for name, value in materialization.metadata.items()}
+            if path[0] == "raw":
+                state = "unchanged" if metadata.get("unchanged") else "loaded"
+                rows = metadata.get("dagster/row_count")
+                self._say(
+                    "+", f"ingest {path[-1]}: {state}" + (f", {rows:,} rows" if isinstance(rows, int) else "")
+                )
+            elif step == "dbt_models":
+                self.models += 1
+            elif path == ["published_warehouse"]:
+                self._say("+", f"published {metadata.get('path')}")
+            elif path == ["scorecard_report"]:
+                self._say("+", f"report {metadata.get('path')}")
+            elif path == ["warehouse_exports"]:
+                self._say("+", f"exports {metadata.get('folder')} ({metadata.get('tables')} marts)")
+        elif kind == "STEP_SUCCESS" and step == "dbt_models":
+            self._say("+", f"dbt build done: {self.models} models and seeds materialised")
+        elif kind == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if evaluation.passed:
+                self.checks_passed += 1
+            else:
+                self._say(
+                    "x", f"check failed: {evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+                )
+        elif kind == "STEP_FAILURE":
+            self._say("x", f"step failed: {step}")
+        elif kind == "STEP_SKIPPED":
+            self._say("-", f"skipped: {step}")
+
+
+@logger(description="One line per source load, dbt build, failed gate and publish, on stderr.")
+def progress_logger(init_context):
+    log = logging.Logger("mission_tracker_progress", level=logging.DEBUG)
+    log.addHandler(ProgressHandler())
+    return log

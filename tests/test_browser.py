@@ -1,0 +1,149 @@
+"""End to end in a real browser (Debian's Chromium driven by Playwright; nothing is downloaded):
+the Dagster UI against the session's Dagster instance, and the scorecard report."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from orchestration.settings import PROJECT_ROOT, WAREHOUSE_DIR_VAR
+
+CHROMIUM = Path(os.environ.get("MISSION_TRACKER_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = PROJECT_ROOT / "artifacts"
+LOCATION = "orchestration.definitions"
+# Without the background-networking flags Chromium keeps trying to reach Google on a closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium (make test does it)")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def webserver(built_warehouse) -> Iterator[str]:
+    """`dagster-webserver` on 127.0.0.1 over the session's Dagster instance (which holds its refresh)."""
+    port = _free_port()
+    env = {**os.environ, WAREHOUSE_DIR_VAR: str(built_warehouse.settings.warehouse_dir)}
+    executable = str(Path(sys.executable).with_name("dagster-webserver"))
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = (ARTIFACTS / "dagster-webserver.log").open("w")
+    process = subprocess.Popen(
+        [executable, "-h", "127.0.0.1", "-p", str(port), "-w", str(PROJECT_ROOT / "workspace.yaml")],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/server_info", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            assert process.poll() is None, "dagster-webserver exited; see artifacts/dagster-webserver.log"
+            assert time.monotonic() < deadline, "dagster-webserver did not answer within 180 s"
+            time.sleep(1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def _open(browser, url: str):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(url)
+    with contextlib.suppress(PlaywrightTimeout):  # a first-visit newsletter dialog may cover the page
+        page.get_by_role("button", name="Skip").click(timeout=5000)
+    return page
+
+
+def test_ui_shows_the_asset_graph_with_the_publish_step(browser, webserver):
+    page = _open(browser, f"{webserver}/locations/{LOCATION}/asset-groups/publish")
+    for name in ("published_warehouse", "scorecard_report", "warehouse_exports"):
+        page.get_by_text(name, exact=True).first.wait_for(state="visible", timeout=60_000)
+    page.get_by_text("Materialized").first.wait_for(state="visible", timeout=60_000)  # statuses load last
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(ARTIFACTS / "ui-asset-graph-publish.png"))
+    assert page.get_by_text("Materialized").count() >= 3
+    page.close()
+
+
+def test_ui_shows_the_blocking_checks_of_a_mart(browser, webserver):
+    page = _open(browser, f"{webserver}/assets/mission_summary?view=checks")
+    page.get_by_text("gx_mission_summary", exact=True).first.wait_for(state="visible", timeout=60_000)
+    page.get_by_text("Succeeded").first.wait_for(state="visible", timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "ui-checks-mission-summary.png"))
+    page.close()
+
+
+def test_ui_shows_the_session_refresh_as_a_successful_run(browser, webserver, built_warehouse):
+    from dagster import DagsterInstance
+
+    with DagsterInstance.get() as instance:
+        run = instance.get_run_by_id(built_warehouse.summary.run_id)
+    assert run.job_name == "nightly_refresh" and run.status.value == "SUCCESS"
+    page = _open(browser, f"{webserver}/runs/{run.run_id}")
+    page.get_by_text("Success", exact=True).first.wait_for(state="visible", timeout=60_000)
+    page.get_by_text("nightly_refresh").first.wait_for(state="visible", timeout=30_000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "ui-run-success.png"))
+    page.close()
+
+
+def test_the_report_renders_with_charts_and_maps(browser, built_warehouse):
+    report = built_warehouse.settings.report_path
+    page = browser.new_page(viewport={"width": 1200, "height": 1600})
+    started = time.perf_counter()
+    page.goto(report.as_uri(), wait_until="load")
+    seconds = time.perf_counter() - started
+    assert page.locator("section.mission").count() == 12
+    charts = page.locator("svg.chart")
+    assert charts.count() >= 30
+    box = charts.first.bounding_box()
+    assert box and box["width"] > 300 and box["height"] > 150  # laid out, not collapsed
+    # the HLE map: its <use> elements render real shapes (a non-zero box) for Hartlepool
+    hartlepool = page.locator('#M07 use[data-code="E06000001"]')
+    assert hartlepool.count() == 1 and (hartlepool.bounding_box() or {}).get("width", 0) > 0
+    assert page.locator(".synthetic-banner").count() >= 1
+    page.locator("#M07").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "report-health.png"))
+    page.close()
+    (ARTIFACTS / "report-render-seconds.txt").write_text(f"{seconds:.2f}\n")
