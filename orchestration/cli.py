@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from orchestration.alerts import step_failure_message
 from orchestration.settings import PROJECT_ROOT, ensure_dagster_home, get_settings
 
 SQL_EXAMPLE = (
@@ -36,19 +38,9 @@ class RefreshSummary:
     failures: list[str] = field(default_factory=list)
     published: str | None = None
     run_id: str | None = None
-
-
-def step_failure_message(event) -> str:
-    """The most specific message of a STEP_FAILURE event: a Failure's description, else the error chain."""
-    data = event.event_specific_data
-    if data.user_failure_data is not None and data.user_failure_data.description:
-        return data.user_failure_data.description
-    messages = []
-    error = data.error
-    while error is not None:
-        messages.append(error.message.strip())
-        error = error.cause
-    return " <- ".join(messages) or event.message
+    checks_warned: list[str] = field(default_factory=list)  # non-blocking warnings (freshness)
+    nothing_new: str | None = None  # set when the run found nothing new to publish
+    alert: str | None = None  # the alert file a failed run left
 
 
 def _summarise(result) -> RefreshSummary:  # result: dagster ExecuteInProcessResult
@@ -58,7 +50,7 @@ def _summarise(result) -> RefreshSummary:  # result: dagster ExecuteInProcessRes
             materialization = event.event_specific_data.materialization
             key = materialization.asset_key.path
             metadata = {name: value.value for name, value in materialization.metadata.items()}
-            if key[0] == "raw":
+            if key[0] == "raw" and "fetch" in metadata:  # an ingest asset (not the vintage tables)
                 state = "unchanged" if metadata.get("unchanged") else "loaded"
                 summary.sources.append(
                     f"{key[-1]}: {state}, {metadata.get('dagster/row_count')} rows, "
@@ -66,10 +58,22 @@ def _summarise(result) -> RefreshSummary:  # result: dagster ExecuteInProcessRes
                 )
             elif key == ["published_warehouse"]:
                 summary.published = f"{metadata['path']} (sha256 {str(metadata['sha256'])[:12]})"
+        elif event.event_type_value == "ASSET_OBSERVATION":
+            observation = event.event_specific_data.asset_observation
+            metadata = {name: value.value for name, value in observation.metadata.items()}
+            if observation.asset_key.path == ["published_warehouse"] and metadata.get("nothing_new"):
+                summary.nothing_new = (
+                    f"as published at {metadata['published_at']} (sha256 {str(metadata['sha256'])[:12]})"
+                )
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
-            (summary.checks_passed if evaluation.passed else summary.checks_failed).append(name)
+            if evaluation.passed:
+                summary.checks_passed.append(name)
+            elif evaluation.severity.value == "WARN":
+                summary.checks_warned.append(name)
+            else:
+                summary.checks_failed.append(name)
         elif event.event_type_value == "STEP_FAILURE":
             summary.failures.append(f"{event.step_key}: {step_failure_message(event)}")
     return summary
@@ -91,6 +95,8 @@ def run_refresh(
     from orchestration.schedules import NIGHTLY_JOB_NAME
 
     loggers: dict = {"console": {"config": {"log_level": "WARNING" if quiet_logs else "DEBUG"}}}
+    if quiet_logs:  # on a night with nothing new, dbt's skipped checks would each say "emitted no result"
+        logging.getLogger("dagster._core.execution.plan.active").setLevel(logging.ERROR)
     if progress:
         loggers["progress"] = {}
     run_config = {"loggers": loggers}
@@ -102,7 +108,13 @@ def run_refresh(
         result = defs.resolve_job_def(NIGHTLY_JOB_NAME).execute_in_process(
             instance=instance, raise_on_error=False, run_config=run_config, asset_selection=asset_selection
         )
-    return _summarise(result)
+    summary = _summarise(result)
+    if not summary.success:  # the sensor alerts too when the daemon runs; one file per run either way
+        from orchestration.alerts import write_alert
+
+        alert = write_alert(get_settings(), result.run_id, NIGHTLY_JOB_NAME, summary.failures)
+        summary.alert = f"{alert.path} (webhook: {alert.webhook_status})"
+    return summary
 
 
 def _command_path() -> str:
@@ -125,14 +137,22 @@ def _print_refresh(summary: RefreshSummary) -> None:
         print(f"  {line}")
     print(
         f"\nChecks: {len(summary.checks_passed)} passed, {len(summary.checks_failed)} failed "
-        "(dbt tests and Great Expectations suites)"
+        f"(dbt tests and Great Expectations suites), {len(summary.checks_warned)} warnings "
+        "(sources overdue for a new release; `status` lists them)"
     )
     for name in summary.checks_failed:
         print(f"  FAILED {name}")
     for failure in summary.failures:
         print(f"  step failed - {failure}")
+    if summary.alert:
+        print(f"  alert written: {summary.alert}")
     settings = get_settings()
-    if summary.published:
+    if summary.nothing_new:
+        print(
+            f"\nNothing new: every source file, model, suite and line of code is as it was; the published "
+            f"warehouse {settings.published_db} stands {summary.nothing_new}."
+        )
+    elif summary.published:
         _print_missions(settings.published_db)
         print(f"\nPublished: {summary.published}")
         print("Try it:")
@@ -213,7 +233,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     import duckdb
 
-    from orchestration.warehouse import list_versions, sha256_of
+    from orchestration.warehouse import list_versions, read_manifest, sha256_of
 
     settings = get_settings()
     path = _published_or_fail()
@@ -233,8 +253,15 @@ def cmd_status(args: argparse.Namespace) -> int:
         refreshed = con.execute("select max(loaded_at) from raw._load_log").fetchone()[0]
     catalogue = {source.id: source for source in load_catalogue()}
     today = datetime.now(UTC).date()
+    manifest = read_manifest(path)
+    print(f"published at: {manifest.get('published_at', 'unknown')}")
     print(f"last refresh that loaded data: {refreshed:%Y-%m-%d %H:%M} UTC")
-    print("sources (last load in this version; freshness = age of the latest period):")
+    print(_last_run_line())
+    print(
+        f"source mode: {settings.source_mode}"
+        + (f" (mirror {settings.source_mirror})" if settings.source_mirror else "")
+    )
+    print("sources (last load in this version; freshness = age of the latest period; last successful fetch):")
     overdue = 0
     for source_id, loaded_at, row_count, last_period, vintage in rows:
         source = catalogue.get(source_id)
@@ -244,11 +271,41 @@ def cmd_status(args: argparse.Namespace) -> int:
             f"  {source_id}: loaded {loaded_at:%Y-%m-%d %H:%M} UTC, {row_count} rows, "
             f"latest period {last_period}, vintage {vintage}"
             + (f"; {fresh.line}" if fresh else "; not in the catalogue any more")
+            + f"; {_fetch_line(settings, source)}"
         )
     print(f"overdue sources: {overdue} of {len(rows)}")
     versions = list_versions(settings.versions_dir)
     print(f"kept previous versions: {len(versions)}" + (f" (newest {versions[-1].name})" if versions else ""))
     return 0
+
+
+def _fetch_line(settings, source) -> str:
+    from orchestration.fetch import read_state
+
+    if source is None or not source.fetchable:
+        return "no live file (bundled only)"
+    state = read_state(settings.landing_dir, source.id)
+    if state is None:
+        return "never fetched"
+    published = f", publisher date {state.publisher_date:%Y-%m-%d}" if state.publisher_date else ""
+    return f"last successful fetch {state.checked_at} (this file fetched {state.fetched_at}{published})"
+
+
+def _last_run_line() -> str:
+    """The latest nightly run recorded in the Dagster instance: when, and how it ended."""
+    ensure_dagster_home()
+    from dagster import DagsterInstance, RunsFilter
+
+    from orchestration.schedules import NIGHTLY_JOB_NAME
+
+    with DagsterInstance.get() as instance:
+        runs = instance.get_run_records(RunsFilter(job_name=NIGHTLY_JOB_NAME), limit=1)
+    if not runs:
+        return "last run: none recorded in this Dagster instance"
+    record = runs[0]
+    when = record.end_time or record.start_time
+    stamp = datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%d %H:%M UTC") if when else "not finished"
+    return f"last run: {record.dagster_run.status.value} at {stamp} (run {record.dagster_run.run_id[:8]})"
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -17,10 +17,10 @@ class ExportResult:
 
 
 def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The tables analysts query: everything in the main schema."""
+    """The tables (and views) analysts query: everything in the main schema."""
     rows = con.execute(
         "select table_name from information_schema.tables where table_schema = 'main' "
-        "and table_type = 'BASE TABLE' order by 1"
+        "and table_type in ('BASE TABLE', 'VIEW') order by 1"
     ).fetchall()
     return [name for (name,) in rows]
 

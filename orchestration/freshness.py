@@ -9,7 +9,7 @@ one published within a quarter (lag_months: 3) at 15.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from orchestration.sources.catalogue import Source
 
@@ -20,25 +20,43 @@ class Freshness:
     latest_period_end: date | None
     months_old: int | None
     limit_months: int
-    status: str  # fresh | overdue | no periods
+    status: str  # fresh | overdue | no periods | release date unknown
+    subject: str = "latest period ended"
 
     @property
     def line(self) -> str:
         if self.latest_period_end is None:
-            return f"{self.status} (reference data)"
+            return self.status if self.status == "release date unknown" else f"{self.status} (reference data)"
         return (
-            f"{self.status}: latest period ended {self.latest_period_end:%Y-%m-%d}, "
+            f"{self.status}: {self.subject} {self.latest_period_end:%Y-%m-%d}, "
             f"{self.months_old} months ago (limit {self.limit_months})"
         )
 
 
 def months_between(earlier: date, later: date) -> int:
-    return (later.year - earlier.year) * 12 + later.month - earlier.month - (later.day < earlier.day)
+    """Whole months from ``earlier`` to ``later``; a month ending early counts whole on its last day
+    (31 March to 30 April is one month)."""
+    months = (later.year - earlier.year) * 12 + later.month - earlier.month
+    last_day_of_month = (later + timedelta(days=1)).month != later.month
+    return months - (later.day < earlier.day and not last_day_of_month)
 
 
 def assess(source: Source, latest_period_end: date | None, today: date) -> Freshness:
     limit = source.cadence_months + source.lag_months
     if latest_period_end is None:
-        return Freshness(source.id, None, None, limit, "no periods")
+        return Freshness(source.id, None, None, limit, "no periods", "")
     age = months_between(latest_period_end, today)
     return Freshness(source.id, latest_period_end, age, limit, "overdue" if age > limit else "fresh")
+
+
+#: A release is overdue when none has come for a cadence plus this grace (annual: 15 months).
+RELEASE_GRACE_MONTHS = 3
+
+
+def assess_release(source: Source, released: date | None, today: date) -> Freshness:
+    """Freshness by the publisher's release date (live mode's Last-Modified), where one is known."""
+    limit = source.cadence_months + RELEASE_GRACE_MONTHS
+    if released is None:
+        return Freshness(source.id, None, None, limit, "release date unknown", "")
+    age = months_between(released, today)
+    return Freshness(source.id, released, age, limit, "overdue" if age > limit else "fresh", "released")

@@ -18,6 +18,8 @@ class ProgressHandler(logging.Handler):
         self.stream = stream or sys.stderr
         self.started = time.monotonic()
         self.checks_passed = 0
+        self.checks_warned = 0
+        self.nothing_new = False
         self.models = 0
 
     def _say(self, symbol: str, text: str) -> None:
@@ -37,11 +39,15 @@ class ProgressHandler(logging.Handler):
             materialization = event.event_specific_data.materialization
             path = materialization.asset_key.path
             metadata = {name: value.value for name, value in materialization.metadata.items()}
-            if path[0] == "raw":
+            if path[0] == "raw" and "fetch" in metadata:
                 state = "unchanged" if metadata.get("unchanged") else "loaded"
                 rows = metadata.get("dagster/row_count")
+                fetch = metadata.get("fetch")
                 self._say(
-                    "+", f"ingest {path[-1]}: {state}" + (f", {rows:,} rows" if isinstance(rows, int) else "")
+                    "+",
+                    f"ingest {path[-1]}: {state}"
+                    + (f", {rows:,} rows" if isinstance(rows, int) else "")
+                    + (f" (fetch: {fetch})" if fetch != "bundled" else ""),
                 )
             elif step == "dbt_models":
                 self.models += 1
@@ -51,19 +57,30 @@ class ProgressHandler(logging.Handler):
                 self._say("+", f"report {metadata.get('path')}")
             elif path == ["warehouse_exports"]:
                 self._say("+", f"exports {metadata.get('folder')} ({metadata.get('tables')} marts)")
-        elif kind == "STEP_SUCCESS" and step == "dbt_models":
+        elif kind == "STEP_SUCCESS" and step == "dbt_models" and not self.nothing_new:
             self._say("+", f"dbt build done: {self.models} models and seeds materialised")
+        elif kind == "ASSET_OBSERVATION":
+            observation = event.event_specific_data.asset_observation
+            if observation.asset_key.path == ["published_warehouse"]:
+                self.nothing_new = True
+                self._say(
+                    "=",
+                    "nothing new since the last publish: dbt build, mart checks, publish, report and "
+                    "exports skipped; the published warehouse stands",
+                )
         elif kind == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             if evaluation.passed:
                 self.checks_passed += 1
+            elif evaluation.severity.value == "WARN":
+                self.checks_warned += 1
             else:
                 self._say(
                     "x", f"check failed: {evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
                 )
         elif kind == "STEP_FAILURE":
             self._say("x", f"step failed: {step}")
-        elif kind == "STEP_SKIPPED":
+        elif kind == "STEP_SKIPPED" and not self.nothing_new:
             self._say("-", f"skipped: {step}")
 
 

@@ -5,6 +5,14 @@
 | MISSION_TRACKER_WAREHOUSE_DIR | <repo>/warehouse | where the build and published DuckDB files live |
 | MISSION_TRACKER_BUNDLED_DIR | <repo>/data/bundled | the bundled source snapshots |
 | MISSION_TRACKER_KEEP_VERSIONS | 3 | published versions kept for rollback |
+| MISSION_TRACKER_SOURCE_MODE | bundled | `bundled`: data/bundled snapshots; `live`: fetch publishers' files |
+| MISSION_TRACKER_SOURCE_MIRROR | (none) | fetch live files from this base URL (same paths): a mirror |
+| MISSION_TRACKER_FETCH_CONNECT_TIMEOUT | 10 | seconds to open a connection |
+| MISSION_TRACKER_FETCH_READ_TIMEOUT | 60 | seconds of silence before a read fails |
+| MISSION_TRACKER_FETCH_RETRIES | 3 | retries after a 5xx, a connection error, a timeout or a truncated body |
+| MISSION_TRACKER_FETCH_BACKOFF | 2 | seconds before the first retry (doubled each time) |
+| MISSION_TRACKER_FETCH_MAX_MB | 200 | largest file accepted |
+| MISSION_TRACKER_ALERT_WEBHOOK | (none) | URL a failed run's alert is POSTed to (JSON), besides the file |
 | DAGSTER_HOME | <repo>/.dagster_home | Dagster's run history (created with telemetry off) |
 
 Settings are read when a run needs them (not at import), so tests can point a run at a temporary
@@ -24,6 +32,10 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 WAREHOUSE_DIR_VAR = "MISSION_TRACKER_WAREHOUSE_DIR"
 BUNDLED_DIR_VAR = "MISSION_TRACKER_BUNDLED_DIR"
 KEEP_VERSIONS_VAR = "MISSION_TRACKER_KEEP_VERSIONS"
+SOURCE_MODE_VAR = "MISSION_TRACKER_SOURCE_MODE"
+SOURCE_MIRROR_VAR = "MISSION_TRACKER_SOURCE_MIRROR"
+ALERT_WEBHOOK_VAR = "MISSION_TRACKER_ALERT_WEBHOOK"
+SOURCE_MODES = ("bundled", "live")
 
 PUBLISHED_NAME = "mission_tracker.duckdb"
 
@@ -33,6 +45,14 @@ class Settings:
     warehouse_dir: Path
     bundled_dir: Path
     keep_versions: int
+    source_mode: str = "bundled"
+    source_mirror: str | None = None
+    fetch_connect_timeout: float = 10.0
+    fetch_read_timeout: float = 60.0
+    fetch_retries: int = 3
+    fetch_backoff: float = 2.0
+    fetch_max_megabytes: float = 200.0
+    alert_webhook: str | None = None
 
     @property
     def build_db(self) -> Path:
@@ -60,6 +80,16 @@ class Settings:
         return self.warehouse_dir / "logs"
 
     @property
+    def landing_dir(self) -> Path:
+        """Live-mode downloads: <landing>/<source>/<fetched-at>-<sha256 prefix>/<file>, plus state.json."""
+        return self.warehouse_dir / "landing"
+
+    @property
+    def alerts_dir(self) -> Path:
+        """One JSON file per failed run, and alerts.log with a line each."""
+        return self.warehouse_dir / "alerts"
+
+    @property
     def versions_dir(self) -> Path:
         """Previously published versions, newest last, for rollback."""
         return self.warehouse_dir / "versions"
@@ -70,12 +100,33 @@ def _path(variable: str, default: Path) -> Path:
     return Path(value).expanduser().resolve() if value else default
 
 
+def _number(variable: str, default: float) -> float:
+    value = os.environ.get(variable, "").strip()
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"{variable}={value!r} is not a number") from None
+
+
 def get_settings() -> Settings:
     keep = os.environ.get(KEEP_VERSIONS_VAR, "").strip()
+    mode = os.environ.get(SOURCE_MODE_VAR, "").strip().lower() or "bundled"
+    if mode not in SOURCE_MODES:
+        raise ValueError(f"{SOURCE_MODE_VAR}={mode!r} must be one of {', '.join(SOURCE_MODES)}")
     return Settings(
         warehouse_dir=_path(WAREHOUSE_DIR_VAR, PROJECT_ROOT / "warehouse"),
         bundled_dir=_path(BUNDLED_DIR_VAR, PROJECT_ROOT / "data" / "bundled"),
         keep_versions=max(int(keep), 1) if keep else 3,
+        source_mode=mode,
+        source_mirror=os.environ.get(SOURCE_MIRROR_VAR, "").strip() or None,
+        fetch_connect_timeout=_number("MISSION_TRACKER_FETCH_CONNECT_TIMEOUT", 10.0),
+        fetch_read_timeout=_number("MISSION_TRACKER_FETCH_READ_TIMEOUT", 60.0),
+        fetch_retries=int(_number("MISSION_TRACKER_FETCH_RETRIES", 3)),
+        fetch_backoff=_number("MISSION_TRACKER_FETCH_BACKOFF", 2.0),
+        fetch_max_megabytes=_number("MISSION_TRACKER_FETCH_MAX_MB", 200.0),
+        alert_webhook=os.environ.get(ALERT_WEBHOOK_VAR, "").strip() or None,
     )
 
 

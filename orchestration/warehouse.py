@@ -51,6 +51,27 @@ def _ensure_load_log(con: duckdb.DuckDBPyConnection) -> None:
             last_period varchar
         )"""
     )
+    for column, kind in _ORIGIN_COLUMNS:  # added with live fetching; older build files lack them
+        con.execute(f"alter table {LOAD_LOG} add column if not exists {column} {kind}")
+
+
+#: Where a load's file came from (load-log columns after the original seven).
+_ORIGIN_COLUMNS = (
+    ("mode", "varchar"),
+    ("url", "varchar"),
+    ("fetched_at", "timestamp"),
+    ("publisher_date", "timestamp"),
+)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a loaded file came from: the bundled snapshot, or a live fetch (URL, when, publisher date)."""
+
+    mode: str = "bundled"
+    url: str | None = None
+    fetched_at: datetime | None = None
+    publisher_date: datetime | None = None
 
 
 def last_load(db: Path, source_id: str) -> dict | None:
@@ -96,7 +117,14 @@ class LoadResult:
 
 
 def load_raw_table(
-    db: Path, source_id: str, frame: pd.DataFrame, *, file: Path, sha256: str, provenance: str = "published"
+    db: Path,
+    source_id: str,
+    frame: pd.DataFrame,
+    *,
+    file: Path,
+    sha256: str,
+    provenance: str = "published",
+    origin: Origin | None = None,
 ) -> LoadResult:
     """Replace ``raw.<source_id>`` with ``frame`` plus load columns, and log the load, in one transaction."""
     loaded_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
@@ -123,8 +151,10 @@ def load_raw_table(
                 from incoming""",
             [str(file), sha256, loaded_at, provenance],
         )
+        origin = origin or Origin()
         con.execute(
-            f"insert into {LOAD_LOG} values (?, ?, ?, ?, ?, ?, ?)",
+            f"insert into {LOAD_LOG} (source_id, file, sha256, loaded_at, row_count, first_period, "
+            "last_period, mode, url, fetched_at, publisher_date) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 source_id,
                 str(file),
@@ -133,6 +163,10 @@ def load_raw_table(
                 len(frame),
                 periods[0] if periods else None,
                 periods[-1] if periods else None,
+                origin.mode,
+                origin.url,
+                origin.fetched_at,
+                origin.publisher_date,
             ],
         )
         con.execute("commit")
@@ -197,7 +231,59 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def publish(build_db: Path, published_db: Path, versions_dir: Path, keep: int) -> PublishResult:
+#: What decides the content of a build besides the source files: models, seeds, suites and code.
+CODE_INPUTS = (
+    "dbt_project/dbt_project.yml",
+    "dbt_project/models",
+    "dbt_project/seeds",
+    "dbt_project/macros",
+    "dbt_project/tests",
+    "expectations",
+    "orchestration",
+)
+
+
+def inputs_fingerprint(build_db: Path, project_root: Path) -> str:
+    """sha256 over each source's loaded file (its latest load) and every file that shapes the build.
+
+    Two builds with the same fingerprint hold the same data; a publish records it in the manifest, so
+    a nightly run with nothing new can say so and leave the published warehouse alone.
+    """
+    digest = hashlib.sha256()
+    with connect(build_db) as con:
+        _ensure_load_log(con)
+        loads = con.execute(
+            f"select source_id, sha256 from {LOAD_LOG} "
+            "qualify row_number() over (partition by source_id order by loaded_at desc) = 1 order by 1"
+        ).fetchall()
+    for source_id, sha in loads:
+        digest.update(f"source {source_id} {sha}\n".encode())
+    for name in CODE_INPUTS:
+        root = project_root / name
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in files:
+            if "__pycache__" in path.parts:
+                continue
+            digest.update(f"file {path.relative_to(project_root)} {sha256_of(path)}\n".encode())
+    return digest.hexdigest()
+
+
+def published_is_current(settings) -> bool:  # settings: orchestration.settings.Settings
+    """True when the published warehouse was built from exactly today's inputs (nothing new)."""
+    from orchestration.settings import PROJECT_ROOT
+
+    manifest = read_manifest(settings.published_db)
+    return (
+        settings.published_db.exists()
+        and settings.build_db.exists()
+        and manifest.get("inputs_fingerprint") == inputs_fingerprint(settings.build_db, PROJECT_ROOT)
+        and manifest.get("sha256") == sha256_of(settings.published_db)
+    )
+
+
+def publish(
+    build_db: Path, published_db: Path, versions_dir: Path, keep: int, *, fingerprint: str | None = None
+) -> PublishResult:
     """Copy the build over the published warehouse atomically; keep the previous ``keep`` versions."""
     checkpoint(build_db)
     tables = table_row_counts(build_db)  # read from the build: the published file is never opened
@@ -221,6 +307,7 @@ def publish(build_db: Path, published_db: Path, versions_dir: Path, keep: int) -
         "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "sha256": checksum,
         "previous_version": str(previous) if previous else None,
+        "inputs_fingerprint": fingerprint,
         "tables": tables,
     }
     _write_atomically(manifest_path(published_db), json.dumps(manifest, indent=2))

@@ -71,3 +71,24 @@ def test_staging_union_lists_every_catalogue_source():
     for model in expected:
         publisher = model.split("__")[0].removeprefix("stg_")
         assert (DBT_PROJECT_DIR / "models/staging" / publisher / f"{model}.sql").exists()
+
+
+def test_vintage_tables_join_the_lineage_to_the_revisions_mart(graph):
+    history, vintages = AssetKey(["raw", "metric_value_history"]), AssetKey(["raw", "source_vintages"])
+    for key in (history, vintages):
+        assert graph.get(key).group_name == "vintages"
+        assert {AssetKey(["raw", s.id]) for s in load_catalogue()} <= set(graph.get(key).parent_keys)
+    assert AssetKey("stg_vintages__metric_value_history") in graph.get(history).child_keys
+    assert AssetKey("metric_revisions") in graph.get(AssetKey("published_warehouse")).parent_keys
+
+
+def test_every_source_has_a_non_blocking_freshness_check(graph):
+    checks = {key.asset_key: key for key in graph.asset_check_keys if key.name == "freshness"}
+    assert set(checks) == {AssetKey(["raw", s.id]) for s in load_catalogue()}
+    assert not any(graph.get_check_spec(key).blocking for key in checks.values())
+
+
+def test_the_failure_sensor_and_the_fetcher_are_registered():
+    assert defs.resolve_sensor_def("alert_on_run_failure").default_status.value == "RUNNING"
+    fetcher = defs.resources["fetcher"]
+    assert fetcher.mode is None  # from MISSION_TRACKER_SOURCE_MODE at run time, bundled by default

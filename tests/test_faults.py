@@ -14,7 +14,7 @@ from orchestration.cli import run_refresh
 from orchestration.settings import BUNDLED_DIR_VAR, PROJECT_ROOT, WAREHOUSE_DIR_VAR
 from orchestration.sources.catalogue import get_source
 from orchestration.warehouse import sha256_of
-from tests.helpers import BUNDLED_DIR, copy_published, isolated_warehouse, poisoned_bundle, set_cells_where
+from tests.helpers import copy_published, isolated_warehouse, poisoned_bundle, set_cells_where
 
 CLI = str(Path(sys.executable).with_name("mission-tracker"))
 HLE = get_source("healthy_life_expectancy")
@@ -38,7 +38,11 @@ def test_sigkill_during_dbt_build_leaves_published_intact_and_next_refresh_succe
     copy_published(built_warehouse.settings.warehouse_dir, warehouse)
     published = warehouse / "mission_tracker.duckdb"
     before = sha256_of(published)
-    env = {**os.environ, WAREHOUSE_DIR_VAR: str(warehouse), BUNDLED_DIR_VAR: str(BUNDLED_DIR)}
+    # a new release of one file, so that the recovering refresh has something new to publish
+    bundle = poisoned_bundle(
+        tmp_path, HLE.bundled_path, set_cells_where("notes", "revised", lambda r: r["areacd"] == "E06000001")
+    )
+    env = {**os.environ, WAREHOUSE_DIR_VAR: str(warehouse), BUNDLED_DIR_VAR: str(bundle)}
     process = subprocess.Popen(
         [CLI, "refresh", "--verbose"],  # --verbose: dbt's own lines on stdout, not in the log file
         env=env,
@@ -61,7 +65,7 @@ def test_sigkill_during_dbt_build_leaves_published_intact_and_next_refresh_succe
     with duckdb.connect(str(published), read_only=True) as con:
         assert con.execute("select count(*) from fct_area_year_metrics").fetchone()[0] > 0
 
-    with isolated_warehouse(warehouse):
+    with isolated_warehouse(warehouse, bundle):
         summary = run_refresh()  # no manual cleanup in between
     assert summary.success, summary.failures
     assert sha256_of(published) != before

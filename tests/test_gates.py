@@ -1,10 +1,14 @@
 """Whole refreshes that must NOT publish: the published file stays byte-for-byte what it was."""
 
+import json
+
 import pytest
 from dagster import materialize
 
+from orchestration.alerts import step_failure_message
 from orchestration.assets.ingest import build_ingest_asset
-from orchestration.cli import run_refresh, step_failure_message
+from orchestration.cli import run_refresh
+from orchestration.resources import SourceFetcher
 from orchestration.sources.catalogue import get_source
 from orchestration.warehouse import sha256_of
 from tests.helpers import copy_published, isolated_warehouse, poisoned_bundle, set_cell, set_cells_where
@@ -23,7 +27,11 @@ def published_copy(built_warehouse, tmp_path):
 def test_corrupted_file_fails_its_ingest_asset_naming_file_and_problem(tmp_path):
     bundle = poisoned_bundle(tmp_path, HLE.bundled_path, set_cell(10, "observation", "sixty"))
     with isolated_warehouse(tmp_path / "warehouse", bundle):
-        result = materialize([build_ingest_asset(HLE)], raise_on_error=False)
+        result = materialize(
+            [build_ingest_asset(HLE)],
+            resources={"fetcher": SourceFetcher(mode="bundled")},
+            raise_on_error=False,
+        )
     assert not result.success
     (failure,) = [event for event in result.all_events if event.event_type_value == "STEP_FAILURE"]
     message = step_failure_message(failure)
@@ -41,6 +49,11 @@ def test_corrupted_file_blocks_publish_and_keeps_published_file(published_copy, 
         summary.failures
     )
     assert sha256_of(published_copy / "mission_tracker.duckdb") == before
+    # the failed run left an alert: a JSON file named after the run and a line in alerts.log
+    alert = json.loads((published_copy / "alerts" / f"{summary.run_id}.json").read_text())
+    assert alert["failures"] == summary.failures and alert["published_unchanged"] is True
+    log = (published_copy / "alerts" / "alerts.log").read_text()
+    assert f"run {summary.run_id} of nightly_refresh FAILED: raw__healthy_life_expectancy" in log
 
 
 def test_failing_expectation_blocks_publish_and_keeps_published_file(published_copy, tmp_path):

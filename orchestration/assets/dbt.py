@@ -16,7 +16,9 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.assets.nothing_new import nothing_new_observation
 from orchestration.settings import DBT_PROJECT_DIR, WAREHOUSE_DIR_VAR, get_settings
+from orchestration.warehouse import published_is_current
 
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
@@ -112,8 +114,20 @@ prepare_manifest()
     project=dbt_project,
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    """`dbt build`: seeds, staging views, intermediate models, marts and every dbt test."""
-    os.environ[WAREHOUSE_DIR_VAR] = str(get_settings().warehouse_dir)
+    """`dbt build`: seeds, staging views, intermediate models, marts and every dbt test.
+
+    Skipped when nothing is new: the build would be the one already published (same source files,
+    same models, suites and code), so the marts, their checks and the publish are skipped too.
+    """
+    settings = get_settings()
+    if published_is_current(settings):
+        message, observation = nothing_new_observation(settings)
+        context.log.info(
+            f"{message}; dbt build skipped, and with it the mart checks, publish, report, exports"
+        )
+        context.log_event(observation)
+        return
+    os.environ[WAREHOUSE_DIR_VAR] = str(settings.warehouse_dir)
     try:
         yield from dbt.cli(["build"], context=context).stream()
     finally:

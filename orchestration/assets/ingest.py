@@ -1,9 +1,10 @@
 """Ingest assets: one per catalogue source, all made by one factory.
 
-Each asset reads its file, validates and parses it with its format's parser, maps the publisher's
-indicators to warehouse metric ids, and loads ``raw.<source id>`` in the build DuckDB file with load
-metadata. A file whose checksum equals the last load's is a no-op that says so. Asset keys are
-``raw/<source id>``: the dbt sources map to the same keys, so lineage joins up by itself.
+Each asset gets its file from the ``fetcher`` resource (the bundled snapshot, or in live mode the
+publisher's file fetched into the landing zone), validates and parses it with its format's parser,
+maps the publisher's indicators to warehouse metric ids, and loads ``raw.<source id>`` in the build
+DuckDB file with load metadata. A file whose checksum equals the last load's is a no-op that says
+so. Asset keys are ``raw/<source id>``: the dbt sources map to the same keys, so lineage joins up.
 """
 
 import hashlib
@@ -20,11 +21,13 @@ from dagster import (
     asset,
 )
 
+from orchestration.fetch import FetchError
+from orchestration.resources import SourceFetcher, SourceFile
 from orchestration.settings import get_settings
 from orchestration.sources.catalogue import Source, load_catalogue
 from orchestration.sources.errors import SourceFormatError
 from orchestration.sources.ons_els import PARSED_COLUMNS
-from orchestration.warehouse import last_load, load_raw_table, sha256_of
+from orchestration.warehouse import Origin, last_load, load_raw_table, sha256_of
 
 RAW_SCHEMA = "raw"
 
@@ -41,10 +44,6 @@ def attach_metrics(source: Source, frame: pd.DataFrame) -> tuple[pd.DataFrame, l
     frame["breakdown"] = frame["indicator"].map(lambda name: mapping.get(name, (None, None))[1])
     unmapped = sorted(set(frame.loc[frame["metric_id"].isna(), "indicator"]))
     return frame, unmapped
-
-
-def source_file(source: Source) -> Path:
-    return get_settings().bundled_dir / source.bundled_path
 
 
 def source_checksum(source: Source, path: Path) -> str:
@@ -66,6 +65,7 @@ def _static_metadata(source: Source) -> dict[str, object]:
         "publisher": source.publisher_name,
         "publication": source.title,
         "live_url": MetadataValue.url(source.url),
+        "fetched_in_live_mode": source.fetchable,
         "bundled_path": source.bundled_path,
         "licence": source.licence,
         "format": source.format,
@@ -82,6 +82,35 @@ def _same_shape(source: Source, previous: dict) -> bool:
     return expected <= set(previous["columns"])
 
 
+def _locate(context: AssetExecutionContext, fetcher: SourceFetcher, source: Source) -> SourceFile:
+    """The file to parse; a fetch that fails fails this asset, naming the URL and the problem."""
+    try:
+        located = fetcher.locate(source)
+    except FetchError as exc:
+        raise Failure(
+            description=f"{source.id}: fetching {exc.url} failed: {exc.problem}",
+            metadata={"url": exc.url, "problem": exc.problem},
+        ) from exc
+    for line in located.log:
+        context.log.warning(f"{source.id}: {line}")
+    if located.mode == "live":
+        when = f", publisher date {located.publisher_date:%Y-%m-%d}" if located.publisher_date else ""
+        context.log.info(f"{source.id}: {located.fetch_status} {located.url}{when}")
+    elif fetcher.resolved_mode() == "live":
+        context.log.info(f"{source.id}: no live data file in the catalogue; using the bundled snapshot")
+    return located
+
+
+def _origin_metadata(located: SourceFile) -> dict[str, object]:
+    metadata: dict[str, object] = {"source_mode": located.mode, "fetch": located.fetch_status}
+    if located.url:
+        metadata["fetched_url"] = MetadataValue.url(located.url)
+        metadata["fetch_attempts"] = located.attempts
+    if located.publisher_date:
+        metadata["publisher_date"] = located.publisher_date.isoformat()
+    return metadata
+
+
 def build_ingest_asset(source: Source) -> AssetsDefinition:
     @asset(
         key=raw_asset_key(source.id),
@@ -90,9 +119,10 @@ def build_ingest_asset(source: Source) -> AssetsDefinition:
         metadata=_static_metadata(source),
         kinds={"python", "duckdb"},
     )
-    def _ingest(context: AssetExecutionContext) -> MaterializeResult:
+    def _ingest(context: AssetExecutionContext, fetcher: SourceFetcher) -> MaterializeResult:
         settings = get_settings()
-        path = source_file(source)
+        located = _locate(context, fetcher, source)
+        path = located.path
         checksum = source_checksum(source, path)
         previous = last_load(settings.build_db, source.id)
         if (
@@ -105,6 +135,7 @@ def build_ingest_asset(source: Source) -> AssetsDefinition:
             return MaterializeResult(
                 metadata={
                     "unchanged": True,
+                    **_origin_metadata(located),
                     "sha256": checksum,
                     "file": str(path),
                     "dagster/row_count": int(previous["row_count"]),
@@ -132,14 +163,22 @@ def build_ingest_asset(source: Source) -> AssetsDefinition:
             )
         if report.extra_columns:
             context.log.warning(f"{source.id}: ignored extra column(s) {report.extra_columns}")
+        origin = Origin(located.mode, located.url, located.fetched_at, located.publisher_date)
         result = load_raw_table(
-            settings.build_db, source.id, frame, file=path, sha256=checksum, provenance=source.provenance
+            settings.build_db,
+            source.id,
+            frame,
+            file=path,
+            sha256=checksum,
+            provenance=source.provenance,
+            origin=origin,
         )
         span = f"{result.periods[0]} .. {result.periods[-1]}" if result.periods else "no periods (a lookup)"
         context.log.info(f"{source.id}: loaded {result.row_count} rows, {span} from {path.name}")
         return MaterializeResult(
             metadata={
                 "unchanged": False,
+                **_origin_metadata(located),
                 "dagster/row_count": result.row_count,
                 "periods": span,
                 "period_count": len(result.periods),

@@ -81,6 +81,7 @@ class Source:
     provenance: str
     extra_files: tuple[str, ...]
     format_options: tuple[tuple[str, str], ...] = ()
+    fetchable: bool = False  # the URL is the data file itself (live mode fetches it)
 
     def parse(self, path: Path) -> tuple[pd.DataFrame, ons_els.ParseReport]:
         return self.parser(path, self.expected_columns, **dict(self.format_options))
@@ -138,6 +139,7 @@ def _source(entry: dict, publishers: dict, defaults: dict) -> Source:
         provenance=provenance,
         extra_files=tuple(entry.get("extra_files", [])),
         format_options=tuple(sorted((entry.get("format_options") or {}).items())),
+        fetchable=bool(entry.get("fetch", bool(publisher.get("url_pattern")))),
     )
 
 

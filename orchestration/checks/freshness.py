@@ -1,0 +1,92 @@
+"""Per-source freshness as (non-blocking, warning) asset checks on the ingest assets.
+
+One step evaluates every source after the ingests: the age of the latest period against the source's
+cadence plus publication lag, and, where the publisher sent a release date (live mode), the age of
+the latest release against the cadence plus three months. Overdue shows as a WARN in the Dagster UI;
+it never stops a publish (an old figure is still the latest published figure).
+"""
+
+from collections.abc import Iterator
+from datetime import date
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    multi_asset_check,
+)
+
+from orchestration.assets.ingest import raw_asset_key
+from orchestration.freshness import assess, assess_release
+from orchestration.settings import get_settings
+from orchestration.sources.catalogue import load_catalogue
+from orchestration.warehouse import LOAD_LOG, connect
+
+CHECK_NAME = "freshness"
+
+
+def _latest(con, source_id: str) -> tuple[date | None, date | None]:
+    """(latest period end in the raw table, publisher date of the latest load)."""
+    columns = {
+        name
+        for (name,) in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'raw' and table_name = ?",
+            [source_id],
+        ).fetchall()
+    }
+    period_end = None
+    if "period_end" in columns:
+        period_end = con.execute(f'select max(period_end) from raw."{source_id}"').fetchone()[0]
+    row = con.execute(
+        f"select publisher_date from {LOAD_LOG} where source_id = ? order by loaded_at desc limit 1",
+        [source_id],
+    ).fetchone()
+    released = row[0].date() if row and row[0] is not None else None
+    return period_end, released
+
+
+@multi_asset_check(
+    specs=[
+        AssetCheckSpec(
+            CHECK_NAME,
+            asset=raw_asset_key(source.id),
+            blocking=False,
+            description=(
+                f"Warns when the latest period is more than {source.cadence_months + source.lag_months} "
+                f"months old ({source.cadence_months}-month cadence + {source.lag_months}-month lag), or "
+                f"no release has come for {source.cadence_months + 3} months."
+            ),
+        )
+        for source in load_catalogue()
+    ],
+    can_subset=True,
+)
+def source_freshness(context: AssetCheckExecutionContext) -> Iterator[AssetCheckResult]:
+    today = date.today()
+    selected = {key.asset_key for key in context.selected_asset_check_keys}
+    with connect(get_settings().build_db, read_only=True) as con:
+        for source in load_catalogue():
+            key = raw_asset_key(source.id)
+            if key not in selected:
+                continue
+            period_end, released = _latest(con, source.id)
+            data = assess(source, period_end, today)
+            release = assess_release(source, released, today)
+            overdue = "overdue" in (data.status, release.status)
+            yield AssetCheckResult(
+                asset_key=key,
+                check_name=CHECK_NAME,
+                passed=not overdue,
+                severity=AssetCheckSeverity.WARN,
+                description=f"data: {data.line}; release: {release.line}",
+                metadata={
+                    "latest_period_end": str(period_end) if period_end else "none",
+                    "months_since_period_end": data.months_old if data.months_old is not None else -1,
+                    "period_limit_months": data.limit_months,
+                    "publisher_release_date": str(released) if released else "unknown",
+                    "release_limit_months": release.limit_months,
+                    "status": "overdue" if overdue else data.status,
+                },
+            )

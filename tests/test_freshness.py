@@ -1,0 +1,64 @@
+"""Freshness: the month arithmetic, the two rules, and the warnings the session refresh raised."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from dateutil.relativedelta import relativedelta
+
+from orchestration.freshness import assess, assess_release, months_between
+from orchestration.settings import get_settings
+from orchestration.sources.catalogue import get_source, load_catalogue
+
+ANNUAL = get_source("healthy_life_expectancy")
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later"),
+    [
+        (date(2023, 12, 31), date(2026, 11, 23)),
+        (date(2024, 3, 31), date(2024, 4, 30)),
+        (date(2025, 1, 31), date(2025, 2, 28)),
+    ],
+)
+def test_months_between_counts_whole_months(earlier, later):
+    delta = relativedelta(later, earlier)
+    assert months_between(earlier, later) == delta.years * 12 + delta.months
+
+
+def test_data_is_overdue_after_cadence_plus_lag():
+    limit = ANNUAL.cadence_months + ANNUAL.lag_months
+    end = date(2024, 12, 31)
+    assert assess(ANNUAL, end, end + relativedelta(months=limit)).status == "fresh"
+    assert assess(ANNUAL, end, end + relativedelta(months=limit + 1)).status == "overdue"
+    assert assess(ANNUAL, None, end).status == "no periods"
+
+
+def test_a_release_is_overdue_after_cadence_plus_three_months():
+    released = date(2025, 3, 1)
+    assert assess_release(ANNUAL, released, date(2026, 6, 1)).status == "fresh"  # 15 months
+    assert assess_release(ANNUAL, released, date(2026, 7, 1)).status == "overdue"  # 16 months
+    assert assess_release(ANNUAL, None, date(2026, 7, 1)).status == "release date unknown"
+
+
+def test_the_session_refresh_warned_for_exactly_the_overdue_sources(built_warehouse, published_con):
+    today = date.today()
+    expected = set()
+    for source in load_catalogue():
+        columns = {
+            name
+            for (name,) in published_con.execute(
+                "select column_name from information_schema.columns where table_schema='raw' and table_name=?",
+                [source.id],
+            ).fetchall()
+        }
+        if "period_end" not in columns:
+            continue
+        end = published_con.execute(f"select max(period_end) from raw.{source.id}").fetchone()[0]
+        age = relativedelta(today, end)
+        if age.years * 12 + age.months > source.cadence_months + source.lag_months:
+            expected.add(f"raw/{source.id}:freshness")
+    assert expected  # several bundled snapshots are old enough
+    assert set(built_warehouse.summary.checks_warned) == expected
+    assert get_settings().source_mode == "bundled"
