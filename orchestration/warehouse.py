@@ -74,6 +74,16 @@ class Origin:
     publisher_date: datetime | None = None
 
 
+def raw_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The columns of ``raw.<table>`` in order ([] when it does not exist)."""
+    rows = con.execute(
+        "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ? "
+        "order by ordinal_position",
+        [table],
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
 def last_load(db: Path, source_id: str) -> dict | None:
     """The latest load-log entry for a source whose raw table still exists, or None."""
     if not db.exists():
@@ -91,14 +101,7 @@ def last_load(db: Path, source_id: str) -> dict | None:
             "where source_id = ? order by loaded_at desc limit 1",
             [source_id],
         ).fetchone()
-        columns = [
-            name
-            for (name,) in con.execute(
-                "select column_name from information_schema.columns "
-                "where table_schema = 'raw' and table_name = ?",
-                [source_id],
-            ).fetchall()
-        ]
+        columns = raw_columns(con, source_id)
     if row is None:
         return None
     keys = ("file", "sha256", "loaded_at", "row_count", "first_period", "last_period")

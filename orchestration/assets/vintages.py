@@ -81,24 +81,22 @@ def record(db) -> dict[str, int]:
     return added
 
 
+def _spec(key: AssetKey, description: str) -> AssetSpec:
+    """A raw table written after every ingest asset."""
+    return AssetSpec(
+        key,
+        description=description,
+        deps=[raw_asset_key(source.id) for source in load_catalogue()],
+        group_name="vintages",
+        kinds={"duckdb"},
+        metadata={"dagster/table_name": ".".join(key.path)},
+    )
+
+
 @multi_asset(
     specs=[
-        AssetSpec(
-            VINTAGES_KEY,
-            description="One row per distinct file loaded per source (a vintage), with its origin.",
-            deps=[raw_asset_key(source.id) for source in load_catalogue()],
-            group_name="vintages",
-            kinds={"duckdb"},
-            metadata={"dagster/table_name": "raw.source_vintages"},
-        ),
-        AssetSpec(
-            HISTORY_KEY,
-            description="Every metric row of every vintage ever loaded (append-only).",
-            deps=[raw_asset_key(source.id) for source in load_catalogue()],
-            group_name="vintages",
-            kinds={"duckdb"},
-            metadata={"dagster/table_name": "raw.metric_value_history"},
-        ),
+        _spec(VINTAGES_KEY, "One row per distinct file loaded per source (a vintage), with its origin."),
+        _spec(HISTORY_KEY, "Every metric row of every vintage ever loaded (append-only)."),
     ],
 )
 def record_vintages(context: AssetExecutionContext) -> Iterator[MaterializeResult]:

@@ -21,21 +21,14 @@ from orchestration.assets.ingest import raw_asset_key
 from orchestration.freshness import assess, assess_release
 from orchestration.settings import get_settings
 from orchestration.sources.catalogue import load_catalogue
-from orchestration.warehouse import LOAD_LOG, connect
+from orchestration.warehouse import LOAD_LOG, connect, raw_columns
 
 CHECK_NAME = "freshness"
 
 
 def _latest(con, source_id: str) -> tuple[date | None, date | None]:
     """(latest period end in the raw table, publisher date of the latest load)."""
-    columns = {
-        name
-        for (name,) in con.execute(
-            "select column_name from information_schema.columns "
-            "where table_schema = 'raw' and table_name = ?",
-            [source_id],
-        ).fetchall()
-    }
+    columns = raw_columns(con, source_id)
     period_end = None
     if "period_end" in columns:
         period_end = con.execute(f'select max(period_end) from raw."{source_id}"').fetchone()[0]
