@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install refresh test ui bench lint status clean docs report export browser
+.PHONY: install refresh test ui bench lint status clean docs report export browser live-demo
 
 # The virtualenv, from the pinned lock file; rebuilt when the lock file or pyproject changes.
 $(STAMP): requirements.lock pyproject.toml
@@ -47,6 +47,10 @@ ui: $(STAMP)
 ## Wall time of a full refresh and of an unchanged one (median of 3), in fresh processes.
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+
+## Live mode against a loopback publisher: a revised release picked up, then a night with nothing new.
+live-demo: $(STAMP)
+	$(BIN)/python scripts/live_demo.py
 
 status: $(STAMP)
 	$(BIN)/mission-tracker status

@@ -1,9 +1,11 @@
 """Benchmark: wall time of a full refresh and of an unchanged refresh, median of N, fresh processes.
 
 Each repetition gets an empty warehouse folder and Dagster home, runs `mission-tracker refresh` once
-(full: every source parsed and loaded, dbt build, checks, publish) and again (unchanged: every source
-file has the same checksum, so ingest is a no-op; dbt, checks and publish still run). Wall time
-includes process start and imports, as a user or the nightly schedule experiences it.
+(full: every source parsed and loaded, dbt build, checks, publish, report, exports) and again
+(unchanged: every source file has the same checksum, so ingest is a no-op, the raw gates re-run, and
+the run stops before dbt with "nothing new": no build, no publish). Wall time includes process start
+and imports, as a user or the nightly schedule experiences it. `python scripts/live_demo.py` times
+the same pair in live mode against a loopback publisher.
 
     python scripts/bench.py [--repeat 3]
 """
