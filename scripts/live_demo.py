@@ -77,9 +77,8 @@ def main() -> None:
         with duckdb.connect(str(warehouse / "mission_tracker.duckdb"), read_only=True) as con:
             print(
                 con.sql(
-                    "select source_id, area_code, period, indicator, old_value, new_value, "
-                    "round(revision, 2) as revision, left(old_vintage, 12) as old_vintage, "
-                    "left(new_vintage, 12) as new_vintage from metric_revisions"
+                    "select area_code, period, indicator, old_value, new_value, "
+                    "round(revision, 2) as revision from metric_revisions order by indicator"
                 )
             )
             print(
