@@ -238,7 +238,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     settings = get_settings()
     path = _published_or_fail()
     print(f"published: {path} ({path.stat().st_size / 1e6:.1f} MB, sha256 {sha256_of(path)[:12]})")
-    from orchestration.freshness import assess
+    from orchestration.freshness import assess, assess_release, latest_dates
     from orchestration.sources.catalogue import load_catalogue
 
     with duckdb.connect(str(path), read_only=True) as con:
@@ -247,9 +247,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             "arg_max(last_period, loaded_at), arg_max(left(sha256, 12), loaded_at) "
             "from raw._load_log group by 1 order by 1"
         ).fetchall()
-        period_ends = dict(
-            con.execute("select source_id, max(period_end) from fct_area_year_metrics group by 1").fetchall()
-        )
+        dates = {source_id: latest_dates(con, source_id) for (source_id, *_rest) in rows}
         refreshed = con.execute("select max(loaded_at) from raw._load_log").fetchone()[0]
     catalogue = {source.id: source for source in load_catalogue()}
     today = datetime.now(UTC).date()
@@ -265,12 +263,15 @@ def cmd_status(args: argparse.Namespace) -> int:
     overdue = 0
     for source_id, loaded_at, row_count, last_period, vintage in rows:
         source = catalogue.get(source_id)
-        fresh = assess(source, period_ends.get(source_id), today) if source else None
-        overdue += bool(fresh and fresh.status == "overdue")
+        period_end, released = dates[source_id]
+        fresh = assess(source, period_end, today) if source else None
+        release = assess_release(source, released, today) if source else None
+        overdue += bool(fresh and "overdue" in (fresh.status, release.status))
         print(
             f"  {source_id}: loaded {loaded_at:%Y-%m-%d %H:%M} UTC, {row_count} rows, "
             f"latest period {last_period}, vintage {vintage}"
             + (f"; {fresh.line}" if fresh else "; not in the catalogue any more")
+            + (f"; release {release.line}" if release and release.latest_period_end else "")
             + f"; {_fetch_line(settings, source)}"
         )
     print(f"overdue sources: {overdue} of {len(rows)}")

@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import duckdb
+
 from orchestration.sources.catalogue import Source
+from orchestration.warehouse import LOAD_LOG, raw_columns
 
 
 @dataclass(frozen=True)
@@ -60,3 +63,16 @@ def assess_release(source: Source, released: date | None, today: date) -> Freshn
         return Freshness(source.id, None, None, limit, "release date unknown", "")
     age = months_between(released, today)
     return Freshness(source.id, released, age, limit, "overdue" if age > limit else "fresh", "released")
+
+
+def latest_dates(con: duckdb.DuckDBPyConnection, source_id: str) -> tuple[date | None, date | None]:
+    """(latest period end in ``raw.<source>``, publisher date of the source's latest load)."""
+    period_end = None
+    if "period_end" in raw_columns(con, source_id):
+        period_end = con.execute(f'select max(period_end) from raw."{source_id}"').fetchone()[0]
+    row = con.execute(
+        f"select publisher_date from {LOAD_LOG} where source_id = ? order by loaded_at desc limit 1",
+        [source_id],
+    ).fetchone()
+    released = row[0].date() if row and row[0] is not None else None
+    return period_end, released

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 from dateutil.relativedelta import relativedelta
 
 from orchestration.freshness import assess, assess_release, months_between
-from orchestration.settings import get_settings
+from orchestration.settings import WAREHOUSE_DIR_VAR, get_settings
 from orchestration.sources.catalogue import get_source, load_catalogue
 
 ANNUAL = get_source("healthy_life_expectancy")
@@ -62,3 +66,8 @@ def test_the_session_refresh_warned_for_exactly_the_overdue_sources(built_wareho
     assert expected  # several bundled snapshots are old enough
     assert set(built_warehouse.summary.checks_warned) == expected
     assert get_settings().source_mode == "bundled"
+    # `status` reads the same dates from the published file and counts the same sources
+    cli = str(Path(sys.executable).with_name("mission-tracker"))
+    env = {**os.environ, WAREHOUSE_DIR_VAR: str(built_warehouse.settings.warehouse_dir)}
+    out = subprocess.run([cli, "status"], env=env, capture_output=True, text=True, check=True).stdout
+    assert f"overdue sources: {len(expected)} of " in out

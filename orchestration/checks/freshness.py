@@ -18,26 +18,12 @@ from dagster import (
 )
 
 from orchestration.assets.ingest import raw_asset_key
-from orchestration.freshness import assess, assess_release
+from orchestration.freshness import assess, assess_release, latest_dates
 from orchestration.settings import get_settings
 from orchestration.sources.catalogue import load_catalogue
-from orchestration.warehouse import LOAD_LOG, connect, raw_columns
+from orchestration.warehouse import connect
 
 CHECK_NAME = "freshness"
-
-
-def _latest(con, source_id: str) -> tuple[date | None, date | None]:
-    """(latest period end in the raw table, publisher date of the latest load)."""
-    columns = raw_columns(con, source_id)
-    period_end = None
-    if "period_end" in columns:
-        period_end = con.execute(f'select max(period_end) from raw."{source_id}"').fetchone()[0]
-    row = con.execute(
-        f"select publisher_date from {LOAD_LOG} where source_id = ? order by loaded_at desc limit 1",
-        [source_id],
-    ).fetchone()
-    released = row[0].date() if row and row[0] is not None else None
-    return period_end, released
 
 
 @multi_asset_check(
@@ -64,7 +50,7 @@ def source_freshness(context: AssetCheckExecutionContext) -> Iterator[AssetCheck
             key = raw_asset_key(source.id)
             if key not in selected:
                 continue
-            period_end, released = _latest(con, source.id)
+            period_end, released = latest_dates(con, source.id)
             data = assess(source, period_end, today)
             release = assess_release(source, released, today)
             overdue = "overdue" in (data.status, release.status)
