@@ -44,13 +44,15 @@ class RefreshSummary:
 
 
 def _summarise(result) -> RefreshSummary:  # result: dagster ExecuteInProcessResult
+    from orchestration.assets.ingest import is_ingest_key
+
     summary = RefreshSummary(success=result.success, run_id=result.run_id)
     for event in result.all_events:
         if event.event_type_value == "ASSET_MATERIALIZATION":
             materialization = event.event_specific_data.materialization
             key = materialization.asset_key.path
             metadata = {name: value.value for name, value in materialization.metadata.items()}
-            if key[0] == "raw" and "fetch" in metadata:  # an ingest asset (not the vintage tables)
+            if is_ingest_key(key):
                 state = "unchanged" if metadata.get("unchanged") else "loaded"
                 summary.sources.append(
                     f"{key[-1]}: {state}, {metadata.get('dagster/row_count')} rows, "

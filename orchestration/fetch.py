@@ -88,10 +88,6 @@ class FetchOutcome:
     seconds: float
     log: list[str] = field(default_factory=list)
 
-    @property
-    def new_vintage(self) -> bool:
-        return self.status == "downloaded"
-
 
 def http_date(value: str | None) -> datetime | None:
     if not value:
@@ -145,7 +141,6 @@ class _Response:
     status: int
     url: str
     headers: dict[str, str]
-    body_path: Path | None = None
     sha256: str = ""
     bytes_read: int = 0
 
@@ -231,7 +226,7 @@ def _get_once(url: str, headers: dict[str, str], policy: FetchPolicy, into: Path
             if response.status != 200:
                 raise FetchError(url, f"HTTP {response.status} {response.reason}")
             sha, size = _stream_body(url, response, policy, into)
-            return _Response(200, url, found, into, sha, size)
+            return _Response(200, url, found, sha, size)
         except TimeoutError as exc:
             raise FetchError(
                 url, f"no response within the read timeout of {policy.read_timeout} s", retryable=True

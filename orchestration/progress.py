@@ -11,6 +11,8 @@ import time
 from dagster import logger
 from dagster._core.log_manager import LOG_RECORD_METADATA_ATTR
 
+from orchestration.assets.ingest import is_ingest_key
+
 
 class ProgressHandler(logging.Handler):
     def __init__(self, stream=None) -> None:
@@ -39,7 +41,7 @@ class ProgressHandler(logging.Handler):
             materialization = event.event_specific_data.materialization
             path = materialization.asset_key.path
             metadata = {name: value.value for name, value in materialization.metadata.items()}
-            if path[0] == "raw" and "fetch" in metadata:
+            if is_ingest_key(path):
                 state = "unchanged" if metadata.get("unchanged") else "loaded"
                 rows = metadata.get("dagster/row_count")
                 fetch = metadata.get("fetch")

@@ -271,16 +271,13 @@ def inputs_fingerprint(build_db: Path, project_root: Path) -> str:
     return digest.hexdigest()
 
 
-def published_is_current(settings) -> bool:  # settings: orchestration.settings.Settings
-    """True when the published warehouse was built from exactly today's inputs (nothing new)."""
-    from orchestration.settings import PROJECT_ROOT
-
-    manifest = read_manifest(settings.published_db)
+def published_is_current(published_db: Path, fingerprint: str) -> bool:
+    """True when the published warehouse was built from exactly these inputs (nothing new) and is intact."""
+    manifest = read_manifest(published_db)
     return (
-        settings.published_db.exists()
-        and settings.build_db.exists()
-        and manifest.get("inputs_fingerprint") == inputs_fingerprint(settings.build_db, PROJECT_ROOT)
-        and manifest.get("sha256") == sha256_of(settings.published_db)
+        published_db.exists()
+        and manifest.get("inputs_fingerprint") == fingerprint
+        and manifest.get("sha256") == sha256_of(published_db)
     )
 
 

@@ -17,8 +17,8 @@ from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.assets.nothing_new import nothing_new_observation
-from orchestration.settings import DBT_PROJECT_DIR, WAREHOUSE_DIR_VAR, get_settings
-from orchestration.warehouse import published_is_current
+from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT, WAREHOUSE_DIR_VAR, get_settings
+from orchestration.warehouse import inputs_fingerprint, published_is_current
 
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
@@ -120,7 +120,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[
     same models, suites and code), so the marts, their checks and the publish are skipped too.
     """
     settings = get_settings()
-    if published_is_current(settings):
+    if published_is_current(settings.published_db, inputs_fingerprint(settings.build_db, PROJECT_ROOT)):
         message, observation = nothing_new_observation(settings)
         context.log.info(
             f"{message}; dbt build skipped, and with it the mart checks, publish, report, exports"

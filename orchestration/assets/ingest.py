@@ -36,6 +36,11 @@ def raw_asset_key(source_id: str) -> AssetKey:
     return AssetKey([RAW_SCHEMA, source_id])
 
 
+def is_ingest_key(path: list[str] | tuple[str, ...]) -> bool:
+    """True for an ingest asset's key path (``raw/<catalogue source>``), not other raw tables."""
+    return len(path) == 2 and path[0] == RAW_SCHEMA and path[1] in {source.id for source in load_catalogue()}
+
+
 def attach_metrics(source: Source, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Add ``metric_id`` and ``breakdown`` from the catalogue; return the unmapped indicators."""
     mapping = {m.indicator: (m.metric_id, m.breakdown) for m in source.metrics}

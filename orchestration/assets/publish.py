@@ -30,12 +30,12 @@ PUBLISHED_MARTS = mart_model_names()
 )
 def published_warehouse(context: AssetExecutionContext) -> Iterator[MaterializeResult]:
     settings = get_settings()
-    if published_is_current(settings):  # the dbt step normally stops a run with nothing new first
+    fingerprint = inputs_fingerprint(settings.build_db, PROJECT_ROOT)
+    if published_is_current(settings.published_db, fingerprint):  # the dbt step normally stops such a run
         message, observation = nothing_new_observation(settings)
         context.log.info(message)
         context.log_event(observation)
         return
-    fingerprint = inputs_fingerprint(settings.build_db, PROJECT_ROOT)
     result = publish(
         settings.build_db,
         settings.published_db,

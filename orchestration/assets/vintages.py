@@ -8,6 +8,8 @@ has been replaced; dbt turns it into the ``metric_value_history`` and ``metric_r
 """
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
@@ -37,8 +39,15 @@ def _create_tables(con) -> None:
     )
 
 
-def record(db) -> dict[str, int]:
-    """Rebuild raw.source_vintages; append unseen vintages to the history. Returns rows added per source."""
+@dataclass(frozen=True)
+class Recorded:
+    added: dict[str, int]  # history rows added per source with a new vintage
+    vintages: int  # rows of raw.source_vintages
+    history: int  # rows of raw.metric_value_history
+
+
+def record(db: Path) -> Recorded:
+    """Rebuild raw.source_vintages; append unseen vintages to the history."""
     metric_sources = [source.id for source in load_catalogue() if source.yields_metric_rows]
     added: dict[str, int] = {}
     with connect(db) as con:
@@ -78,7 +87,9 @@ def record(db) -> dict[str, int]:
             if inserted:
                 added[source_id] = int(inserted)
         con.execute("commit")
-    return added
+        vintages = con.execute("select count(*) from raw.source_vintages").fetchone()[0]
+        history = con.execute("select count(*) from raw.metric_value_history").fetchone()[0]
+    return Recorded(added, int(vintages), int(history))
 
 
 def _spec(key: AssetKey, description: str) -> AssetSpec:
@@ -100,22 +111,19 @@ def _spec(key: AssetKey, description: str) -> AssetSpec:
     ],
 )
 def record_vintages(context: AssetExecutionContext) -> Iterator[MaterializeResult]:
-    db = get_settings().build_db
-    added = record(db)
-    with connect(db, read_only=True) as con:
-        vintages = con.execute("select count(*) from raw.source_vintages").fetchone()[0]
-        history = con.execute("select count(*) from raw.metric_value_history").fetchone()[0]
+    recorded = record(get_settings().build_db)
+    added = recorded.added
     if added:
         context.log.info(f"new vintages kept in the history: {added}")
     else:
         context.log.info("no new vintages: the history is unchanged")
     yield MaterializeResult(
-        asset_key=VINTAGES_KEY, metadata={"dagster/row_count": int(vintages), "new_vintages": len(added)}
+        asset_key=VINTAGES_KEY, metadata={"dagster/row_count": recorded.vintages, "new_vintages": len(added)}
     )
     yield MaterializeResult(
         asset_key=HISTORY_KEY,
         metadata={
-            "dagster/row_count": int(history),
+            "dagster/row_count": recorded.history,
             "rows_added": sum(added.values()),
             "sources_added": ", ".join(added) or "none",
         },

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from html import escape
 from pathlib import Path
 
@@ -51,6 +51,14 @@ def project(lon: float, lat: float) -> tuple[float, float]:
 
 @cache
 def _geometries(path: Path, layer: str) -> tuple[dict[str, list[list[tuple[float, float]]]], dict[str, str]]:
+    """Each area's rings and name in one layer; the file is parsed and decoded once per version."""
+    return _decoded(path, path.stat().st_mtime_ns, layer)
+
+
+@lru_cache(maxsize=4)
+def _decoded(
+    path: Path, _mtime_ns: int, layer: str
+) -> tuple[dict[str, list[list[tuple[float, float]]]], dict[str, str]]:
     topology = json.loads(path.read_text(encoding="utf-8"))
     arcs = decode_arcs(topology)
     shapes: dict[str, list[list[tuple[float, float]]]] = {}
