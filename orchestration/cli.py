@@ -41,6 +41,7 @@ class RefreshSummary:
     checks_warned: list[str] = field(default_factory=list)  # non-blocking warnings (freshness)
     nothing_new: str | None = None  # set when the run found nothing new to publish
     alert: str | None = None  # the alert file a failed run left
+    stale_lock: str | None = None  # a dead refresh's lock record, cleared when this one started
 
 
 def _summarise(result) -> RefreshSummary:  # result: dagster ExecuteInProcessResult
@@ -78,21 +79,52 @@ def _summarise(result) -> RefreshSummary:  # result: dagster ExecuteInProcessRes
                 summary.checks_failed.append(name)
         elif event.event_type_value == "STEP_FAILURE":
             summary.failures.append(f"{event.step_key}: {step_failure_message(event)}")
+        elif event.event_type_value == "RESOURCE_INIT_FAILURE":  # e.g. the refresh lock not taken
+            error = event.event_specific_data.error
+            while error is not None and error.cause is not None:
+                error = error.cause
+            summary.failures.append(f"run setup: {error.message.strip() if error else event.message}")
     return summary
 
 
 def run_refresh(
-    *, quiet_logs: bool = True, sources: Sequence[str] = (), progress: bool = False
+    *,
+    quiet_logs: bool = True,
+    sources: Sequence[str] = (),
+    progress: bool = False,
+    wait_seconds: float | None = None,
 ) -> RefreshSummary:
     """Run the nightly job in-process against the persistent Dagster instance.
 
     ``sources`` restricts the run to those sources' ingest assets and everything downstream of them
-    (their checks, the dbt models they feed, the marts and publish): a partial refresh, as for a
-    late-arriving file. The other raw tables are taken as they are in the build.
+    (the dbt models they feed, the marts and publish), plus every blocking check in the graph, so that
+    what it publishes is fully checked: a partial refresh, as for a late-arriving file. The other raw
+    tables are taken as they are in the build.
+
+    Only one refresh runs per warehouse: the refresh lock is taken first (waiting up to
+    ``wait_seconds``, default MISSION_TRACKER_REFRESH_WAIT); RefreshAlreadyRunning when it stays taken.
     """
+    import uuid
+
+    from orchestration.refresh_lock import refresh_lock
+
     ensure_dagster_home()
+    settings = get_settings()
+    run_id = str(uuid.uuid4())
+    wait = settings.refresh_wait if wait_seconds is None else wait_seconds
+    with refresh_lock(settings.warehouse_dir, run_id=run_id, wait_seconds=wait) as held:
+        summary = _execute_refresh(run_id, quiet_logs=quiet_logs, sources=sources, progress=progress)
+    if held.stale is not None:
+        summary.stale_lock = held.stale.describe()
+    return summary
+
+
+def _execute_refresh(
+    run_id: str, *, quiet_logs: bool, sources: Sequence[str], progress: bool
+) -> RefreshSummary:
     from dagster import AssetKey, AssetSelection, DagsterInstance
 
+    from orchestration.assets.publish import record_unchanged
     from orchestration.definitions import defs
     from orchestration.schedules import NIGHTLY_JOB_NAME
 
@@ -102,14 +134,21 @@ def run_refresh(
     if progress:
         loggers["progress"] = {}
     run_config = {"loggers": loggers}
-    asset_selection = None
+    job = defs.resolve_job_def(NIGHTLY_JOB_NAME)
     if sources:
+        graph = defs.resolve_asset_graph()
         roots = AssetSelection.assets(*(AssetKey(["raw", source]) for source in sources))
-        asset_selection = sorted(roots.downstream().resolve(defs.resolve_asset_graph()))
+        selected = set(roots.downstream().resolve(graph))
+        checks = set(graph.get_check_keys_for_assets(selected)) | {
+            key for key in graph.asset_check_keys if graph.get(key).blocking
+        }
+        job = job.get_subset(asset_selection=selected, asset_check_selection=checks)
     with DagsterInstance.get() as instance:
-        result = defs.resolve_job_def(NIGHTLY_JOB_NAME).execute_in_process(
-            instance=instance, raise_on_error=False, run_config=run_config, asset_selection=asset_selection
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False, run_config=run_config, run_id=run_id
         )
+        if not result.success:
+            record_unchanged(instance, get_settings(), result.run_id)
     summary = _summarise(result)
     if not summary.success:  # the sensor alerts too when the daemon runs; one file per run either way
         from orchestration.alerts import write_alert
@@ -130,6 +169,8 @@ def _command_path() -> str:
 
 
 def _print_refresh(summary: RefreshSummary) -> None:
+    if summary.stale_lock:
+        print(f"\nCleared a stale refresh lock left by a process that is gone ({summary.stale_lock}).")
     loaded = [line for line in summary.sources if ": loaded" in line]
     print(
         f"\nSources: {len(summary.sources)} ingested, {len(loaded)} loaded new data, "
@@ -183,16 +224,27 @@ def _print_missions(db: Path) -> None:
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     print("Running the nightly refresh (ingest -> dbt build -> checks -> publish) ...", flush=True)
+    from orchestration.refresh_lock import EXIT_ALREADY_RUNNING, RefreshAlreadyRunning
+
     sources = args.source or ()
-    if args.verbose:
-        summary = run_refresh(quiet_logs=False, sources=sources)
-    else:
-        # dbt's own console output goes to a log file; progress lines go to stderr as steps finish
-        log_path = get_settings().logs_dir / f"refresh-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        with log_path.open("w", encoding="utf-8", buffering=1) as log, contextlib.redirect_stdout(log):
-            summary = run_refresh(quiet_logs=True, sources=sources, progress=True)
-        print(f"(full dbt and Dagster output: {log_path})")
+    try:
+        if args.verbose:
+            summary = run_refresh(quiet_logs=False, sources=sources, wait_seconds=args.wait)
+        else:
+            # dbt's own console output goes to a log file; progress lines go to stderr as steps finish
+            log_path = get_settings().logs_dir / f"refresh-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            with log_path.open("w", encoding="utf-8", buffering=1) as log, contextlib.redirect_stdout(log):
+                summary = run_refresh(quiet_logs=True, sources=sources, progress=True, wait_seconds=args.wait)
+            print(f"(full dbt and Dagster output: {log_path})")
+    except RefreshAlreadyRunning as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print(
+            "hint: wait for it to finish (`--wait SECONDS` or MISSION_TRACKER_REFRESH_WAIT waits for you); "
+            f"nothing was changed. Lock file: {exc.lock_path}",
+            file=sys.stderr,
+        )
+        return EXIT_ALREADY_RUNNING
     _print_refresh(summary)
     return 0 if summary.success else 1
 
@@ -205,30 +257,46 @@ def _published_or_fail() -> Path:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    import duckdb
+    """Read-only SQL on the published warehouse, in DuckDB's sandbox (no files, no settings, no writes)."""
+    from orchestration.warehouse import (
+        AnalystQueryError,
+        WarehouseUnreadable,
+        analyst_relation,
+        connect_analyst,
+        write_result,
+    )
 
-    path = _published_or_fail()
-    with duckdb.connect(str(path), read_only=True) as con:
+    path = get_settings().published_db
+    if not args.sql.strip():
+        raise CliError("empty query", f'give the SQL to run, e.g. mission-tracker query "{SQL_EXAMPLE}"')
+    try:
+        con = connect_analyst(path)
+    except WarehouseUnreadable as exc:
+        hint = (
+            "`mission-tracker rollback` puts the previous version back, or `make refresh` builds a new one"
+            if path.exists()
+            else "run `make refresh` first"
+        )
+        raise CliError(str(exc), hint) from None
+    with con:
         try:
-            relation = con.sql(args.sql)
-        except duckdb.Error as exc:
-            raise CliError(
-                f"query failed: {str(exc).splitlines()[0]}", "list tables with: show all tables"
-            ) from None
-        if relation is None:
-            return 0
-        if args.csv:
-            relation.write_csv(args.csv)
-            print(f"wrote {args.csv}")
-        elif args.parquet:
-            relation.write_parquet(args.parquet)
-            print(f"wrote {args.parquet}")
-        else:
+            relation = analyst_relation(con, args.sql)
+            if args.csv or args.parquet:
+                target = Path(args.csv or args.parquet).resolve()
+                rows = write_result(relation, target, "csv" if args.csv else "parquet")
+                print(f"wrote {target} ({rows} rows)")
+                return 0
             frame = relation.df()
-            import pandas as pd
+        except AnalystQueryError as exc:
+            raise CliError(
+                f"query failed: {exc}",
+                "the warehouse is read-only: SELECT from its tables (list them with: show all tables); "
+                "--csv/--parquet write a result to a file",
+            ) from None
+    import pandas as pd
 
-            with pd.option_context("display.max_rows", args.max_rows, "display.width", 200):
-                print(frame.to_string(index=False, max_rows=args.max_rows))
+    with pd.option_context("display.max_rows", args.max_rows, "display.width", 200):
+        print(frame.to_string(index=False, max_rows=args.max_rows))
     return 0
 
 
@@ -372,11 +440,15 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
+    from orchestration.refresh_lock import RefreshAlreadyRunning, refresh_lock
     from orchestration.warehouse import rollback
 
     settings = get_settings()
     try:
-        restored = rollback(settings.published_db, settings.versions_dir)
+        with refresh_lock(settings.warehouse_dir, run_id="rollback"):
+            restored = rollback(settings.published_db, settings.versions_dir)
+    except RefreshAlreadyRunning as exc:
+        raise CliError(str(exc), "roll back after it finishes; a refresh publishes over the file") from None
     except FileNotFoundError as exc:
         raise CliError(
             str(exc), "a version is kept each time a refresh publishes over an older one"
@@ -391,6 +463,14 @@ def cmd_ui(args: argparse.Namespace) -> int:
     home = ensure_dagster_home()
     prepare_manifest(force=True)
     print(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home})", flush=True)
+    from orchestration.settings import schedule_running_by_default
+
+    if not schedule_running_by_default():
+        print(
+            "The nightly schedule is STOPPED under the dev UI: nothing runs by itself while you browse. "
+            "`make serve` runs it (webserver + daemon); or switch it on under Automation.",
+            flush=True,
+        )
     dagster = str(Path(sys.executable).with_name("dagster"))
     os.chdir(PROJECT_ROOT)
     os.execv(
@@ -398,6 +478,29 @@ def cmd_ui(args: argparse.Namespace) -> int:
         [dagster, "dev", "-h", args.host, "-p", str(args.port), "-w", str(PROJECT_ROOT / "workspace.yaml")],
     )
     return 0  # pragma: no cover
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """A real deployment on one machine: dagster-webserver and dagster-daemon as separate processes.
+
+    The daemon runs the nightly schedule (RUNNING here), the run queue (one refresh at a time) and the
+    failure sensor. Storage is PostgreSQL when MISSION_TRACKER_DAGSTER_PG_URL is set, else SQLite in
+    DAGSTER_HOME. Stops both on Ctrl-C or SIGTERM; if either process dies, stops the other.
+    """
+    from orchestration.assets.dbt import prepare_manifest
+    from orchestration.deploy import serve
+    from orchestration.settings import DAGSTER_PG_URL_VAR, SCHEDULE_VAR
+
+    os.environ.setdefault(SCHEDULE_VAR, "running")
+    home = ensure_dagster_home()
+    prepare_manifest(force=True)
+    storage = "PostgreSQL" if os.environ.get(DAGSTER_PG_URL_VAR) else f"SQLite in {home}"
+    print(
+        f"Dagster webserver on http://{args.host}:{args.port} and dagster-daemon (DAGSTER_HOME={home}, "
+        f"storage: {storage}); nightly schedule {os.environ[SCHEDULE_VAR].upper()}",
+        flush=True,
+    )
+    return serve(args.host, args.port)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -416,6 +519,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="ID",
         help="refresh only this catalogue source and what depends on it (repeatable)",
+    )
+    refresh.add_argument(
+        "--wait",
+        type=float,
+        metavar="SECONDS",
+        default=None,
+        help="if another refresh is running, wait up to this long for it (default: "
+        "MISSION_TRACKER_REFRESH_WAIT, else 0: stop at once with exit code 75)",
     )
     refresh.set_defaults(func=cmd_refresh)
 
@@ -452,6 +563,13 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
     ui.set_defaults(func=cmd_ui)
+
+    serve = commands.add_parser(
+        "serve", help="deploy on this machine: dagster-webserver + dagster-daemon, nightly schedule running"
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=3000)
+    serve.set_defaults(func=cmd_serve)
     return parser
 
 

@@ -9,6 +9,7 @@ Every field left unset comes from the environment (``orchestration/settings.py``
 needs no run config; tests construct the resource with explicit values.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -104,3 +105,32 @@ class SourceFetcher(ConfigurableResource):
             attempts=outcome.attempts,
             log=tuple(outcome.log),
         )
+
+
+class RefreshLock(ConfigurableResource):
+    """Holds the warehouse's refresh lock (:mod:`orchestration.refresh_lock`) for the whole run.
+
+    Every asset that writes the warehouse folder requires it; with the in-process executor resources
+    are set up once per run, so the lock is taken before the first step and let go after the last.
+    A run that cannot take it fails at once, before any step, naming the refresh in its way.
+    ``wait_seconds`` unset: MISSION_TRACKER_REFRESH_WAIT (default 0, do not wait).
+    """
+
+    wait_seconds: float | None = None
+
+    @contextmanager
+    def yield_for_execution(self, context):  # type: ignore[override]
+        from orchestration.refresh_lock import refresh_lock
+
+        settings = get_settings()
+        wait = settings.refresh_wait if self.wait_seconds is None else self.wait_seconds
+        run_id = context.run_id if context.run_id else "unknown"
+        with refresh_lock(settings.warehouse_dir, run_id=run_id, wait_seconds=wait) as held:
+            if context.log is not None:
+                if held.stale is not None:
+                    context.log.warning(
+                        "cleared a stale refresh lock left by a process that is gone "
+                        f"({held.stale.describe()})"
+                    )
+                context.log.info(f"refresh lock held: {held.path} ({held.holder.describe()})")
+            yield self

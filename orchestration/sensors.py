@@ -1,8 +1,10 @@
-"""The run-failure sensor: every failed run leaves an alert (file, log line, optional webhook)."""
+"""The run-failure sensor: every failed run leaves an alert (file, log line, optional webhook), and an
+observation on published_warehouse saying which version analysts are still reading."""
 
 from dagster import DefaultSensorStatus, RunFailureSensorContext, run_failure_sensor
 
 from orchestration.alerts import step_failure_message, write_alert
+from orchestration.assets.publish import record_unchanged
 from orchestration.settings import get_settings
 
 
@@ -15,9 +17,12 @@ def failure_messages(context: RunFailureSensorContext) -> list[str]:
     name="alert_on_run_failure",
     default_status=DefaultSensorStatus.RUNNING,
     description="Writes warehouse/alerts/<run id>.json and a line in alerts.log (and POSTs the webhook "
-    "if MISSION_TRACKER_ALERT_WEBHOOK is set) for every failed run.",
+    "if MISSION_TRACKER_ALERT_WEBHOOK is set) for every failed run, and records on published_warehouse "
+    "that the published version is unchanged.",
 )
 def alert_on_run_failure(context: RunFailureSensorContext) -> None:
     run = context.dagster_run
-    result = write_alert(get_settings(), run.run_id, run.job_name, failure_messages(context))
+    settings = get_settings()
+    result = write_alert(settings, run.run_id, run.job_name, failure_messages(context))
+    record_unchanged(context.instance, settings, run.run_id)
     context.log.info(f"alert for run {run.run_id}: {result.path} (webhook: {result.webhook_status})")

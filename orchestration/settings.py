@@ -13,7 +13,11 @@
 | MISSION_TRACKER_FETCH_BACKOFF | 2 | seconds before the first retry (doubled each time) |
 | MISSION_TRACKER_FETCH_MAX_MB | 200 | largest file accepted |
 | MISSION_TRACKER_ALERT_WEBHOOK | (none) | URL a failed run's alert is POSTed to (JSON), besides the file |
-| DAGSTER_HOME | <repo>/.dagster_home | Dagster's run history (created with telemetry off) |
+| MISSION_TRACKER_REFRESH_WAIT | 0 | seconds a refresh waits for a running one (0: stop, exit 75) |
+| MISSION_TRACKER_SCHEDULE | stopped | `running`: the nightly schedule starts on (`serve` sets it) |
+| MISSION_TRACKER_NIGHTLY_CRON | 0 2 * * * | when the nightly schedule fires (Europe/London time) |
+| MISSION_TRACKER_DAGSTER_PG_URL | (none) | PostgreSQL for Dagster's storage (else SQLite in DAGSTER_HOME) |
+| DAGSTER_HOME | <repo>/.dagster_home | Dagster's instance, with dagster.yaml copied from deploy/ |
 
 Settings are read when a run needs them (not at import), so tests can point a run at a temporary
 warehouse by setting the variables. dbt reads MISSION_TRACKER_WAREHOUSE_DIR too (profiles.yml).
@@ -35,7 +39,12 @@ KEEP_VERSIONS_VAR = "MISSION_TRACKER_KEEP_VERSIONS"
 SOURCE_MODE_VAR = "MISSION_TRACKER_SOURCE_MODE"
 SOURCE_MIRROR_VAR = "MISSION_TRACKER_SOURCE_MIRROR"
 ALERT_WEBHOOK_VAR = "MISSION_TRACKER_ALERT_WEBHOOK"
+REFRESH_WAIT_VAR = "MISSION_TRACKER_REFRESH_WAIT"
+SCHEDULE_VAR = "MISSION_TRACKER_SCHEDULE"
+NIGHTLY_CRON_VAR = "MISSION_TRACKER_NIGHTLY_CRON"
+DAGSTER_PG_URL_VAR = "MISSION_TRACKER_DAGSTER_PG_URL"
 SOURCE_MODES = ("bundled", "live")
+DEPLOY_DIR = PROJECT_ROOT / "deploy"
 
 PUBLISHED_NAME = "mission_tracker.duckdb"
 
@@ -53,6 +62,7 @@ class Settings:
     fetch_backoff: float = 2.0
     fetch_max_megabytes: float = 200.0
     alert_webhook: str | None = None
+    refresh_wait: float = 0.0
 
     @property
     def build_db(self) -> Path:
@@ -127,15 +137,54 @@ def get_settings() -> Settings:
         fetch_backoff=_number("MISSION_TRACKER_FETCH_BACKOFF", 2.0),
         fetch_max_megabytes=_number("MISSION_TRACKER_FETCH_MAX_MB", 200.0),
         alert_webhook=os.environ.get(ALERT_WEBHOOK_VAR, "").strip() or None,
+        refresh_wait=max(_number(REFRESH_WAIT_VAR, 0.0), 0.0),
     )
 
 
+def schedule_running_by_default() -> bool:
+    """Whether the nightly schedule starts RUNNING (under `serve`) or STOPPED (dev UI, tests)."""
+    value = os.environ.get(SCHEDULE_VAR, "").strip().lower() or "stopped"
+    if value not in ("running", "stopped"):
+        raise ValueError(f"{SCHEDULE_VAR}={value!r} must be running or stopped")
+    return value == "running"
+
+
+def nightly_cron() -> str:
+    value = os.environ.get(NIGHTLY_CRON_VAR, "").strip() or "0 2 * * *"
+    if len(value.split()) != 5:
+        raise ValueError(f"{NIGHTLY_CRON_VAR}={value!r} is not a five-field cron expression")
+    return value
+
+
+#: The first line of a dagster.yaml this project wrote (and may rewrite); any other file is the user's.
+GENERATED_MARK = "# Written by mission-tracker from deploy/"
+
+
+def instance_config_template() -> Path:
+    """deploy/dagster.yaml (SQLite in DAGSTER_HOME) or deploy/dagster-postgres.yaml (PG URL set)."""
+    postgres = bool(os.environ.get(DAGSTER_PG_URL_VAR, "").strip())
+    return DEPLOY_DIR / ("dagster-postgres.yaml" if postgres else "dagster.yaml")
+
+
 def ensure_dagster_home() -> Path:
-    """Point DAGSTER_HOME at a project-local folder (unless set) with telemetry off."""
+    """Point DAGSTER_HOME at a project-local folder (unless set) holding the project's dagster.yaml.
+
+    The instance configuration (telemetry off, one refresh run at a time through Dagster's run queue,
+    PostgreSQL storage when MISSION_TRACKER_DAGSTER_PG_URL is set) lives in deploy/; it is copied into
+    DAGSTER_HOME unless a dagster.yaml that this project did not write is already there.
+    """
     home = Path(os.environ.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster_home").resolve()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    template = instance_config_template()
+    wanted = f"{GENERATED_MARK}{template.name}\n{template.read_text(encoding='utf-8')}"
+    current = config.read_text(encoding="utf-8") if config.exists() else None
+    if current != wanted and (
+        current is None
+        or current.startswith(GENERATED_MARK)
+        or not current.strip()
+        or current == "telemetry:\n  enabled: false\n"
+    ):
+        config.write_text(wanted, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
     return home

@@ -9,14 +9,16 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.assets.ingest import DATA_TEAM
 from orchestration.assets.nothing_new import nothing_new_observation
+from orchestration.resources import RefreshLock
 from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT, WAREHOUSE_DIR_VAR, get_settings
 from orchestration.warehouse import inputs_fingerprint, published_is_current
 
@@ -88,6 +90,28 @@ class MissionTrackerTranslator(DagsterDbtTranslator):
             return AssetKey(["raw", dbt_resource_props["name"]])
         return AssetKey([dbt_resource_props["name"]])
 
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        """dbt's own description (the model's YAML), without dagster-dbt's appended raw SQL."""
+        return dbt_resource_props.get("description") or (
+            f"dbt {dbt_resource_props['resource_type']} {dbt_resource_props['name']} "
+            "(no description in its YAML)"
+        )
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
+        return super().get_owners(dbt_resource_props) or [DATA_TEAM]
+
+    def get_tags(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, str]:
+        """dbt tags as key-only tags, plus the layer (staging/intermediate/marts/lookups)."""
+        tags = dict(super().get_tags(dbt_resource_props))
+        fqn = dbt_resource_props.get("fqn", [])
+        layer = fqn[1] if len(fqn) > 2 else "dbt"
+        if dbt_resource_props["resource_type"] == "seed":
+            layer = "lookups"
+        tags["layer"] = layer
+        if layer == "staging" and len(fqn) > 3:
+            tags["publisher"] = fqn[2]
+        return tags
+
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":
             return "lookups"
@@ -113,7 +137,11 @@ prepare_manifest()
     dagster_dbt_translator=MissionTrackerTranslator(),
     project=dbt_project,
 )
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def dbt_models(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    refresh_lock: RefreshLock,  # held for the whole run (resources are set up once, in-process)
+) -> Iterator[Any]:
     """`dbt build`: seeds, staging views, intermediate models, marts and every dbt test.
 
     Skipped when nothing is new: the build would be the one already published (same source files,

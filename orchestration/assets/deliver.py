@@ -12,6 +12,7 @@ BOUNDARIES = "boundaries_topojson"
 
 @asset(
     key="warehouse_exports",
+    required_resource_keys={"refresh_lock"},
     deps=[AssetKey("published_warehouse")],
     group_name="publish",
     kinds={"parquet", "csv"},
@@ -32,6 +33,7 @@ def warehouse_exports(context: AssetExecutionContext) -> MaterializeResult:
 
 @asset(
     key="scorecard_report",
+    required_resource_keys={"refresh_lock"},
     deps=[AssetKey("published_warehouse")],
     group_name="publish",
     kinds={"html"},

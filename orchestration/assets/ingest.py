@@ -22,14 +22,16 @@ from dagster import (
 )
 
 from orchestration.fetch import FetchError
-from orchestration.resources import SourceFetcher, SourceFile
+from orchestration.resources import RefreshLock, SourceFetcher, SourceFile
 from orchestration.settings import get_settings
-from orchestration.sources.catalogue import Source, load_catalogue
+from orchestration.sources.catalogue import Source, load_catalogue, source_tags
 from orchestration.sources.errors import SourceFormatError
 from orchestration.sources.ons_els import PARSED_COLUMNS
 from orchestration.warehouse import Origin, last_load, load_raw_table, sha256_of
 
 RAW_SCHEMA = "raw"
+#: Who answers for the warehouse's assets (shown as the owner of each asset in the UI).
+DATA_TEAM = "team:mission-tracker-data"
 
 
 def raw_asset_key(source_id: str) -> AssetKey:
@@ -123,8 +125,12 @@ def build_ingest_asset(source: Source) -> AssetsDefinition:
         description=f"{source.title}. {source.description}",
         metadata=_static_metadata(source),
         kinds={"python", "duckdb"},
+        owners=[DATA_TEAM],
+        tags=source_tags(source),
     )
-    def _ingest(context: AssetExecutionContext, fetcher: SourceFetcher) -> MaterializeResult:
+    def _ingest(
+        context: AssetExecutionContext, fetcher: SourceFetcher, refresh_lock: RefreshLock
+    ) -> MaterializeResult:
         settings = get_settings()
         located = _locate(context, fetcher, source)
         path = located.path

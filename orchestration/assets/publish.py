@@ -1,31 +1,83 @@
-"""The publish step of write-audit-publish: the checked build replaces the published warehouse."""
+"""The publish step of write-audit-publish: the checked build replaces the published warehouse.
+
+Whatever launched the run (the nightly job, a selection or "Materialize all" in the UI, a
+re-execution), a publish happens only when *this run* evaluated every blocking check upstream of the
+published warehouse and each passed. A run that skipped some (a selection of a few assets, a
+re-execution from a failed step) changes nothing: the step fails, naming the checks it did not see.
+"""
 
 from collections.abc import Iterator
+from functools import cache
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetCheckKey,
+    AssetExecutionContext,
+    AssetKey,
+    AssetObservation,
+    DagsterEventType,
+    DagsterInstance,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from orchestration.assets.dbt import mart_model_names
-from orchestration.assets.nothing_new import nothing_new_observation
-from orchestration.settings import PROJECT_ROOT, get_settings
-from orchestration.warehouse import inputs_fingerprint, publish, published_is_current
+from orchestration.assets.ingest import DATA_TEAM
+from orchestration.assets.nothing_new import PUBLISHED_KEY, nothing_new_observation
+from orchestration.settings import PROJECT_ROOT, Settings, get_settings
+from orchestration.warehouse import inputs_fingerprint, publish, published_is_current, read_manifest
 
 #: The marts a publish waits for (every model under dbt's models/marts); their blocking checks
 #: must pass first.
 PUBLISHED_MARTS = mart_model_names()
 
 
+@cache
+def blocking_checks_upstream() -> frozenset[AssetCheckKey]:
+    """Every blocking check on an asset the published warehouse is built from (in the whole code
+    location's graph: a subset run's own graph holds only what it selected)."""
+    from orchestration.definitions import defs  # at run time: definitions imports this module
+
+    graph = defs.resolve_asset_graph()
+    upstream = graph.get_ancestor_asset_keys(PUBLISHED_KEY)
+    return frozenset(key for key in graph.get_check_keys_for_assets(upstream) if graph.get(key).blocking)
+
+
+def checks_passed_in_run(
+    instance: DagsterInstance, run_id: str
+) -> tuple[set[AssetCheckKey], set[AssetCheckKey]]:
+    """(passed, failed) check keys evaluated in one run."""
+    passed: set[AssetCheckKey] = set()
+    failed: set[AssetCheckKey] = set()
+    for entry in instance.all_logs(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = entry.dagster_event.event_specific_data
+        (passed if evaluation.passed else failed).add(evaluation.asset_check_key)
+    return passed, failed - passed
+
+
+def unchecked_in_this_run(context: AssetExecutionContext) -> list[str]:
+    """Blocking checks upstream that this run did not see pass (empty: the build is fully checked)."""
+    passed, _failed = checks_passed_in_run(context.instance, context.run_id)
+    return sorted(key.to_user_string() for key in blocking_checks_upstream() - passed)
+
+
 @asset(
     key="published_warehouse",
+    required_resource_keys={"refresh_lock"},
     deps=[AssetKey(name) for name in PUBLISHED_MARTS],
     group_name="publish",
     kinds={"duckdb"},
+    owners=[DATA_TEAM],
+    tags={"layer": "publish"},
     output_required=False,
     description=(
         "The published DuckDB warehouse analysts query (read-only). Runs only after every blocking "
-        "check upstream passed; the build file is copied beside it and renamed into place "
-        "atomically, and the replaced version is kept for `mission-tracker rollback`. When no source "
-        "file and no model, suite or code changed since the last publish, it publishes nothing "
-        "(an observation says so) and the report and exports are skipped."
+        "check upstream passed in the same run; the build file is copied beside it and renamed into "
+        "place atomically, and the replaced version is kept for `mission-tracker rollback`. When no "
+        "source file and no model, suite or code changed since the last publish, it publishes nothing "
+        "(an observation says so) and the report and exports are skipped. A run that fails anywhere "
+        "records an observation here saying the published warehouse was left unchanged."
     ),
 )
 def published_warehouse(context: AssetExecutionContext) -> Iterator[MaterializeResult]:
@@ -36,6 +88,17 @@ def published_warehouse(context: AssetExecutionContext) -> Iterator[MaterializeR
         context.log.info(message)
         context.log_event(observation)
         return
+    missing = unchecked_in_this_run(context)
+    if missing:
+        shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
+        raise Failure(
+            description=(
+                f"not published: this run did not evaluate {len(missing)} blocking check(s) upstream of the "
+                f"published warehouse ({shown}); the published warehouse is unchanged. Publish with a run "
+                "of the whole graph: the nightly_refresh job, or `mission-tracker refresh`."
+            ),
+            metadata={"unchecked": MetadataValue.json(missing)},
+        )
     result = publish(
         settings.build_db,
         settings.published_db,
@@ -59,3 +122,35 @@ def published_warehouse(context: AssetExecutionContext) -> Iterator[MaterializeR
             "table_row_counts": MetadataValue.json(result.tables),
         }
     )
+
+
+def unchanged_observation(settings: Settings, run_id: str) -> AssetObservation:
+    """What analysts are reading after a run that failed: the published version it left alone."""
+    manifest = read_manifest(settings.published_db)
+    exists = settings.published_db.exists()
+    description = (
+        f"unchanged by run {run_id}: analysts still read the version published at "
+        f"{manifest.get('published_at')} (sha256 {str(manifest.get('sha256'))[:12]})"
+        if exists
+        else f"run {run_id} failed and nothing has been published yet"
+    )
+    return AssetObservation(
+        asset_key=PUBLISHED_KEY,
+        description=description,
+        metadata={
+            "unchanged_by_run": run_id,
+            "published": exists,
+            "path": MetadataValue.path(str(settings.published_db)),
+            "published_at": str(manifest.get("published_at", "never")),
+            "sha256": str(manifest.get("sha256", "none")),
+            "version": str(manifest.get("sha256", "none"))[:12],
+            "previous_version": str(manifest.get("previous_version")),
+        },
+    )
+
+
+def record_unchanged(instance: DagsterInstance, settings: Settings, run_id: str) -> AssetObservation:
+    """Record on published_warehouse (outside any run) that a failed run left it as it was."""
+    observation = unchanged_observation(settings, run_id)
+    instance.report_runless_asset_event(observation)
+    return observation

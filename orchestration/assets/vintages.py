@@ -109,6 +109,7 @@ def _spec(key: AssetKey, description: str) -> AssetSpec:
         _spec(VINTAGES_KEY, "One row per distinct file loaded per source (a vintage), with its origin."),
         _spec(HISTORY_KEY, "Every metric row of every vintage ever loaded (append-only)."),
     ],
+    required_resource_keys={"refresh_lock"},
 )
 def record_vintages(context: AssetExecutionContext) -> Iterator[MaterializeResult]:
     recorded = record(get_settings().build_db)

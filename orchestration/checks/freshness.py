@@ -41,6 +41,7 @@ CHECK_NAME = "freshness"
         for source in load_catalogue()
     ],
     can_subset=True,
+    required_resource_keys={"refresh_lock"},
 )
 def source_freshness(context: AssetCheckExecutionContext) -> Iterator[AssetCheckResult]:
     today = date.today()

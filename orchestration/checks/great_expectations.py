@@ -178,6 +178,7 @@ def build_gx_check(spec: SuiteSpec) -> AssetChecksDefinition:
         asset=AssetKey(list(spec.asset_key)),
         name=f"gx_{spec.name}",
         blocking=spec.blocking,
+        required_resource_keys={"refresh_lock"},  # reads the build file: never beside another refresh
         description=spec.description or f"Great Expectations suite {spec.path.name} on {spec.table}.",
     )
     def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:

@@ -171,3 +171,23 @@ def get_source(source_id: str) -> Source:
         if source.id == source_id:
             return source
     raise KeyError(f"no catalogue source {source_id!r}")
+
+
+METRICS_SEED = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "metrics.csv"
+
+
+@cache
+def metric_missions() -> dict[str, str]:
+    """metric id -> mission id, from the metric catalogue (the dbt seed behind dim_metrics)."""
+    frame = pd.read_csv(METRICS_SEED, usecols=["metric_id", "mission_id"], dtype=str)
+    return dict(zip(frame["metric_id"], frame["mission_id"], strict=True))
+
+
+def source_tags(source: Source) -> dict[str, str]:
+    """Dagster tags for a source's asset: publisher, provenance, and a key-only tag per mission it feeds."""
+    missions = sorted({metric_missions().get(m.metric_id, "") for m in source.metrics} - {""})
+    return {
+        "publisher": source.publisher,
+        "provenance": source.provenance,
+        **{f"mission_{mission}": "" for mission in missions},
+    }
