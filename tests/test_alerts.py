@@ -9,7 +9,7 @@ from dagster import DagsterEventType, DagsterInstance, build_run_status_sensor_c
 
 from orchestration.alerts import write_alert
 from orchestration.assets.ingest import build_ingest_asset
-from orchestration.resources import SourceFetcher
+from orchestration.resources import RefreshLock, SourceFetcher
 from orchestration.sensors import alert_on_run_failure
 from orchestration.settings import ALERT_WEBHOOK_VAR, get_settings
 from orchestration.sources.catalogue import get_source
@@ -24,7 +24,7 @@ def test_the_failure_sensor_writes_an_alert_naming_the_failed_step_and_problem(t
     with isolated_warehouse(tmp_path / "warehouse", bundle), DagsterInstance.get() as instance:
         result = materialize(
             [build_ingest_asset(HLE)],
-            resources={"fetcher": SourceFetcher(mode="bundled")},
+            resources={"fetcher": SourceFetcher(mode="bundled"), "refresh_lock": RefreshLock()},
             instance=instance,
             raise_on_error=False,
         )

@@ -55,7 +55,7 @@ def test_nightly_job_covers_everything_and_runs_at_two_london_time(graph):
     job = defs.resolve_job_def(NIGHTLY_JOB_NAME)
     assert set(job.asset_layer.selected_asset_keys) == set(graph.get_all_asset_keys())
     schedule = defs.resolve_schedule_def("nightly_refresh_0200_london")
-    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.cron_schedule == "0 2 * * *"  # unless MISSION_TRACKER_NIGHTLY_CRON says otherwise
     assert schedule.execution_timezone == "Europe/London"
     assert schedule.job_name == NIGHTLY_JOB_NAME
 
@@ -92,3 +92,75 @@ def test_the_failure_sensor_and_the_fetcher_are_registered():
     assert defs.resolve_sensor_def("alert_on_run_failure").default_status.value == "RUNNING"
     fetcher = defs.resources["fetcher"]
     assert fetcher.mode is None  # from MISSION_TRACKER_SOURCE_MODE at run time, bundled by default
+
+
+def test_every_published_mart_has_a_blocking_gx_suite(graph):
+    from orchestration.assets.publish import PUBLISHED_MARTS
+
+    suites = {key.asset_key for key in graph.asset_check_keys if key.name.startswith("gx_")}
+    missing = [mart for mart in PUBLISHED_MARTS if AssetKey(mart) not in suites]
+    assert missing == []
+    for name in ("local_authority_scorecard", "mission_target_milestones", "metric_value_history"):
+        assert graph.get_check_spec(
+            next(k for k in graph.asset_check_keys if k.name == f"gx_{name}")
+        ).blocking
+
+
+def test_every_run_the_ui_can_launch_executes_in_one_process():
+    """ "Materialize all", a selection or a re-execution uses the code location's default executor."""
+    assert defs.resolve_implicit_global_asset_job_def().executor_def.name == "in_process"
+    assert defs.resolve_job_def(NIGHTLY_JOB_NAME).executor_def.name == "in_process"
+
+
+def test_asset_descriptions_carry_no_raw_sql_and_every_asset_has_an_owner(graph):
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert "Raw SQL" not in (node.description or ""), key
+        assert node.owners == ["team:mission-tracker-data"], key
+
+
+def test_ingest_assets_are_tagged_with_publisher_provenance_and_mission(graph):
+    hle = graph.get(AssetKey(["raw", "healthy_life_expectancy"])).tags
+    assert hle["publisher"] == "ons_els" and hle["provenance"] == "published" and "mission_M07" in hle
+    crime = graph.get(AssetKey(["raw", "synthetic_neighbourhood_crime"])).tags
+    assert crime["provenance"] == "synthetic" and "mission_M11" in crime
+    assert graph.get(AssetKey("fct_area_year_metrics")).tags["layer"] == "marts"
+
+
+def test_schedule_is_stopped_by_default_and_running_under_serve(monkeypatch):
+    """The dev UI never starts a nightly by surprise; `serve` (MISSION_TRACKER_SCHEDULE=running) does."""
+    import importlib
+
+    import orchestration.schedules as schedules
+
+    assert schedules.nightly_refresh_schedule.default_status.value == "STOPPED"
+    monkeypatch.setenv("MISSION_TRACKER_SCHEDULE", "running")
+    monkeypatch.setenv("MISSION_TRACKER_NIGHTLY_CRON", "30 3 * * *")
+    try:
+        reloaded = importlib.reload(schedules)
+        assert reloaded.nightly_refresh_schedule.default_status.value == "RUNNING"
+        assert reloaded.nightly_refresh_schedule.cron_schedule == "30 3 * * *"
+    finally:
+        monkeypatch.delenv("MISSION_TRACKER_SCHEDULE")
+        monkeypatch.delenv("MISSION_TRACKER_NIGHTLY_CRON")
+        importlib.reload(schedules)
+
+
+def test_instance_config_queues_runs_one_at_a_time(tmp_path, monkeypatch):
+    """The project's dagster.yaml: Dagster's run queue, one run at a time; PostgreSQL when asked."""
+    from dagster import DagsterInstance
+
+    from orchestration.settings import ensure_dagster_home
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    monkeypatch.delenv("MISSION_TRACKER_DAGSTER_PG_URL", raising=False)
+    ensure_dagster_home()
+    with DagsterInstance.get() as instance:
+        coordinator = instance.run_coordinator
+        assert type(coordinator).__name__ == "QueuedRunCoordinator"
+        settings = instance.get_concurrency_config().run_queue_config
+        assert settings.max_concurrent_runs == 1
+        assert [limit["key"] for limit in settings.tag_concurrency_limits] == ["mission_tracker/writes"]
+    monkeypatch.setenv("MISSION_TRACKER_DAGSTER_PG_URL", "postgresql://u:p@127.0.0.1:1/db")
+    ensure_dagster_home()
+    assert "postgres_url" in (tmp_path / "dagster.yaml").read_text()

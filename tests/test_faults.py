@@ -68,6 +68,7 @@ def test_sigkill_during_dbt_build_leaves_published_intact_and_next_refresh_succe
     with isolated_warehouse(warehouse, bundle):
         summary = run_refresh()  # no manual cleanup in between
     assert summary.success, summary.failures
+    assert summary.stale_lock and f"pid {process.pid}," in summary.stale_lock  # the killed run's lock
     assert sha256_of(published) != before
 
 

@@ -8,7 +8,7 @@ from dagster import materialize
 from orchestration.alerts import step_failure_message
 from orchestration.assets.ingest import build_ingest_asset
 from orchestration.cli import run_refresh
-from orchestration.resources import SourceFetcher
+from orchestration.resources import RefreshLock, SourceFetcher
 from orchestration.sources.catalogue import get_source
 from orchestration.warehouse import sha256_of
 from tests.helpers import copy_published, isolated_warehouse, poisoned_bundle, set_cell, set_cells_where
@@ -29,7 +29,7 @@ def test_corrupted_file_fails_its_ingest_asset_naming_file_and_problem(tmp_path)
     with isolated_warehouse(tmp_path / "warehouse", bundle):
         result = materialize(
             [build_ingest_asset(HLE)],
-            resources={"fetcher": SourceFetcher(mode="bundled")},
+            resources={"fetcher": SourceFetcher(mode="bundled"), "refresh_lock": RefreshLock()},
             raise_on_error=False,
         )
     assert not result.success

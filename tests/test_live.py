@@ -23,7 +23,7 @@ from dagster import materialize
 from orchestration.alerts import step_failure_message
 from orchestration.assets.ingest import build_ingest_asset
 from orchestration.cli import RefreshSummary, run_refresh
-from orchestration.resources import SourceFetcher
+from orchestration.resources import RefreshLock, SourceFetcher
 from orchestration.settings import PROJECT_ROOT, SOURCE_MIRROR_VAR, SOURCE_MODE_VAR
 from orchestration.sources.catalogue import get_source, load_catalogue
 from orchestration.warehouse import sha256_of
@@ -228,7 +228,11 @@ def _ingest_hle(publisher: LoopbackPublisher):
     fetcher = SourceFetcher(
         mode="live", mirror=publisher.base_url, read_timeout=2, retries=1, backoff_seconds=0.01
     )
-    return materialize([build_ingest_asset(HLE)], resources={"fetcher": fetcher}, raise_on_error=False)
+    return materialize(
+        [build_ingest_asset(HLE)],
+        resources={"fetcher": fetcher, "refresh_lock": RefreshLock()},
+        raise_on_error=False,
+    )
 
 
 def _loaded_sha(warehouse: Path) -> str:

@@ -2,6 +2,7 @@
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
+from orchestration.assets.ingest import DATA_TEAM
 from orchestration.exports import export_marts
 from orchestration.report.build import build_report
 from orchestration.settings import get_settings
@@ -15,6 +16,7 @@ BOUNDARIES = "boundaries_topojson"
     required_resource_keys={"refresh_lock"},
     deps=[AssetKey("published_warehouse")],
     group_name="publish",
+    owners=[DATA_TEAM],
     kinds={"parquet", "csv"},
     description="Every mart of the published warehouse as Parquet and CSV under warehouse/exports/.",
 )
@@ -36,6 +38,7 @@ def warehouse_exports(context: AssetExecutionContext) -> MaterializeResult:
     required_resource_keys={"refresh_lock"},
     deps=[AssetKey("published_warehouse")],
     group_name="publish",
+    owners=[DATA_TEAM],
     kinds={"html"},
     description=(
         "The scorecard report: one self-contained HTML file (inline SVG, no scripts or CDN) with, per "

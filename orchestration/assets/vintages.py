@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
-from orchestration.assets.ingest import raw_asset_key
+from orchestration.assets.ingest import DATA_TEAM, raw_asset_key
 from orchestration.settings import get_settings
 from orchestration.sources.catalogue import load_catalogue
 from orchestration.warehouse import LOAD_LOG, connect
@@ -100,6 +100,8 @@ def _spec(key: AssetKey, description: str) -> AssetSpec:
         deps=[raw_asset_key(source.id) for source in load_catalogue()],
         group_name="vintages",
         kinds={"duckdb"},
+        owners=[DATA_TEAM],
+        tags={"layer": "vintages"},
         metadata={"dagster/table_name": ".".join(key.path)},
     )
 
