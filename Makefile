@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install refresh test ui bench lint status clean docs report export browser live-demo
+.PHONY: install refresh test ui serve bench lint status clean docs report export browser postgres live-demo
 
 # The virtualenv, from the pinned lock file; rebuilt when the lock file or pyproject changes.
 $(STAMP): requirements.lock pyproject.toml
@@ -25,8 +25,13 @@ browser:
 	@test -x $(CHROMIUM) || { echo "installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+## Debian's PostgreSQL server for the deployment test (started by the test itself on a loopback port).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "installing Debian's postgresql for the deployment test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
 ## Run the whole test suite (builds a warehouse once per session in a temporary folder).
-test: $(STAMP) browser
+test: $(STAMP) browser postgres
 	$(BIN)/python -m pytest
 
 ## dbt docs as one static page: dbt_project/target/static_index.html
@@ -43,6 +48,11 @@ export: $(STAMP)
 ## Dagster UI on http://127.0.0.1:3000 with a project-local DAGSTER_HOME (telemetry off).
 ui: $(STAMP)
 	$(BIN)/mission-tracker ui
+
+## A real deployment on this machine: dagster-webserver + dagster-daemon, the nightly schedule running
+## (PostgreSQL storage when MISSION_TRACKER_DAGSTER_PG_URL is set). docs/deploy.md: the same on Kubernetes.
+serve: $(STAMP)
+	$(BIN)/mission-tracker serve
 
 ## Wall time of a full refresh and of an unchanged one (median of 3), in fresh processes.
 bench: $(STAMP)

@@ -1,0 +1,220 @@
+"""The real deployment: `mission-tracker serve` (dagster-webserver + dagster-daemon) on PostgreSQL.
+
+A PostgreSQL server (Debian's `postgresql` package, which `make test` installs) is started on a
+loopback port in a temporary data directory. `serve` runs with the nightly schedule RUNNING and its
+cron set to the next whole minute (MISSION_TRACKER_NIGHTLY_CRON), so the daemon itself evaluates the
+tick: the run is queued by Dagster's run queue, launched once by the daemon, refreshes an empty
+warehouse and publishes it; the records are read back from PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from dagster import DagsterEventType as T
+
+from orchestration.settings import PROJECT_ROOT
+
+SCHEDULE = "nightly_refresh_0200_london"
+ARTIFACTS = PROJECT_ROOT / "artifacts"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _postgres_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(found[-1]).parent if found else None
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL server on 127.0.0.1 (postgres refuses to run as root: run it as a user).
+
+    Its folder is made with mkdtemp, not pytest's tmp_path: pytest's base folder is private to root,
+    and the server's user must reach its data directory."""
+    bin_dir = _postgres_bin()
+    if bin_dir is None:
+        pytest.skip(
+            "PostgreSQL server binaries missing (/usr/lib/postgresql/*/bin): `make test` installs them"
+        )
+    root = Path(tempfile.mkdtemp(prefix="mission-tracker-pg-"))
+    data, sockets = root / "data", root / "sockets"
+    sockets.mkdir()
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        user = "postgres" if shutil.which("runuser") and _user_exists("postgres") else "nobody"
+        shutil.chown(root, user)
+        shutil.chown(sockets, user)
+        root.chmod(0o700)
+        prefix = ["runuser", "-u", user, "--"]
+    port = _free_port()
+    subprocess.run(
+        [*prefix, str(bin_dir / "initdb"), "-D", str(data), "-U", "dagster", "-A", "trust", "--no-sync"],
+        check=True,
+        capture_output=True,
+    )
+    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run(
+        [
+            *prefix,
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(root / "log"),
+            "-w",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield f"postgresql://dagster@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], check=False)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _user_exists(name: str) -> bool:
+    import pwd
+
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
+def _next_minute(at_least: float) -> datetime:
+    """The first whole minute (London time) at least ``at_least`` seconds from now."""
+    now = datetime.now(ZoneInfo("Europe/London"))
+    target = (now + timedelta(seconds=at_least)).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return target
+
+
+def _sql(url: str, query: str, *args) -> list[tuple]:
+    import psycopg2
+
+    with psycopg2.connect(url) as con, con.cursor() as cursor:
+        cursor.execute(query, args)
+        return cursor.fetchall()
+
+
+def _wait_for_http(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, log.read_text()[-4000:]
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(1)
+    pytest.fail(f"{url} did not answer in {timeout:.0f} s:\n{log.read_text()[-4000:]}")
+
+
+def test_serve_runs_the_schedule_through_the_queue_once_and_publishes_on_postgres(postgres_url, tmp_path):
+    home, warehouse = tmp_path / "dagster_home", tmp_path / "warehouse"
+    home.mkdir()
+    fire_at = _next_minute(at_least=50)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "MISSION_TRACKER_DAGSTER_PG_URL": postgres_url,
+        "MISSION_TRACKER_WAREHOUSE_DIR": str(warehouse),
+        "MISSION_TRACKER_NIGHTLY_CRON": f"{fire_at.minute} {fire_at.hour} * * *",
+    }
+    env.pop("MISSION_TRACKER_SCHEDULE", None)  # serve turns the schedule on by itself
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = ARTIFACTS / "serve-postgres.log"
+    cli = str(Path(sys.executable).with_name("mission-tracker"))
+    with log.open("w") as out:
+        serve = subprocess.Popen(
+            [cli, "serve", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+        )
+    try:
+        _wait_for_http(f"http://127.0.0.1:{port}/server_info", serve, log, timeout=120)
+        assert "storage: PostgreSQL" in log.read_text() and "nightly schedule RUNNING" in log.read_text()
+        assert "postgres_url" in (home / "dagster.yaml").read_text()
+
+        deadline = (
+            time.monotonic() + (fire_at - datetime.now(ZoneInfo("Europe/London"))).total_seconds() + 420
+        )
+        runs: list[tuple] = []
+        while time.monotonic() < deadline:
+            assert serve.poll() is None, log.read_text()[-4000:]
+            runs = _sql(postgres_url, "select run_id, status from runs")
+            if runs and all(status in ("SUCCESS", "FAILURE", "CANCELED") for _run_id, status in runs):
+                break
+            time.sleep(3)
+        assert len(runs) == 1, f"expected one run of the tick, got {runs}\n{log.read_text()[-4000:]}"
+        ((run_id, status),) = runs
+        assert status == "SUCCESS", log.read_text()[-6000:]
+
+        tags = dict(_sql(postgres_url, "select key, value from run_tags where run_id = %s", run_id))
+        assert tags["dagster/schedule_name"] == SCHEDULE
+        assert tags["mission_tracker/writes"] == "warehouse"
+        events = [
+            kind
+            for (kind,) in _sql(
+                postgres_url,
+                "select dagster_event_type from event_logs where run_id = %s order by id",
+                run_id,
+            )
+        ]
+        # queued by Dagster's run queue, then launched by the daemon's queue (STARTING), exactly once
+        enqueued, starting, start, success = (
+            kind.value for kind in (T.RUN_ENQUEUED, T.RUN_STARTING, T.RUN_START, T.RUN_SUCCESS)
+        )
+        assert enqueued in events and starting in events, sorted(set(events))
+        assert events.index(enqueued) < events.index(starting) < events.index(start)
+        assert events.count(start) == 1 and events.count(success) == 1
+        published = _sql(
+            postgres_url,
+            "select count(*) from event_logs where run_id = %s and dagster_event_type = 'ASSET_MATERIALIZATION' "
+            "and asset_key like %s",
+            run_id,
+            '%"published_warehouse"%',
+        )
+        assert published == [(1,)]
+        ticks = _sql(postgres_url, "select status, selector_id from job_ticks where type = 'SCHEDULE'")
+        assert [status for status, _selector in ticks].count("SUCCESS") == 1, ticks
+
+        assert (warehouse / "mission_tracker.duckdb").exists()
+        import duckdb
+
+        with duckdb.connect(str(warehouse / "mission_tracker.duckdb"), read_only=True) as con:
+            assert con.execute("select count(*) from mission_summary").fetchone()[0] == 12
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        try:
+            serve.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            serve.kill()
+            serve.wait()
+    assert serve.returncode == 0, log.read_text()[-4000:]
