@@ -145,7 +145,7 @@ def _scorecard(series: list[dict]) -> pd.DataFrame:
     for spec in series:
         n = len(spec["values"])
         for i, value in enumerate(spec["values"]):
-            year = 2015 + i
+            year = spec.get("start_year", 2015) + i
             rows.append(
                 {
                     "mission_id": "M99",
@@ -166,10 +166,11 @@ def _scorecard(series: list[dict]) -> pd.DataFrame:
                     "denominator": None,
                     "provenance": spec.get("provenance", "published"),
                     "source_id": "s",
-                    "unit": "rate",
+                    "unit": spec.get("unit", "rate"),
                     "decimals": 1,
                     "polarity": spec["polarity"],
                     "baseline_period": spec.get("baseline_period"),
+                    "judged_on": spec.get("judged_on", "value"),
                     "point_from_latest": n - i,
                     "series_points": n,
                 }
@@ -218,37 +219,55 @@ def test_polarity_flips_direction_rank_and_trend_labels():
         card.loc[("good_up", "A"), "rank_in_group"] == 1
         and card.loc[("good_down", "A"), "rank_in_group"] == 2
     )
+    # no CI: the verdict follows the point estimates and says it was not tested
+    assert card.loc[("good_up", "A"), "verdict"] == "improving"
+    assert card.loc[("good_up", "A"), "change_significance"] == "not tested: no confidence interval"
     # change and % change are the arithmetic, whatever the polarity
-    assert card.loc[("good_up", "A"), "absolute_change"] == pytest.approx(5.0)
-    assert card.loc[("good_up", "A"), "percent_change"] == pytest.approx(50.0)
+    # (2015..2020: the pre-pandemic baseline is 2019 = 14.0, the latest 2020 = 15.0)
+    assert card.loc[("good_up", "A"), "baseline_period"] == "2019"
+    assert card.loc[("good_up", "A"), "absolute_change"] == pytest.approx(1.0)
+    assert card.loc[("good_up", "A"), "percent_change"] == pytest.approx(100 / 14)
 
 
-def test_statement_baseline_is_used_when_present_and_flagged_when_not():
+def test_baseline_is_the_statements_else_the_latest_pre_pandemic_point_else_the_earliest():
     card = _scorecard(
         [
+            # 2015..2022 with the Statement's baseline 2016 -> 2016
             {
                 "metric_id": "m",
                 "polarity": "high_is_good",
                 "area_code": "A",
-                "values": [5, 6, 7, 8],
+                "values": [5, 6, 7, 8, 9, 10, 11, 12],
                 "baseline_period": "2016",
             },
+            # the Statement's period is not in this series -> the latest point ending by 2019 (pre-pandemic)
             {
                 "metric_id": "m",
                 "polarity": "high_is_good",
                 "area_code": "B",
-                "values": [5, 6, 7, 8],
+                "values": [5, 6, 7, 8, 9, 10, 11, 12],
                 "baseline_period": "2030",
+            },
+            # a series that starts after 2019 has no pre-pandemic point -> its earliest
+            {
+                "metric_id": "m",
+                "polarity": "high_is_good",
+                "area_code": "C",
+                "values": [5, 6, 7],
+                "start_year": 2020,
             },
         ]
     )
     assert (card.loc[("m", "A"), "baseline_period"], card.loc[("m", "A"), "baseline_value"]) == ("2016", 6.0)
     assert card.loc[("m", "A"), "baseline_basis"] == "statement"
-    assert (card.loc[("m", "B"), "baseline_period"], card.loc[("m", "B"), "baseline_basis"]) == (
-        "2015",
+    assert (card.loc[("m", "B"), "baseline_period"], card.loc[("m", "B"), "baseline_value"]) == ("2019", 9.0)
+    assert card.loc[("m", "B"), "baseline_basis"] == "pre_pandemic"
+    assert (card.loc[("m", "C"), "baseline_period"], card.loc[("m", "C"), "baseline_basis"]) == (
+        "2020",
         "earliest_available",
     )
-    assert card.loc[("m", "A"), "recent_trend"] == "not enough points"
+    assert card.loc[("m", "B"), "basis"].startswith("baseline=pre_pandemic:2019; judged_on=value; test=none")
+    assert card.loc[("m", "C"), "recent_trend"] == "not enough points"
 
 
 def test_fingertips_benchmark_rule_uses_the_confidence_interval():
@@ -291,29 +310,166 @@ def test_fingertips_benchmark_rule_uses_the_confidence_interval():
     assert card.loc[("m", "A"), "benchmark_value"] == 12.0
 
 
-def test_levelling_down_guard_flags_a_top_area_whose_growth_slows():
+def test_levelling_down_flag_needs_a_significant_fall_in_a_top_area():
+    def area(code, values, half_width=None):
+        spec = {"metric_id": "m", "polarity": "high_is_good", "area_code": code, "values": values}
+        if half_width is not None:
+            spec["lci"] = [v - half_width for v in values]
+            spec["uci"] = [v + half_width for v in values]
+        return spec
+
     series = [
-        # top area: +2 a year, then +0.5 in the latest year -> flagged
-        {"metric_id": "m", "polarity": "high_is_good", "area_code": "TOP", "values": [20, 22, 24, 26, 26.5]},
-        # top-ish area still growing at its historic rate -> not flagged (and not in the top fifth)
-    ] + [
-        {
-            "metric_id": "m",
-            "polarity": "high_is_good",
-            "area_code": f"A{i}",
-            "values": [10 + i, 11 + i, 12 + i, 13 + i, 14 + i],
-        }
-        for i in range(9)
-    ]
+        area("FALL", [30, 31, 32, 33, 30.0], half_width=0.5),  # top, falls 3 with CIs +-0.5: significant
+        area("DIP", [29, 30, 31, 32, 31.5], half_width=1.0),  # top, falls 0.5 inside the CIs: not significant
+        area("NOCI", [28, 29, 30, 31, 29.0]),  # top, falls, but nothing to test it with
+    ] + [area(f"A{i}", [10 + i, 11 + i, 12 + i, 13 + i, 14 + i], half_width=0.5) for i in range(12)]
     card = _scorecard(series)
-    top = card.loc[("m", "TOP")]
-    assert top.quintile_in_group == 1
-    assert top.latest_annual_improvement == pytest.approx(0.5)
-    assert top.historic_annual_improvement == pytest.approx(2.0)
-    assert bool(top.levelling_down_flag)
-    assert card.loc[("m", "A0"), "quintile_in_group"] == 5 and pd.isna(
-        card.loc[("m", "A0"), "levelling_down_flag"]
+    se = 0.5 / 1.959964
+    z_fall = (30.0 - 33.0) / math.sqrt(2 * se**2)
+    assert card.loc[("m", "FALL"), "latest_step_z"] == pytest.approx(z_fall)
+    assert card.loc[("m", "FALL"), "quintile_in_group"] == 1 and bool(
+        card.loc[("m", "FALL"), "levelling_down_flag"]
     )
+    dip = card.loc[("m", "DIP")]
+    assert dip.quintile_in_group == 1 and abs(dip.latest_step_z) < 1.959964
+    assert dip.levelling_down_flag == False  # noqa: E712 - tested, and not a significant fall
+    assert card.loc[("m", "NOCI"), "quintile_in_group"] == 1 and pd.isna(
+        card.loc[("m", "NOCI"), "levelling_down_flag"]
+    )
+    assert pd.isna(card.loc[("m", "A0"), "levelling_down_flag"])  # bottom quintile: not the guard's question
+
+
+def test_a_change_inside_overlapping_cis_is_no_significant_change():
+    card = _scorecard(
+        [
+            # +1.0 with CIs of +-1.5 at both ends: z = 1 / sqrt(2 (1.5/1.96)^2) = 0.92 -> not significant
+            {
+                "metric_id": "m",
+                "polarity": "high_is_good",
+                "area_code": "SMALL",
+                "values": [10.0, 10.5, 11.0],
+                "lci": [8.5, 9.0, 9.5],
+                "uci": [11.5, 12.0, 12.5],
+                "baseline_period": "2015",
+            },
+            # -3.0 with CIs of +-0.5: z = -3 / sqrt(2 (0.5/1.96)^2) = -8.32 -> significantly worse
+            {
+                "metric_id": "m",
+                "polarity": "high_is_good",
+                "area_code": "BIG",
+                "values": [10.0, 8.5, 7.0],
+                "lci": [9.5, 8.0, 6.5],
+                "uci": [10.5, 9.0, 7.5],
+                "baseline_period": "2015",
+            },
+        ]
+    )
+    for code, change, half in (("SMALL", 1.0, 1.5), ("BIG", -3.0, 0.5)):
+        z = change / math.sqrt(2 * (half / stats.norm.ppf(0.975)) ** 2)
+        row = card.loc[("m", code)]
+        assert row.change_z == pytest.approx(z, rel=1e-5)
+    small, big = card.loc[("m", "SMALL")], card.loc[("m", "BIG")]
+    assert small.direction == "improving" and small.verdict == "no significant change"
+    assert small.change_significance == "not significant at 95%"
+    assert big.verdict == "worsening" and big.change_significance == "significant at 95%"
+    z_big = -3.0 / math.sqrt(2 * (0.5 / stats.norm.ppf(0.975)) ** 2)  # -8.315
+    assert "test=z_difference_of_two_ci95" in big.basis and f"z={z_big:.2f}" in big.basis
+
+
+def test_a_synthetic_row_is_shown_but_never_ranked_benchmarked_or_judged():
+    card = _scorecard(
+        [
+            {
+                "metric_id": "m",
+                "polarity": "high_is_good",
+                "area_code": "E92000001",
+                "values": [10.0, 11.0],
+                "start_year": 2019,
+                "area_level": "nation",
+                "group": "nation",
+            },
+            {
+                "metric_id": "m",
+                "polarity": "high_is_good",
+                "area_code": "SYN",
+                "values": [50.0, 60.0],
+                "start_year": 2019,
+                "lci": [49.0, 59.0],
+                "uci": [51.0, 61.0],
+                "provenance": "synthetic",
+            },
+        ]
+        + [
+            {
+                "metric_id": "m",
+                "polarity": "high_is_good",
+                "area_code": f"R{i}",
+                "values": [float(i), i + 1.0],
+            }
+            for i in range(5)
+        ]
+    )
+    syn = card.loc[("m", "SYN")]
+    assert syn.verdict == "no real data" and syn.recent_trend == "no real data"
+    assert pd.isna(syn.rank_in_group) and pd.isna(syn.quintile_in_group) and pd.isna(syn.areas_in_group)
+    assert pd.isna(syn.benchmark_value) and syn.benchmark_method == "none (synthetic sample)"
+    assert pd.isna(syn.benchmark_comparison) and pd.isna(syn.levelling_down_flag)
+    assert syn.status_label.startswith("SYNTHETIC SAMPLE")
+    assert syn.direction == "improving"  # what the sample did is still shown
+    # the real areas rank among themselves: the synthetic 60 does not push the best real area to rank 2
+    assert card.loc[("m", "R4"), "rank_in_group"] == 1 and card.loc[("m", "R4"), "areas_in_group"] == 5
+
+
+def test_tied_values_share_a_rank_and_a_quintile():
+    values = [9.0, 9.0, 9.0, 7.0, 6.0, 6.0, 4.0, 3.0, 2.0, 2.0, 2.0, 1.0]
+    card = _scorecard(
+        [
+            {"metric_id": "m", "polarity": "high_is_good", "area_code": f"A{i:02d}", "values": [v]}
+            for i, v in enumerate(values)
+        ]
+    )
+    n = len(values)
+    for i, v in enumerate(values):
+        rank = 1 + sum(other > v for other in values)  # competition ranking: ties share the best rank
+        row = card.loc[("m", f"A{i:02d}")]
+        assert row.rank_in_group == rank
+        assert row.quintile_in_group == min(5, 1 + (5 * (rank - 1)) // n)
+    by_value = card.reset_index().groupby("latest_value")["quintile_in_group"].nunique()
+    assert (by_value == 1).all()  # no tie straddles a quintile boundary
+
+
+def test_money_is_judged_relative_to_the_uk_never_in_nominal_pounds():
+    uk = [500.0, 520.0, 540.0, 560.0, 600.0]
+    north = [400.0, 410.0, 420.0, 430.0, 440.0]  # rises every year in pounds, but falls behind the UK
+    common = {
+        "polarity": "high_is_good",
+        "unit": "pounds",
+        "judged_on": "ratio_to_reference",
+        "start_year": 2017,
+    }
+    card = _scorecard(
+        [
+            {
+                **common,
+                "metric_id": "pay",
+                "area_code": "K02000001",
+                "values": uk,
+                "area_level": "uk",
+                "group": "uk",
+            },
+            {**common, "metric_id": "pay", "area_code": "N", "values": north},
+        ]
+    )
+    north_row, uk_row = card.loc[("pay", "N")], card.loc[("pay", "K02000001")]
+    # 2017..2021: the pre-pandemic baseline is 2019 (index 2), the latest 2021 (index 4)
+    assert (north_row.baseline_period, north_row.latest_period) == ("2019", "2021")
+    assert north_row.direction == "improving"  # nominal pounds rose ...
+    assert north_row.relative_baseline == pytest.approx(north[2] / uk[2])
+    assert north_row.relative_latest == pytest.approx(north[4] / uk[4])
+    assert north_row.verdict == "worsening"  # ... but the area fell further behind the UK
+    assert north_row.change_significance == "not tested: no confidence interval for a ratio"
+    assert "judged_on=ratio_to_reference vs K02000001" in north_row.basis
+    assert uk_row.verdict == "not judged: nominal pounds"
 
 
 # -------------------------------------------------------------------------------------------- progress

@@ -14,6 +14,7 @@ select
     m.native_level as population,
     m.gap_method,
     m.baseline_period,
+    m.unit,
     case when m.polarity = 'low_is_good' then -1 else 1 end as sign
 from {{ ref('fct_area_year_metrics') }} as f
 inner join {{ ref('dim_metrics') }} as m on m.metric_id = f.metric_id

@@ -46,8 +46,10 @@ select
     f.source_id,
     m.unit,
     m.decimals,
-    m.polarity,
+    -- polarity per breakdown where one differs from its metric's (seed metric_breakdown_polarity)
+    coalesce(bp.polarity, m.polarity) as polarity,
     m.baseline_period,
+    m.judged_on,
     row_number() over (
         partition by f.metric_id, f.breakdown, f.area_code order by f.period_end desc, f.period desc
     ) as point_from_latest,
@@ -55,3 +57,4 @@ select
 from facts as f
 inner join {{ ref('dim_metrics') }} as m on m.metric_id = f.metric_id
 inner join tiers as t on t.metric_id = f.metric_id and t.breakdown = f.breakdown and t.period = f.period
+left join {{ ref('metric_breakdown_polarity') }} as bp on bp.metric_id = f.metric_id and bp.breakdown = f.breakdown

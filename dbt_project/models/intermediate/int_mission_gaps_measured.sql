@@ -11,15 +11,26 @@ groupings as (
     select grouping_id, area_code from {{ ref('dim_area_groupings') }}
 ),
 
--- Mission 7: median HLE of the top decile of areas minus median of the bottom decile (by sex).
+-- Mission 7: median HLE of the top decile of areas minus median of the bottom decile (by sex), over
+-- the UK's upper-tier areas (the Statement's measure) and, beside it, over England's alone.
+hle_populations as (
+    select p.*, 'decile_median_gap' as hle_method, true as is_statement_definition
+    from pop as p where p.gap_method = 'decile_median_gap'
+    union all
+    select p.*, 'decile_median_gap_england', false
+    from pop as p
+    inner join {{ ref('dim_areas') }} as a on a.area_code = p.area_code
+    where p.gap_method = 'decile_median_gap' and a.nation_code = 'E92000001'
+),
+
 hle_deciles as (
-    select *, ntile(10) over (partition by {{ keys }} order by value desc, area_code) as decile
-    from pop where gap_method = 'decile_median_gap'
+    select *, ntile(10) over (partition by hle_method, {{ keys }} order by value desc, area_code) as decile
+    from hle_populations
 ),
 
 hle_gap as (
     select
-        'decile_median_gap' as gap_method, true as is_statement_definition,
+        hle_method as gap_method, is_statement_definition,
         mission_id, metric_id, breakdown, period,
         'median of the top decile of areas' as group_a_label,
         median(value) filter (where decile = 1) as group_a_value,
@@ -67,6 +78,33 @@ wellbeing_gap as (
         count(*) filter (where t.is_worst_third) as areas_b
     from wellbeing_ranked as r
     inner join wellbeing_thirds as t using (area_code, breakdown, period)
+    group by all
+),
+
+-- The same gap with the worst third held at its membership in the latest period ending by 2019
+-- (pre-pandemic): a check that a narrowing is areas improving, not areas swapping places.
+wellbeing_baseline_members as (
+    select area_code, breakdown
+    from wellbeing_thirds
+    where is_worst_third
+      and period = (
+          select arg_max(period, period_end) from pop
+          where gap_method = 'worst_third_vs_rest' and period_end <= date '2019-12-31'
+      )
+),
+
+wellbeing_fixed_gap as (
+    select
+        'worst_third_fixed_at_baseline' as gap_method, false as is_statement_definition,
+        r.mission_id, r.metric_id, r.breakdown, r.period,
+        'mean of the other areas (membership fixed at baseline)' as group_a_label,
+        avg(r.value) filter (where b.area_code is null) as group_a_value,
+        count(*) filter (where b.area_code is null) as areas_a,
+        'mean of the baseline worst third (membership fixed)' as group_b_label,
+        avg(r.value) filter (where b.area_code is not null) as group_b_value,
+        count(b.area_code) as areas_b
+    from wellbeing_ranked as r
+    left join wellbeing_baseline_members as b using (area_code, breakdown)
     group by all
 ),
 
@@ -189,6 +227,7 @@ generic_gap as (
 gaps as (
     select * from hle_gap
     union all by name select * from wellbeing_gap
+    union all by name select * from wellbeing_fixed_gap
     union all by name select * from top_gap
     union all by name select * from gse_gap
     union all by name select * from grouping_gap
@@ -204,6 +243,7 @@ period_facts as (
         any_value(population) as population,
         any_value(sign) as sign,
         any_value(baseline_period) as baseline_period,
+        any_value(unit) as unit,
         count(distinct area_code) as areas_measured,
         string_agg(distinct provenance, ', ' order by provenance) as provenance
     from pop
@@ -229,8 +269,25 @@ select
     pf.areas_measured,
     case
         when g.gap_method = 'p90_p10_ratio' then g.group_a_value / nullif(g.group_b_value, 0)
+        -- money in nominal pounds: the gap relative to group A (per cent), never in pounds
+        when pf.unit = 'pounds' then 100 * pf.sign * (g.group_a_value - g.group_b_value) / nullif(g.group_a_value, 0)
         else pf.sign * (g.group_a_value - g.group_b_value)
     end as gap_value,
+    case
+        when g.gap_method = 'p90_p10_ratio' then 'ratio'
+        when pf.unit = 'pounds' then 'percent of group A'
+        else pf.unit
+    end as gap_unit,
+    -- how each group's figure is formed from its areas' values (the warehouse holds no population
+    -- weights for these areas, so a mean is an unweighted mean of areas, and says so)
+    case
+        when g.gap_method like 'decile_median_gap%' then 'median of areas (unweighted)'
+        when g.gap_method in ('outside_vs_inside_gse') then 'sum of areas'
+        when g.gap_method in ('range', 'p90_p10_ratio') then 'single areas / percentiles of areas'
+        when g.gap_method = 'top_vs_rest' then 'one area vs unweighted mean of the other areas'
+        when g.gap_method = 'eia_vs_england' then 'England''s own figure vs unweighted mean of areas'
+        else 'unweighted mean of areas'
+    end as weighting,
     pf.baseline_period,
     pf.provenance
 from gaps as g
