@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
@@ -186,3 +187,164 @@ def test_levelling_down_flags_rest_on_a_significant_fall(published_con):
         "select count(*) from mission_scorecard where levelling_down_flag is not null and latest_step_z is null"
     ).fetchone()[0]
     assert untestable == 0
+
+
+# --------------------------------------------------------------------------------------------- gaps
+
+ONS4 = {"life_satisfaction_mean": 1, "worthwhile_mean": 1, "happiness_mean": 1, "anxiety_mean": -1}
+
+
+def _wellbeing_thirds(con) -> tuple[pd.DataFrame, dict[str, set[str]]]:
+    """ONS4 values of complete areas per period, and each period's worst third (independently)."""
+    from tests.test_scorecards import _current_values
+
+    values = _current_values(con, tuple(ONS4), ("district", "unitary"))
+    values["good"] = values["value"] * values["metric_id"].map(ONS4)
+    rank = values.groupby(["metric_id", "period"])["good"].rank(method="min", ascending=False)
+    size = values.groupby(["metric_id", "period"])["good"].transform("size")
+    values["badness"] = (rank - 1) / (size - 1)
+    complete = values.groupby(["period", "area_code"]).filter(lambda g: g["metric_id"].nunique() == 4)
+    thirds = {}
+    for period, group in complete.groupby("period"):
+        worst = group.groupby("area_code")["badness"].max().reset_index()
+        worst = worst.sort_values(["badness", "area_code"], ascending=[False, True])
+        thirds[period] = set(np.array_split(worst["area_code"].to_numpy(), 3)[0])
+    return complete, thirds
+
+
+def test_wellbeing_gap_uses_the_pooled_baseline_and_a_fixed_membership_check(published_con):
+    gaps = published_con.execute(
+        "select gap_method, metric_id, period, period_end, gap_value, gap_baseline_value, gap_baseline_rule, "
+        "gap_trend, is_latest from mission_gaps where gap_method in ('worst_third_vs_rest', 'worst_third_fixed_at_baseline')"
+    ).df()
+    for (method, metric_id), rows in gaps.groupby(["gap_method", "metric_id"]):
+        pooled = rows[rows["period_end"].dt.year.between(2017, 2019)]
+        assert len(pooled) == 3, (method, metric_id)
+        expected = [pooled["gap_value"].mean()] * len(rows)
+        assert rows["gap_baseline_value"].tolist() == pytest.approx(expected), (method, metric_id)
+        assert set(rows["gap_baseline_rule"]) == {"statement_pooled_2017_2019"}
+    complete, thirds = _wellbeing_thirds(published_con)
+    periods = complete[["period"]].drop_duplicates()["period"]
+    ends = dict(gaps[["period", "period_end"]].drop_duplicates().itertuples(index=False))
+    baseline_period = max(
+        (p for p in periods if ends[p].year <= 2019 and ends[p] <= pd.Timestamp("2019-12-31")),
+        key=lambda p: ends[p],
+    )
+    members = thirds[baseline_period]
+    fixed = gaps[gaps["gap_method"] == "worst_third_fixed_at_baseline"].set_index(["metric_id", "period"])
+    checked = 0
+    for (metric_id, period), rows in complete.groupby(["metric_id", "period"]):
+        inside = rows["area_code"].isin(members)
+        expected = ONS4[metric_id] * (rows.loc[~inside, "value"].mean() - rows.loc[inside, "value"].mean())
+        assert fixed.loc[(metric_id, period), "gap_value"] == pytest.approx(expected), (metric_id, period)
+        checked += 1
+    assert checked >= 40
+    # the Statement's definition widens while the fixed-membership check narrows: both are reported
+    basis = published_con.execute(
+        "select gap_basis, gap_trend from mission_summary where mission_id = 'M08'"
+    ).fetchone()
+    latest = gaps[gaps["is_latest"]].set_index(["gap_method", "metric_id"])["gap_trend"]
+    assert basis[1] == "widening" and set(latest.loc["worst_third_vs_rest"]) == {"widening"}
+    assert (
+        "worst_third_fixed_at_baseline:life_satisfaction_mean "
+        + latest.loc[("worst_third_fixed_at_baseline", "life_satisfaction_mean")]
+        in basis[0]
+    )
+
+
+def test_a_gap_change_dominated_by_one_area_names_it_and_gives_the_change_without_it(published_con):
+    """Mission 11: homicide in the 20 forces against the rest, recomputed here term by term."""
+    members = {
+        code
+        for (code,) in published_con.execute(
+            "select area_code from dim_area_groupings where grouping_id = 'worst_affected_forces_20'"
+        ).fetchall()
+    }
+    values = published_con.execute(
+        "select f.period, f.period_end, f.area_code, f.value from fct_area_year_metrics f "
+        "join dim_areas a using (area_code) "
+        "where f.metric_id = 'homicide_rate' and f.area_level = 'pfa' and a.is_current and f.value is not null"
+    ).df()
+    row = (
+        published_con.execute(
+            "select period, gap_baseline_period, gap_value, gap_baseline_value, dominant_area_code, dominant_area_share, "
+            "gap_change_without_dominant_area from mission_gaps "
+            "where gap_method = 'worst_20_forces_vs_rest' and metric_id = 'homicide_rate' and is_latest"
+        )
+        .df()
+        .iloc[0]
+    )
+    pre = values[values["period_end"] <= pd.Timestamp("2019-12-31")]
+    assert row.gap_baseline_period == pre.loc[pre["period_end"].idxmax(), "period"]
+
+    def terms(period: str) -> pd.Series:
+        rows = values[values["period"] == period].set_index("area_code")["value"]
+        inside = rows.index.isin(members)
+        sign = -1  # lower is better
+        return pd.concat([sign * rows[~inside] / (~inside).sum(), -sign * rows[inside] / inside.sum()])
+
+    latest, base = terms(row.period), terms(row.gap_baseline_period)
+    assert latest.sum() == pytest.approx(row.gap_value) and base.sum() == pytest.approx(
+        row.gap_baseline_value
+    )
+    contributions = latest.sub(base, fill_value=0)
+    change = row.gap_value - row.gap_baseline_value
+    top = contributions.abs().idxmax()
+    assert abs(contributions[top]) > 0.5 * abs(change)
+    assert row.dominant_area_code == top == "E23000011"  # South Yorkshire
+    assert row.dominant_area_share == pytest.approx(contributions[top] / change)
+    assert row.gap_change_without_dominant_area == pytest.approx(change - contributions[top])
+    summary = published_con.execute(
+        "select gap_basis from mission_summary where mission_id = 'M11'"
+    ).fetchone()[0]
+    assert "E23000011" in summary and "without it" in summary
+
+
+def test_the_england_hle_gap_sits_beside_the_uk_one(published_con):
+    from tests.test_scorecards import _current_values
+
+    values = _current_values(published_con, ("hle_birth",), ("county", "unitary"))
+    values = values[values["area_code"].str.startswith("E")]
+    gaps = (
+        published_con.execute(
+            "select breakdown, period, gap_value, is_statement_definition from mission_gaps "
+            "where gap_method = 'decile_median_gap_england'"
+        )
+        .df()
+        .set_index(["breakdown", "period"])
+    )
+    assert not gaps["is_statement_definition"].any()
+    for (breakdown, period), group in values.groupby(["breakdown", "period"]):
+        ordered = group.sort_values(["value", "area_code"], ascending=[False, True])["value"].to_numpy()
+        deciles = np.array_split(ordered, 10)
+        assert gaps.loc[(breakdown, period), "gap_value"] == pytest.approx(
+            np.median(deciles[0]) - np.median(deciles[-1])
+        )
+    basis = published_con.execute(
+        "select gap_basis from mission_summary where mission_id = 'M07'"
+    ).fetchone()[0]
+    assert "decile_median_gap_england:hle_birth (sex=female)" in basis
+
+
+def test_education_investment_areas_are_the_official_lists(published_con):
+    import csv
+
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    with (DBT_PROJECT_DIR / "seeds" / "education_investment_areas.csv").open(newline="") as handle:
+        official = list(csv.DictReader(handle))
+    eias = {r["area_code"] for r in official if r["list"] == "EIA"}
+    peias = {r["matched_code"] for r in official if r["list"] == "PEIA"}
+    assert len(eias) == 55 and len({r["name_as_published"] for r in official if r["list"] == "PEIA"}) == 24
+    groups = published_con.execute(
+        "select grouping_id, area_code, basis from dim_area_groupings "
+        "where grouping_id in ('education_investment_areas', 'priority_education_investment_areas')"
+    ).df()
+    assert set(groups[groups["grouping_id"] == "education_investment_areas"]["area_code"]) == eias
+    assert set(groups[groups["grouping_id"] == "priority_education_investment_areas"]["area_code"]) == peias
+    assert set(groups["basis"]) == {"official"}
+    assert {"E06000009", "E08000032"} <= eias and "E07000148" in peias  # Blackpool, Bradford; Norwich
+    gap = published_con.execute(
+        "select areas_b from mission_gaps where gap_method = 'eia_vs_england' and is_latest"
+    ).fetchone()[0]
+    assert gap == 55

@@ -104,6 +104,8 @@ wellbeing_fixed_gap as (
         avg(r.value) filter (where b.area_code is not null) as group_b_value,
         count(b.area_code) as areas_b
     from wellbeing_ranked as r
+    -- the same areas as the Statement's measure: those with all four ONS4 measures in the period
+    inner join wellbeing_complete as c using (area_code, breakdown, period)
     left join wellbeing_baseline_members as b using (area_code, breakdown)
     group by all
 ),
