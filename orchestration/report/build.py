@@ -249,12 +249,14 @@ def build_report(db: Path, out: Path, topo: Path) -> ReportResult:
                 f"<h2>{row.mission_number}. {escape(row.title)}</h2>"
                 f'<div class="badges"><span>headline: {escape(row.headline_status)}</span>'
                 f"<span>gap: {escape(row.gap_trend)}</span><span>target: {escape(row.target_band)}</span>"
+                f"<span>confidence: {escape(row.confidence)}</span>"
                 f"<span>data: {escape(row.data_coverage)}</span></div>{banner}{ipsos_line}"
                 f'<p class="note">{escape(row.headline_detail or "")}</p>'
+                f'<p class="note">Why: {escape(row.headline_basis or "")}</p>'
                 f'<div class="charts">{"".join(charts + extra)}{map_svg or ""}</div></section>'
             )
     table = summary[
-        ["mission_number", "title", "headline_status", "gap_trend", "target_band", "data_coverage"]
+        ["mission_number", "title", "headline_status", "gap_trend", "target_band", "confidence", "data_coverage"]
     ]
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     html = (
