@@ -171,12 +171,18 @@ def _scorecard(series: list[dict]) -> pd.DataFrame:
                     "polarity": spec["polarity"],
                     "baseline_period": spec.get("baseline_period"),
                     "judged_on": spec.get("judged_on", "value"),
+                    "population": spec["population"][i] if "population" in spec else None,
+                    "value_per_head": (
+                        1e6 * float(value) / spec["population"][i]
+                        if spec.get("judged_on") == "per_head"
+                        else None
+                    ),
                     "point_from_latest": n - i,
                     "series_points": n,
                 }
             )
     points = pd.DataFrame(rows)
-    for column in ("lci_95", "uci_95", "numerator", "denominator"):
+    for column in ("lci_95", "uci_95", "numerator", "denominator", "value_per_head"):
         points[column] = points[column].astype("float64")
     points["baseline_period"] = points["baseline_period"].astype("object")
     points["decimals"] = points["decimals"].astype("int32")  # integer in the warehouse
@@ -470,6 +476,51 @@ def test_money_is_judged_relative_to_the_uk_never_in_nominal_pounds():
     assert north_row.change_significance == "not tested: no confidence interval for a ratio"
     assert "judged_on=ratio_to_reference vs K02000001" in north_row.basis
     assert uk_row.verdict == "not judged: nominal pounds"
+
+
+def test_totals_are_ranked_and_judged_per_head_never_by_size():
+    common = {
+        "polarity": "high_is_good",
+        "unit": "pounds_million",
+        "judged_on": "per_head",
+        "start_year": 2018,
+    }
+    card = _scorecard(
+        [
+            # a big region: the largest spending, but 8.0m people -> 500 and then 450 pounds a head
+            {
+                **common,
+                "metric_id": "rd",
+                "area_code": "BIG",
+                "values": [4000.0, 4050.0, 3600.0],
+                "population": [8_000_000, 8_000_000, 8_000_000],
+            },
+            # a small one: a third of the spending, 1.0m people -> 1,300 then 1,400 pounds a head
+            {
+                **common,
+                "metric_id": "rd",
+                "area_code": "SMALL",
+                "values": [1300.0, 1350.0, 1400.0],
+                "population": [1_000_000, 1_000_000, 1_000_000],
+            },
+            # no population: shown, but neither ranked nor judged
+            {
+                **common,
+                "metric_id": "rd",
+                "area_code": "NOPOP",
+                "values": [10.0, 11.0, 12.0],
+                "population": [None, None, None],
+            },
+        ]
+    )
+    big, small, nopop = card.loc[("rd", "BIG")], card.loc[("rd", "SMALL")], card.loc[("rd", "NOPOP")]
+    # 2018..2020: the pre-pandemic baseline is 2019
+    assert big.baseline_per_head == pytest.approx(1e6 * 4050.0 / 8_000_000)
+    assert big.latest_per_head == pytest.approx(1e6 * 3600.0 / 8_000_000)
+    assert (small.rank_in_group, big.rank_in_group, small.areas_in_group) == (1, 2, 2)
+    assert big.verdict == "worsening" and small.verdict == "improving"
+    assert "judged_on=per_head" in big.basis and big.status_label.startswith("worsening since 2019 per head")
+    assert pd.isna(nopop.rank_in_group) and nopop.verdict == "not judged: no population"
 
 
 # -------------------------------------------------------------------------------------------- progress

@@ -348,3 +348,33 @@ def test_education_investment_areas_are_the_official_lists(published_con):
         "select areas_b from mission_gaps where gap_method = 'eia_vs_england' and is_latest"
     ).fetchone()[0]
     assert gap == 55
+
+
+def test_rd_totals_are_compared_per_head_with_population_summed_independently(published_con):
+    from orchestration.settings import get_settings
+
+    population = pd.read_csv(
+        get_settings().bundled_dir / "ons_population" / "mid_year_population_utla_2001_2024.csv"
+    )
+    population = population[population["age_band"] == "All ages"].set_index("region_code")
+    regions = published_con.execute(
+        "select area_code, region_code from dim_areas where is_current and is_utla"
+    ).df()
+    card = published_con.execute(
+        "select s.metric_id, s.area_code, s.latest_period, s.latest_value, s.latest_per_head, s.rank_in_group, "
+        "s.judged_on, f.year from mission_scorecard s join fct_area_year_metrics f "
+        "on f.metric_id = s.metric_id and f.breakdown = s.breakdown and f.area_code = s.area_code "
+        "and f.period = s.latest_period where s.metric_id in ('berd', 'public_rd') and s.area_level = 'region'"
+    ).df()
+    assert set(card["judged_on"]) == {"per_head"} and len(card) >= 18
+    for row in card.itertuples():
+        members = regions.loc[regions["region_code"] == row.area_code, "area_code"]
+        people = population.loc[population.index.isin(members), str(row.year)].sum()
+        assert row.latest_per_head == pytest.approx(1e6 * row.latest_value / people, rel=1e-9), row
+    for _metric, group in card.groupby("metric_id"):
+        expected = group["latest_per_head"].rank(method="min", ascending=False)
+        assert group["rank_in_group"].tolist() == expected.astype(int).tolist()
+    gse = published_con.execute(
+        "select gap_unit, weighting from mission_gaps where gap_method = 'outside_vs_inside_gse' and is_latest"
+    ).fetchall()
+    assert set(gse) == {("pounds per head", "population-weighted (sum of spending over sum of population)")}

@@ -15,10 +15,13 @@ select
     m.gap_method,
     m.baseline_period,
     m.unit,
+    m.judged_on,
+    pop.population as population_count,
     case when m.polarity = 'low_is_good' then -1 else 1 end as sign
 from {{ ref('fct_area_year_metrics') }} as f
 inner join {{ ref('dim_metrics') }} as m on m.metric_id = f.metric_id
 inner join {{ ref('dim_areas') }} as a on a.area_code = f.area_code
+left join {{ ref('int_area_populations_summed') }} as pop on pop.area_code = f.area_code and pop.year = f.year
 where m.is_headline
     and f.value is not null
     and a.is_current

@@ -131,16 +131,30 @@ top_gap as (
     having count(*) > 1
 ),
 
--- Mission 2: R&D inside the Greater South East against outside it (sums over ITL1 areas).
+-- Mission 2: R&D inside the Greater South East against outside it, per head (the sum of spending
+-- over the sum of population in each group; a plain sum where a total is not judged per head).
 gse_gap as (
     select
         'outside_vs_inside_gse' as gap_method, true as is_statement_definition,
         p.mission_id, p.metric_id, p.breakdown, p.period,
-        'Greater South East (sum)' as group_a_label,
-        sum(p.value) filter (where g.area_code is not null) as group_a_value,
+        case when any_value(p.judged_on) = 'per_head' then 'Greater South East (per head)'
+            else 'Greater South East (sum)' end as group_a_label,
+        -- per head only when every area of the group has a population that year (else no figure)
+        case when any_value(p.judged_on) = 'per_head'
+            then 1e6 * sum(p.value) filter (where g.area_code is not null)
+                / sum(p.population_count) filter (where g.area_code is not null)
+                * case when count(p.population_count) filter (where g.area_code is not null)
+                    = count(*) filter (where g.area_code is not null) then 1 end
+            else sum(p.value) filter (where g.area_code is not null) end as group_a_value,
         count(g.area_code) as areas_a,
-        'outside the Greater South East (sum)' as group_b_label,
-        sum(p.value) filter (where g.area_code is null) as group_b_value,
+        case when any_value(p.judged_on) = 'per_head' then 'outside the Greater South East (per head)'
+            else 'outside the Greater South East (sum)' end as group_b_label,
+        case when any_value(p.judged_on) = 'per_head'
+            then 1e6 * sum(p.value) filter (where g.area_code is null)
+                / sum(p.population_count) filter (where g.area_code is null)
+                * case when count(p.population_count) filter (where g.area_code is null)
+                    = count(*) filter (where g.area_code is null) then 1 end
+            else sum(p.value) filter (where g.area_code is null) end as group_b_value,
         count(*) - count(g.area_code) as areas_b
     from pop as p
     left join groupings as g on g.grouping_id = 'greater_south_east' and g.area_code = p.area_code
@@ -246,6 +260,7 @@ period_facts as (
         any_value(sign) as sign,
         any_value(baseline_period) as baseline_period,
         any_value(unit) as unit,
+        any_value(judged_on) as judged_on,
         count(distinct area_code) as areas_measured,
         string_agg(distinct provenance, ', ' order by provenance) as provenance
     from pop
@@ -278,13 +293,16 @@ select
     case
         when g.gap_method = 'p90_p10_ratio' then 'ratio'
         when pf.unit = 'pounds' then 'percent of group A'
+        when g.gap_method = 'outside_vs_inside_gse' and pf.judged_on = 'per_head' then 'pounds per head'
         else pf.unit
     end as gap_unit,
     -- how each group's figure is formed from its areas' values (the warehouse holds no population
     -- weights for these areas, so a mean is an unweighted mean of areas, and says so)
     case
         when g.gap_method like 'decile_median_gap%' then 'median of areas (unweighted)'
-        when g.gap_method in ('outside_vs_inside_gse') then 'sum of areas'
+        when g.gap_method = 'outside_vs_inside_gse' and pf.judged_on = 'per_head'
+            then 'population-weighted (sum of spending over sum of population)'
+        when g.gap_method = 'outside_vs_inside_gse' then 'sum of areas'
         when g.gap_method in ('range', 'p90_p10_ratio') then 'single areas / percentiles of areas'
         when g.gap_method = 'top_vs_rest' then 'one area vs unweighted mean of the other areas'
         when g.gap_method = 'eia_vs_england' then 'England''s own figure vs unweighted mean of areas'

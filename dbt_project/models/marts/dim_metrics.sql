@@ -25,5 +25,11 @@ select
     end as baseline_basis,
     -- Money in nominal pounds always rises; it is judged relative to the UK (or England where no UK
     -- figure is published), the way the IfG reads the gap.
-    case when unit = 'pounds' then 'ratio_to_reference' else 'value' end as judged_on
+    -- Totals in pounds million (R&D spending) are compared per head of population, never area against
+    -- area by size.
+    case
+        when unit = 'pounds' then 'ratio_to_reference'
+        when unit = 'pounds_million' and additivity = 'sum' then 'per_head'
+        else 'value'
+    end as judged_on
 from {{ ref('metrics') }}

@@ -27,6 +27,7 @@ pre_pandemic as (
         arg_max(value, period_end) as value,
         arg_max(lci_95, period_end) as lci_95,
         arg_max(uci_95, period_end) as uci_95,
+        arg_max(value_per_head, period_end) as value_per_head,
         max(time_years) as time_years
     from points
     where period_end <= date '2019-12-31'
@@ -45,6 +46,11 @@ baseline as (
             when s.period is not null then s.uci_95 when pp.period is not null then pp.uci_95 else f.uci_95
         end as baseline_uci_95,
         coalesce(s.time_years, pp.time_years, f.time_years) as baseline_time,
+        case
+            when s.period is not null then s.value_per_head
+            when pp.period is not null then pp.value_per_head
+            else f.value_per_head
+        end as baseline_per_head,
         case
             when s.period is not null then 'statement'
             when pp.period is not null then 'pre_pandemic'
@@ -79,18 +85,21 @@ reference as (
 ranked as (
     select
         l.*,
-        case when not l.is_synthetic then count(*) over (
-            partition by l.metric_id, l.breakdown, l.comparison_group, l.period, l.is_synthetic
+        case when l.is_ranked then count(*) over (
+            partition by l.metric_id, l.breakdown, l.comparison_group, l.period, l.is_ranked
         ) end as areas_in_group,
-        case when not l.is_synthetic then rank() over (
-            partition by l.metric_id, l.breakdown, l.comparison_group, l.period, l.is_synthetic
+        case when l.is_ranked then rank() over (
+            partition by l.metric_id, l.breakdown, l.comparison_group, l.period, l.is_ranked
             order by l.ordering_value
         ) end as rank_in_group
     from (
         select
             *,
             provenance = 'synthetic' as is_synthetic,
-            case when polarity = 'low_is_good' then value else -value end as ordering_value
+            provenance <> 'synthetic' and (judged_on <> 'per_head' or value_per_head is not null) as is_ranked,
+            -- per-head metrics rank on the amount per head (unranked without a population)
+            case when polarity = 'low_is_good' then 1 else -1 end
+                * case when judged_on = 'per_head' then value_per_head else value end as ordering_value
         from latest
     ) as l
 ),
@@ -170,6 +179,8 @@ assembled as (
             end as relative_baseline,
         case when r.judged_on = 'ratio_to_reference' then r.value / nullif(rl.reference_value, 0)
             end as relative_latest,
+        b.baseline_per_head,
+        r.value_per_head as latest_per_head,
         -- z on the difference of two independent estimates, each SE from its 95% CI (half-width / 1.96)
         case when r.judged_on = 'value' and r.period <> b.baseline_period
                 and r.lci_95 is not null and r.uci_95 is not null
@@ -259,8 +270,11 @@ judged as (
             else 'not significant at 95%'
         end as change_significance,
         -- the measured change the verdict reads: the value, or for money the ratio to the reference
-        case when judged_on = 'ratio_to_reference' then relative_latest - relative_baseline
-            else latest_value - baseline_value end as judged_change
+        case
+            when judged_on = 'ratio_to_reference' then relative_latest - relative_baseline
+            when judged_on = 'per_head' then latest_per_head - baseline_per_head
+            else latest_value - baseline_value
+        end as judged_change
     from assembled
 ),
 
@@ -273,6 +287,8 @@ verdicts as (
             when judged_on = 'ratio_to_reference' and area_code = reference_area_code
                 then 'not judged: nominal pounds'
             when judged_on = 'ratio_to_reference' and judged_change is null then 'not judged: no reference'
+            when judged_on = 'per_head' and judged_change is null then 'not judged: no population'
+            when judged_on = 'per_head' and round(judged_change, 2) = 0 then 'no change'
             when judged_on = 'ratio_to_reference' and round(judged_change, 3) = 0 then 'no change'
             when judged_on = 'value' and direction = 'no change' then 'no change'
             when change_significance = 'not significant at 95%' then 'no significant change'
@@ -306,7 +322,11 @@ select
             when verdict = 'no later data' then 'one point only (' || latest_period || ')'
             when verdict like 'not judged%' then verdict || ' (' || baseline_period || ' to ' || latest_period || ')'
             else verdict || ' since ' || baseline_period
-                || case when judged_on = 'ratio_to_reference' then ' relative to ' || reference_area_code else '' end
+                || case
+                    when judged_on = 'ratio_to_reference' then ' relative to ' || reference_area_code
+                    when judged_on = 'per_head' then ' per head'
+                    else ''
+                end
                 || ' (' || change_significance || ')'
         end
         || case
