@@ -256,7 +256,10 @@ def build_report(db: Path, out: Path, topo: Path) -> ReportResult:
                 f'<div class="charts">{"".join(charts + extra)}{map_svg or ""}</div></section>'
             )
     table = summary[
-        ["mission_number", "title", "headline_status", "gap_trend", "target_band", "confidence", "data_coverage"]
+        [
+            *("mission_number", "title", "headline_status", "gap_trend"),
+            *("target_band", "confidence", "data_coverage"),
+        ]
     ]
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     html = (
