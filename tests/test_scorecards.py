@@ -174,7 +174,7 @@ def _scorecard(series: list[dict]) -> pd.DataFrame:
                     "population": spec["population"][i] if "population" in spec else None,
                     "value_per_head": (
                         1e6 * float(value) / spec["population"][i]
-                        if spec.get("judged_on") == "per_head"
+                        if spec.get("judged_on") == "per_head" and spec["population"][i] is not None
                         else None
                     ),
                     "point_from_latest": n - i,
@@ -821,3 +821,107 @@ def test_one_query_per_mission_answers_baseline_latest_gap_trend_and_target_band
         assert rows["metric_id"].nunique() <= headline
     england = published_con.execute(ENGLAND_QUESTION, [mission]).df()
     assert not england.empty and england[["baseline_value", "latest_value"]].notna().all().all()
+
+
+# ---------------------------------------------------------------------------------------------- summary
+
+
+def _summary(scorecard_rows: list[dict], gaps: list[dict], coverage: list[dict]) -> pd.DataFrame:
+    """mission_summary's SQL over fixture national scorecard rows, gaps and coverage."""
+    card = pd.DataFrame(scorecard_rows)
+    gap_frame = pd.DataFrame(
+        gaps,
+        columns=[
+            "mission_id",
+            "gap_method",
+            "metric_id",
+            "breakdown",
+            "gap_trend",
+            "gap_baseline_period",
+            "gap_baseline_rule",
+            "dominant_area_code",
+            "dominant_area_share",
+            "gap_change_without_dominant_area",
+            "is_latest",
+            "is_statement_definition",
+            "provenance",
+        ],
+    )
+    for column in ("dominant_area_share", "gap_change_without_dominant_area"):
+        gap_frame[column] = gap_frame[column].astype("float64")
+    for column in ("dominant_area_code", "gap_baseline_period", "gap_baseline_rule"):
+        gap_frame[column] = gap_frame[column].astype("object")
+    tables = {
+        "mission_scorecard": card,
+        "mission_gaps": gap_frame,
+        "mission_progress": pd.DataFrame(
+            {
+                "mission_id": ["M98"],
+                "target_id": ["t"],
+                "progress_band": ["on track"],
+                "provenance": ["synthetic"],
+                "is_primary": [True],
+            }
+        ),
+        "mission_data_gaps": pd.DataFrame(coverage),
+        "dim_missions": pd.DataFrame(
+            {"mission_id": ["M98", "M99"], "mission_number": [98, 99], "title": ["synthetic only", "real"]}
+        ),
+    }
+    return run_model_on_fixtures("mission_summary", tables).set_index("mission_id")
+
+
+def _national(mission_id: str, metric_id: str, provenance: str, verdict: str, significance: str) -> dict:
+    return {
+        "mission_id": mission_id,
+        "metric_id": metric_id,
+        "breakdown": "all",
+        "area_code": "K02000001",
+        "area_name": "United Kingdom",
+        "provenance": provenance,
+        "verdict": verdict,
+        "change_significance": significance,
+        "basis": f"baseline=statement:2019; provenance={provenance}",
+        "levelling_down_flag": None,
+    }
+
+
+def test_a_synthetic_only_mission_gets_no_real_data_and_a_tested_real_one_a_robust_verdict():
+    summary = _summary(
+        [
+            # the synthetic sample "improves", but a sample never makes a verdict
+            _national("M98", "sample", "synthetic", "no real data", "not tested: synthetic sample"),
+            # a real series whose change lies inside both CIs
+            _national("M99", "real", "published", "no significant change", "not significant at 95%"),
+        ],
+        [
+            {
+                "mission_id": "M98",
+                "gap_method": "top_vs_rest",
+                "metric_id": "sample",
+                "breakdown": "all",
+                "gap_trend": "no real data",
+                "is_latest": True,
+                "is_statement_definition": True,
+                "provenance": "synthetic",
+            },
+        ],
+        [
+            {"mission_id": "M98", "metric_id": "sample", "is_headline": True, "data_status": "synthetic"},
+            {"mission_id": "M99", "metric_id": "real", "is_headline": True, "data_status": "real"},
+        ],
+    )
+    synthetic, real = summary.loc["M98"], summary.loc["M99"]
+    assert (synthetic.headline_status, synthetic.gap_trend, synthetic.target_band, synthetic.confidence) == (
+        "no real data",
+        "no real data",
+        "no real data",
+        "no real data",
+    )
+    assert synthetic.missing_real_data == "sample (synthetic)" and "sample (synthetic)" in synthetic.data_note
+    assert (real.headline_status, real.confidence, real.gap_trend) == (
+        "no significant change",
+        "robust",
+        "not measured",
+    )
+    assert real.headline_basis.startswith("real: no significant change in United Kingdom [baseline=")
