@@ -23,18 +23,24 @@ members as (
     where a.nation_code = 'E92000001' or p.population = 'pfa'
 ),
 
+-- each area's weight in its group's mean: its population where every area of the group has one
+-- that year (as int_mission_gaps_measured weights the means), else 1
 sized as (
     select
         *,
-        count(*) over (partition by gap_method, metric_id, breakdown, period, in_group) as group_size
+        case
+            when count(population_count) over w = count(*) over w then population_count / sum(population_count) over w
+            else 1.0 / count(*) over w
+        end as weight
     from members
+    window w as (partition by gap_method, metric_id, breakdown, period, in_group)
 ),
 
 area_terms as (
     -- group B (the grouping) enters with a minus sign, group A (the other areas) with a plus
     select
         gap_method, metric_id, breakdown, period, area_code,
-        sign * case when in_group then -1 else 1 end * value / group_size as term
+        sign * case when in_group then -1 else 1 end * value * weight as term
     from sized
     where in_group or gap_method <> 'eia_vs_england'
 ),

@@ -162,23 +162,14 @@ gse_gap as (
     group by all
 ),
 
--- Missions 5, 6 and 11: a named grouping of areas against England or against the other areas.
-grouping_gap as (
+-- Missions 5, 6 and 11: a named grouping of areas against England or against the other areas. Each
+-- group's mean is population-weighted when every area in it has a mid-year population that year
+-- (for a rate, that is the group's own rate); otherwise the plain mean of areas, and it says so.
+grouping_members as (
     select
-        p.gap_method, true as is_statement_definition,
-        p.mission_id, p.metric_id, p.breakdown, p.period,
-        case p.gap_method
-            when 'eia_vs_england' then 'England'
-            else 'mean of the other areas'
-        end as group_a_label,
-        case p.gap_method
-            when 'eia_vs_england' then any_value(e.value)
-            else avg(p.value) filter (where g.area_code is null)
-        end as group_a_value,
-        case p.gap_method when 'eia_vs_england' then 1 else count(*) - count(g.area_code) end as areas_a,
-        'mean of ' || any_value(gm.grouping_id) || ' areas' as group_b_label,
-        avg(p.value) filter (where g.area_code is not null) as group_b_value,
-        count(g.area_code) as areas_b
+        p.*,
+        gm.grouping_id,
+        g.area_code is not null as in_group
     from pop as p
     inner join (
         values ('eia_vs_england', 'education_investment_areas'),
@@ -187,12 +178,47 @@ grouping_gap as (
     ) as gm(gap_method, grouping_id) on gm.gap_method = p.gap_method
     inner join {{ ref('dim_areas') }} as a on a.area_code = p.area_code
     left join groupings as g on g.grouping_id = gm.grouping_id and g.area_code = p.area_code
-    left join {{ ref('fct_area_year_metrics') }} as e
-        on e.area_code = 'E92000001' and e.metric_id = p.metric_id and e.breakdown = p.breakdown
-        and e.period = p.period
     -- the groupings are English; compare them with English areas only
     where a.nation_code = 'E92000001' or p.population = 'pfa'
-    group by p.gap_method, p.mission_id, p.metric_id, p.breakdown, p.period
+),
+
+grouping_means as (
+    select
+        gap_method, mission_id, metric_id, breakdown, period, in_group,
+        any_value(grouping_id) as grouping_id,
+        count(*) as areas,
+        count(population_count) = count(*) as is_weighted,
+        case when count(population_count) = count(*)
+            then sum(value * population_count) / sum(population_count)
+            else avg(value)
+        end as group_mean
+    from grouping_members
+    group by all
+),
+
+grouping_gap as (
+    select
+        m.gap_method, true as is_statement_definition,
+        m.mission_id, m.metric_id, m.breakdown, m.period,
+        case m.gap_method
+            when 'eia_vs_england' then 'England'
+            else 'mean of the other areas'
+        end as group_a_label,
+        case m.gap_method
+            when 'eia_vs_england' then any_value(e.value)
+            else any_value(m.group_mean) filter (where not m.in_group)
+        end as group_a_value,
+        case m.gap_method when 'eia_vs_england' then 1
+            else coalesce(any_value(m.areas) filter (where not m.in_group), 0) end as areas_a,
+        'mean of ' || any_value(m.grouping_id) || ' areas' as group_b_label,
+        any_value(m.group_mean) filter (where m.in_group) as group_b_value,
+        coalesce(any_value(m.areas) filter (where m.in_group), 0) as areas_b,
+        bool_and(m.is_weighted) filter (where m.in_group or m.gap_method <> 'eia_vs_england') as is_weighted
+    from grouping_means as m
+    left join {{ ref('fct_area_year_metrics') }} as e
+        on e.area_code = 'E92000001' and e.metric_id = m.metric_id and e.breakdown = m.breakdown
+        and e.period = m.period
+    group by m.gap_method, m.mission_id, m.metric_id, m.breakdown, m.period
 ),
 
 -- Mission 3: London against the mean of the other English regions.
@@ -305,7 +331,10 @@ select
         when g.gap_method = 'outside_vs_inside_gse' then 'sum of areas'
         when g.gap_method in ('range', 'p90_p10_ratio') then 'single areas / percentiles of areas'
         when g.gap_method = 'top_vs_rest' then 'one area vs unweighted mean of the other areas'
+        when g.gap_method = 'eia_vs_england' and g.is_weighted
+            then 'England''s own figure vs population-weighted mean of areas'
         when g.gap_method = 'eia_vs_england' then 'England''s own figure vs unweighted mean of areas'
+        when g.is_weighted then 'population-weighted mean of areas'
         else 'unweighted mean of areas'
     end as weighting,
     pf.baseline_period,

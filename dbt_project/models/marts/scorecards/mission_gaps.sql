@@ -4,7 +4,7 @@
     else the earliest period. The well-being gaps use the Statement's own 2017-2019 pooled baseline:
     the mean gap over the periods ending in 2017, 2018 and 2019. A positive gap means the group the
     mission wants to catch up is behind. For gaps between fixed groupings, a single area that makes
-    more than half of the change since baseline is named, with the change without it. -#}
+    more than a third of the change since baseline is named, with the change without it. -#}
 {% set measure = ['gap_method', 'metric_id', 'breakdown'] %}
 with gaps as (
     select * from {{ ref('int_mission_gaps_measured') }}
@@ -133,14 +133,14 @@ select
         else 'widening'
     end as gap_trend,
     g.period_end = max(g.period_end) over (partition by g.gap_method, g.metric_id, g.breakdown) as is_latest,
-    -- a single area behind more than half of the change since baseline (fixed groupings only)
-    case when abs(d.contribution) > 0.5 * abs(g.gap_value - g.gap_baseline_value)
+    -- a single area behind more than a third of the change since baseline (fixed groupings only)
+    case when abs(d.contribution) > abs(g.gap_value - g.gap_baseline_value) / 3
             and sign(d.contribution) = sign(g.gap_value - g.gap_baseline_value)
         then d.area_code end as dominant_area_code,
-    case when abs(d.contribution) > 0.5 * abs(g.gap_value - g.gap_baseline_value)
+    case when abs(d.contribution) > abs(g.gap_value - g.gap_baseline_value) / 3
             and sign(d.contribution) = sign(g.gap_value - g.gap_baseline_value)
         then d.contribution / nullif(g.gap_value - g.gap_baseline_value, 0) end as dominant_area_share,
-    case when abs(d.contribution) > 0.5 * abs(g.gap_value - g.gap_baseline_value)
+    case when abs(d.contribution) > abs(g.gap_value - g.gap_baseline_value) / 3
             and sign(d.contribution) = sign(g.gap_value - g.gap_baseline_value)
         then g.gap_value - g.gap_baseline_value - d.contribution end as gap_change_without_dominant_area,
     g.provenance,
