@@ -124,7 +124,8 @@ def _metric_rows(source, units: dict[str, str]) -> list[dict]:
 
 def _lookup_rows(source) -> list[dict]:
     key = {"geography_hierarchy": ["area_code"], "geography_lad_successors": ["LADCD"],
-           "geography_area_clusters": ["area_code", "cluster_type"]}[source.id]  # fmt: skip
+           "geography_area_clusters": ["area_code", "cluster_type"],
+           "population_utla": ["region_code", "age_band"]}[source.id]  # fmt: skip
     return [
         {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": "$min_rows_vs_published"}},
         {"type": "expect_compound_columns_to_be_unique", "kwargs": {"column_list": key}}

@@ -145,7 +145,7 @@ def _scorecard(series: list[dict]) -> pd.DataFrame:
     for spec in series:
         n = len(spec["values"])
         for i, value in enumerate(spec["values"]):
-            year = 2015 + i
+            year = spec.get("start_year", 2015) + i
             rows.append(
                 {
                     "mission_id": "M99",
@@ -166,16 +166,23 @@ def _scorecard(series: list[dict]) -> pd.DataFrame:
                     "denominator": None,
                     "provenance": spec.get("provenance", "published"),
                     "source_id": "s",
-                    "unit": "rate",
+                    "unit": spec.get("unit", "rate"),
                     "decimals": 1,
                     "polarity": spec["polarity"],
                     "baseline_period": spec.get("baseline_period"),
+                    "judged_on": spec.get("judged_on", "value"),
+                    "population": spec["population"][i] if "population" in spec else None,
+                    "value_per_head": (
+                        1e6 * float(value) / spec["population"][i]
+                        if spec.get("judged_on") == "per_head" and spec["population"][i] is not None
+                        else None
+                    ),
                     "point_from_latest": n - i,
                     "series_points": n,
                 }
             )
     points = pd.DataFrame(rows)
-    for column in ("lci_95", "uci_95", "numerator", "denominator"):
+    for column in ("lci_95", "uci_95", "numerator", "denominator", "value_per_head"):
         points[column] = points[column].astype("float64")
     points["baseline_period"] = points["baseline_period"].astype("object")
     points["decimals"] = points["decimals"].astype("int32")  # integer in the warehouse
@@ -218,37 +225,55 @@ def test_polarity_flips_direction_rank_and_trend_labels():
         card.loc[("good_up", "A"), "rank_in_group"] == 1
         and card.loc[("good_down", "A"), "rank_in_group"] == 2
     )
+    # no CI: the verdict follows the point estimates and says it was not tested
+    assert card.loc[("good_up", "A"), "verdict"] == "improving"
+    assert card.loc[("good_up", "A"), "change_significance"] == "not tested: no confidence interval"
     # change and % change are the arithmetic, whatever the polarity
-    assert card.loc[("good_up", "A"), "absolute_change"] == pytest.approx(5.0)
-    assert card.loc[("good_up", "A"), "percent_change"] == pytest.approx(50.0)
+    # (2015..2020: the pre-pandemic baseline is 2019 = 14.0, the latest 2020 = 15.0)
+    assert card.loc[("good_up", "A"), "baseline_period"] == "2019"
+    assert card.loc[("good_up", "A"), "absolute_change"] == pytest.approx(1.0)
+    assert card.loc[("good_up", "A"), "percent_change"] == pytest.approx(100 / 14)
 
 
-def test_statement_baseline_is_used_when_present_and_flagged_when_not():
+def test_baseline_is_the_statements_else_the_latest_pre_pandemic_point_else_the_earliest():
     card = _scorecard(
         [
+            # 2015..2022 with the Statement's baseline 2016 -> 2016
             {
                 "metric_id": "m",
                 "polarity": "high_is_good",
                 "area_code": "A",
-                "values": [5, 6, 7, 8],
+                "values": [5, 6, 7, 8, 9, 10, 11, 12],
                 "baseline_period": "2016",
             },
+            # the Statement's period is not in this series -> the latest point ending by 2019 (pre-pandemic)
             {
                 "metric_id": "m",
                 "polarity": "high_is_good",
                 "area_code": "B",
-                "values": [5, 6, 7, 8],
+                "values": [5, 6, 7, 8, 9, 10, 11, 12],
                 "baseline_period": "2030",
+            },
+            # a series that starts after 2019 has no pre-pandemic point -> its earliest
+            {
+                "metric_id": "m",
+                "polarity": "high_is_good",
+                "area_code": "C",
+                "values": [5, 6, 7],
+                "start_year": 2020,
             },
         ]
     )
     assert (card.loc[("m", "A"), "baseline_period"], card.loc[("m", "A"), "baseline_value"]) == ("2016", 6.0)
     assert card.loc[("m", "A"), "baseline_basis"] == "statement"
-    assert (card.loc[("m", "B"), "baseline_period"], card.loc[("m", "B"), "baseline_basis"]) == (
-        "2015",
+    assert (card.loc[("m", "B"), "baseline_period"], card.loc[("m", "B"), "baseline_value"]) == ("2019", 9.0)
+    assert card.loc[("m", "B"), "baseline_basis"] == "pre_pandemic"
+    assert (card.loc[("m", "C"), "baseline_period"], card.loc[("m", "C"), "baseline_basis"]) == (
+        "2020",
         "earliest_available",
     )
-    assert card.loc[("m", "A"), "recent_trend"] == "not enough points"
+    assert card.loc[("m", "B"), "basis"].startswith("baseline=pre_pandemic:2019; judged_on=value; test=none")
+    assert card.loc[("m", "C"), "recent_trend"] == "not enough points"
 
 
 def test_fingertips_benchmark_rule_uses_the_confidence_interval():
@@ -291,29 +316,211 @@ def test_fingertips_benchmark_rule_uses_the_confidence_interval():
     assert card.loc[("m", "A"), "benchmark_value"] == 12.0
 
 
-def test_levelling_down_guard_flags_a_top_area_whose_growth_slows():
+def test_levelling_down_flag_needs_a_significant_fall_in_a_top_area():
+    def area(code, values, half_width=None):
+        spec = {"metric_id": "m", "polarity": "high_is_good", "area_code": code, "values": values}
+        if half_width is not None:
+            spec["lci"] = [v - half_width for v in values]
+            spec["uci"] = [v + half_width for v in values]
+        return spec
+
     series = [
-        # top area: +2 a year, then +0.5 in the latest year -> flagged
-        {"metric_id": "m", "polarity": "high_is_good", "area_code": "TOP", "values": [20, 22, 24, 26, 26.5]},
-        # top-ish area still growing at its historic rate -> not flagged (and not in the top fifth)
-    ] + [
-        {
-            "metric_id": "m",
-            "polarity": "high_is_good",
-            "area_code": f"A{i}",
-            "values": [10 + i, 11 + i, 12 + i, 13 + i, 14 + i],
-        }
-        for i in range(9)
-    ]
+        area("FALL", [30, 31, 32, 33, 30.0], half_width=0.5),  # top, falls 3 with CIs +-0.5: significant
+        area("DIP", [29, 30, 31, 32, 31.5], half_width=1.0),  # top, falls 0.5 inside the CIs: not significant
+        area("NOCI", [28, 29, 30, 31, 29.0]),  # top, falls, but nothing to test it with
+    ] + [area(f"A{i}", [10 + i, 11 + i, 12 + i, 13 + i, 14 + i], half_width=0.5) for i in range(12)]
     card = _scorecard(series)
-    top = card.loc[("m", "TOP")]
-    assert top.quintile_in_group == 1
-    assert top.latest_annual_improvement == pytest.approx(0.5)
-    assert top.historic_annual_improvement == pytest.approx(2.0)
-    assert bool(top.levelling_down_flag)
-    assert card.loc[("m", "A0"), "quintile_in_group"] == 5 and pd.isna(
-        card.loc[("m", "A0"), "levelling_down_flag"]
+    se = 0.5 / 1.959964
+    z_fall = (30.0 - 33.0) / math.sqrt(2 * se**2)
+    assert card.loc[("m", "FALL"), "latest_step_z"] == pytest.approx(z_fall)
+    assert card.loc[("m", "FALL"), "quintile_in_group"] == 1 and bool(
+        card.loc[("m", "FALL"), "levelling_down_flag"]
     )
+    dip = card.loc[("m", "DIP")]
+    assert dip.quintile_in_group == 1 and abs(dip.latest_step_z) < 1.959964
+    assert dip.levelling_down_flag == False  # noqa: E712 - tested, and not a significant fall
+    assert card.loc[("m", "NOCI"), "quintile_in_group"] == 1 and pd.isna(
+        card.loc[("m", "NOCI"), "levelling_down_flag"]
+    )
+    assert pd.isna(card.loc[("m", "A0"), "levelling_down_flag"])  # bottom quintile: not the guard's question
+
+
+def test_a_change_inside_overlapping_cis_is_no_significant_change():
+    card = _scorecard(
+        [
+            # +1.0 with CIs of +-1.5 at both ends: z = 1 / sqrt(2 (1.5/1.96)^2) = 0.92 -> not significant
+            {
+                "metric_id": "m",
+                "polarity": "high_is_good",
+                "area_code": "SMALL",
+                "values": [10.0, 10.5, 11.0],
+                "lci": [8.5, 9.0, 9.5],
+                "uci": [11.5, 12.0, 12.5],
+                "baseline_period": "2015",
+            },
+            # -3.0 with CIs of +-0.5: z = -3 / sqrt(2 (0.5/1.96)^2) = -8.32 -> significantly worse
+            {
+                "metric_id": "m",
+                "polarity": "high_is_good",
+                "area_code": "BIG",
+                "values": [10.0, 8.5, 7.0],
+                "lci": [9.5, 8.0, 6.5],
+                "uci": [10.5, 9.0, 7.5],
+                "baseline_period": "2015",
+            },
+        ]
+    )
+    for code, change, half in (("SMALL", 1.0, 1.5), ("BIG", -3.0, 0.5)):
+        z = change / math.sqrt(2 * (half / stats.norm.ppf(0.975)) ** 2)
+        row = card.loc[("m", code)]
+        assert row.change_z == pytest.approx(z, rel=1e-5)
+    small, big = card.loc[("m", "SMALL")], card.loc[("m", "BIG")]
+    assert small.direction == "improving" and small.verdict == "no significant change"
+    assert small.change_significance == "not significant at 95%"
+    assert big.verdict == "worsening" and big.change_significance == "significant at 95%"
+    z_big = -3.0 / math.sqrt(2 * (0.5 / stats.norm.ppf(0.975)) ** 2)  # -8.315
+    assert "test=z_difference_of_two_ci95" in big.basis and f"z={z_big:.2f}" in big.basis
+
+
+def test_a_synthetic_row_is_shown_but_never_ranked_benchmarked_or_judged():
+    card = _scorecard(
+        [
+            {
+                "metric_id": "m",
+                "polarity": "high_is_good",
+                "area_code": "E92000001",
+                "values": [10.0, 11.0],
+                "start_year": 2019,
+                "area_level": "nation",
+                "group": "nation",
+            },
+            {
+                "metric_id": "m",
+                "polarity": "high_is_good",
+                "area_code": "SYN",
+                "values": [50.0, 60.0],
+                "start_year": 2019,
+                "lci": [49.0, 59.0],
+                "uci": [51.0, 61.0],
+                "provenance": "synthetic",
+            },
+        ]
+        + [
+            {
+                "metric_id": "m",
+                "polarity": "high_is_good",
+                "area_code": f"R{i}",
+                "values": [float(i), i + 1.0],
+            }
+            for i in range(5)
+        ]
+    )
+    syn = card.loc[("m", "SYN")]
+    assert syn.verdict == "no real data" and syn.recent_trend == "no real data"
+    assert pd.isna(syn.rank_in_group) and pd.isna(syn.quintile_in_group) and pd.isna(syn.areas_in_group)
+    assert pd.isna(syn.benchmark_value) and syn.benchmark_method == "none (synthetic sample)"
+    assert pd.isna(syn.benchmark_comparison) and pd.isna(syn.levelling_down_flag)
+    assert syn.status_label.startswith("SYNTHETIC SAMPLE")
+    assert syn.direction == "improving"  # what the sample did is still shown
+    # the real areas rank among themselves: the synthetic 60 does not push the best real area to rank 2
+    assert card.loc[("m", "R4"), "rank_in_group"] == 1 and card.loc[("m", "R4"), "areas_in_group"] == 5
+
+
+def test_tied_values_share_a_rank_and_a_quintile():
+    values = [9.0, 9.0, 9.0, 7.0, 6.0, 6.0, 4.0, 3.0, 2.0, 2.0, 2.0, 1.0]
+    card = _scorecard(
+        [
+            {"metric_id": "m", "polarity": "high_is_good", "area_code": f"A{i:02d}", "values": [v]}
+            for i, v in enumerate(values)
+        ]
+    )
+    n = len(values)
+    for i, v in enumerate(values):
+        rank = 1 + sum(other > v for other in values)  # competition ranking: ties share the best rank
+        row = card.loc[("m", f"A{i:02d}")]
+        assert row.rank_in_group == rank
+        assert row.quintile_in_group == min(5, 1 + (5 * (rank - 1)) // n)
+    by_value = card.reset_index().groupby("latest_value")["quintile_in_group"].nunique()
+    assert (by_value == 1).all()  # no tie straddles a quintile boundary
+
+
+def test_money_is_judged_relative_to_the_uk_never_in_nominal_pounds():
+    uk = [500.0, 520.0, 540.0, 560.0, 600.0]
+    north = [400.0, 410.0, 420.0, 430.0, 440.0]  # rises every year in pounds, but falls behind the UK
+    common = {
+        "polarity": "high_is_good",
+        "unit": "pounds",
+        "judged_on": "ratio_to_reference",
+        "start_year": 2017,
+    }
+    card = _scorecard(
+        [
+            {
+                **common,
+                "metric_id": "pay",
+                "area_code": "K02000001",
+                "values": uk,
+                "area_level": "uk",
+                "group": "uk",
+            },
+            {**common, "metric_id": "pay", "area_code": "N", "values": north},
+        ]
+    )
+    north_row, uk_row = card.loc[("pay", "N")], card.loc[("pay", "K02000001")]
+    # 2017..2021: the pre-pandemic baseline is 2019 (index 2), the latest 2021 (index 4)
+    assert (north_row.baseline_period, north_row.latest_period) == ("2019", "2021")
+    assert north_row.direction == "improving"  # nominal pounds rose ...
+    assert north_row.relative_baseline == pytest.approx(north[2] / uk[2])
+    assert north_row.relative_latest == pytest.approx(north[4] / uk[4])
+    assert north_row.verdict == "worsening"  # ... but the area fell further behind the UK
+    assert north_row.change_significance == "not tested: no confidence interval for a ratio"
+    assert "judged_on=ratio_to_reference vs K02000001" in north_row.basis
+    assert uk_row.verdict == "not judged: nominal pounds"
+
+
+def test_totals_are_ranked_and_judged_per_head_never_by_size():
+    common = {
+        "polarity": "high_is_good",
+        "unit": "pounds_million",
+        "judged_on": "per_head",
+        "start_year": 2018,
+    }
+    card = _scorecard(
+        [
+            # a big region: the largest spending, but 8.0m people -> 500 and then 450 pounds a head
+            {
+                **common,
+                "metric_id": "rd",
+                "area_code": "BIG",
+                "values": [4000.0, 4050.0, 3600.0],
+                "population": [8_000_000, 8_000_000, 8_000_000],
+            },
+            # a small one: a third of the spending, 1.0m people -> 1,300 then 1,400 pounds a head
+            {
+                **common,
+                "metric_id": "rd",
+                "area_code": "SMALL",
+                "values": [1300.0, 1350.0, 1400.0],
+                "population": [1_000_000, 1_000_000, 1_000_000],
+            },
+            # no population: shown, but neither ranked nor judged
+            {
+                **common,
+                "metric_id": "rd",
+                "area_code": "NOPOP",
+                "values": [10.0, 11.0, 12.0],
+                "population": [None, None, None],
+            },
+        ]
+    )
+    big, small, nopop = card.loc[("rd", "BIG")], card.loc[("rd", "SMALL")], card.loc[("rd", "NOPOP")]
+    # 2018..2020: the pre-pandemic baseline is 2019
+    assert big.baseline_per_head == pytest.approx(1e6 * 4050.0 / 8_000_000)
+    assert big.latest_per_head == pytest.approx(1e6 * 3600.0 / 8_000_000)
+    assert (small.rank_in_group, big.rank_in_group, small.areas_in_group) == (1, 2, 2)
+    assert big.verdict == "worsening" and small.verdict == "improving"
+    assert "judged_on=per_head" in big.basis and big.status_label.startswith("worsening since 2019 per head")
+    assert pd.isna(nopop.rank_in_group) and nopop.verdict == "not judged: no population"
 
 
 # -------------------------------------------------------------------------------------------- progress
@@ -614,3 +821,107 @@ def test_one_query_per_mission_answers_baseline_latest_gap_trend_and_target_band
         assert rows["metric_id"].nunique() <= headline
     england = published_con.execute(ENGLAND_QUESTION, [mission]).df()
     assert not england.empty and england[["baseline_value", "latest_value"]].notna().all().all()
+
+
+# ---------------------------------------------------------------------------------------------- summary
+
+
+def _summary(scorecard_rows: list[dict], gaps: list[dict], coverage: list[dict]) -> pd.DataFrame:
+    """mission_summary's SQL over fixture national scorecard rows, gaps and coverage."""
+    card = pd.DataFrame(scorecard_rows)
+    gap_frame = pd.DataFrame(
+        gaps,
+        columns=[
+            "mission_id",
+            "gap_method",
+            "metric_id",
+            "breakdown",
+            "gap_trend",
+            "gap_baseline_period",
+            "gap_baseline_rule",
+            "dominant_area_code",
+            "dominant_area_share",
+            "gap_change_without_dominant_area",
+            "is_latest",
+            "is_statement_definition",
+            "provenance",
+        ],
+    )
+    for column in ("dominant_area_share", "gap_change_without_dominant_area"):
+        gap_frame[column] = gap_frame[column].astype("float64")
+    for column in ("dominant_area_code", "gap_baseline_period", "gap_baseline_rule"):
+        gap_frame[column] = gap_frame[column].astype("object")
+    tables = {
+        "mission_scorecard": card,
+        "mission_gaps": gap_frame,
+        "mission_progress": pd.DataFrame(
+            {
+                "mission_id": ["M98"],
+                "target_id": ["t"],
+                "progress_band": ["on track"],
+                "provenance": ["synthetic"],
+                "is_primary": [True],
+            }
+        ),
+        "mission_data_gaps": pd.DataFrame(coverage),
+        "dim_missions": pd.DataFrame(
+            {"mission_id": ["M98", "M99"], "mission_number": [98, 99], "title": ["synthetic only", "real"]}
+        ),
+    }
+    return run_model_on_fixtures("mission_summary", tables).set_index("mission_id")
+
+
+def _national(mission_id: str, metric_id: str, provenance: str, verdict: str, significance: str) -> dict:
+    return {
+        "mission_id": mission_id,
+        "metric_id": metric_id,
+        "breakdown": "all",
+        "area_code": "K02000001",
+        "area_name": "United Kingdom",
+        "provenance": provenance,
+        "verdict": verdict,
+        "change_significance": significance,
+        "basis": f"baseline=statement:2019; provenance={provenance}",
+        "levelling_down_flag": None,
+    }
+
+
+def test_a_synthetic_only_mission_gets_no_real_data_and_a_tested_real_one_a_robust_verdict():
+    summary = _summary(
+        [
+            # the synthetic sample "improves", but a sample never makes a verdict
+            _national("M98", "sample", "synthetic", "no real data", "not tested: synthetic sample"),
+            # a real series whose change lies inside both CIs
+            _national("M99", "real", "published", "no significant change", "not significant at 95%"),
+        ],
+        [
+            {
+                "mission_id": "M98",
+                "gap_method": "top_vs_rest",
+                "metric_id": "sample",
+                "breakdown": "all",
+                "gap_trend": "no real data",
+                "is_latest": True,
+                "is_statement_definition": True,
+                "provenance": "synthetic",
+            },
+        ],
+        [
+            {"mission_id": "M98", "metric_id": "sample", "is_headline": True, "data_status": "synthetic"},
+            {"mission_id": "M99", "metric_id": "real", "is_headline": True, "data_status": "real"},
+        ],
+    )
+    synthetic, real = summary.loc["M98"], summary.loc["M99"]
+    assert (synthetic.headline_status, synthetic.gap_trend, synthetic.target_band, synthetic.confidence) == (
+        "no real data",
+        "no real data",
+        "no real data",
+        "no real data",
+    )
+    assert synthetic.missing_real_data == "sample (synthetic)" and "sample (synthetic)" in synthetic.data_note
+    assert (real.headline_status, real.confidence, real.gap_trend) == (
+        "no significant change",
+        "robust",
+        "not measured",
+    )
+    assert real.headline_basis.startswith("real: no significant change in United Kingdom [baseline=")

@@ -178,12 +178,15 @@ def _target_chart(con: duckdb.DuckDBPyConnection, mission_id: str) -> str | None
 
 
 def _map(con: duckdb.DuckDBPyConnection, mission_id: str, topo: Path, height: float) -> str | None:
-    """Latest quintiles of the mission's headline series with the most local-authority values."""
+    """Latest quintiles of the mission's real headline series with the most local-authority values.
+
+    A synthetic sample is never mapped: it has no quintile (mission_scorecard ranks real rows only)."""
     best = con.execute(
         """
         select metric_id, breakdown, comparison_group, metric_label, latest_period
         from mission_scorecard
         where mission_id = ? and comparison_group in ('lower_tier', 'upper_tier')
+          and provenance <> 'synthetic' and quintile_in_group is not null
         group by all
         order by count(*) desc, metric_id, breakdown limit 1
         """,
@@ -194,7 +197,8 @@ def _map(con: duckdb.DuckDBPyConnection, mission_id: str, topo: Path, height: fl
     metric_id, breakdown, group, label, period = best
     rows = con.execute(
         "select area_code, quintile_in_group, latest_value, unit, provenance from mission_scorecard "
-        "where metric_id = ? and breakdown = ? and comparison_group = ? and latest_period = ?",
+        "where metric_id = ? and breakdown = ? and comparison_group = ? and latest_period = ? "
+        "and quintile_in_group is not null",
         [metric_id, breakdown, group, period],
     ).fetchall()
     layer = "ltla" if group == "lower_tier" else "utla"
@@ -245,12 +249,17 @@ def build_report(db: Path, out: Path, topo: Path) -> ReportResult:
                 f"<h2>{row.mission_number}. {escape(row.title)}</h2>"
                 f'<div class="badges"><span>headline: {escape(row.headline_status)}</span>'
                 f"<span>gap: {escape(row.gap_trend)}</span><span>target: {escape(row.target_band)}</span>"
+                f"<span>confidence: {escape(row.confidence)}</span>"
                 f"<span>data: {escape(row.data_coverage)}</span></div>{banner}{ipsos_line}"
                 f'<p class="note">{escape(row.headline_detail or "")}</p>'
+                f'<p class="note">Why: {escape(row.headline_basis or "")}</p>'
                 f'<div class="charts">{"".join(charts + extra)}{map_svg or ""}</div></section>'
             )
     table = summary[
-        ["mission_number", "title", "headline_status", "gap_trend", "target_band", "data_coverage"]
+        [
+            *("mission_number", "title", "headline_status", "gap_trend"),
+            *("target_band", "confidence", "data_coverage"),
+        ]
     ]
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     html = (

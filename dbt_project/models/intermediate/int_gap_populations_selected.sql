@@ -14,10 +14,16 @@ select
     m.native_level as population,
     m.gap_method,
     m.baseline_period,
+    m.unit,
+    m.judged_on,
+    pop.population as population_count,
     case when m.polarity = 'low_is_good' then -1 else 1 end as sign
 from {{ ref('fct_area_year_metrics') }} as f
 inner join {{ ref('dim_metrics') }} as m on m.metric_id = f.metric_id
 inner join {{ ref('dim_areas') }} as a on a.area_code = f.area_code
+-- the latest mid-year population estimate up to the year the period ends (a period after the latest
+-- estimate takes the latest one)
+asof left join {{ ref('int_area_populations_summed') }} as pop on pop.area_code = f.area_code and f.year >= pop.year
 where m.is_headline
     and f.value is not null
     and a.is_current

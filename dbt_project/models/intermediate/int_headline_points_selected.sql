@@ -46,8 +46,14 @@ select
     f.source_id,
     m.unit,
     m.decimals,
-    m.polarity,
+    -- polarity per breakdown where one differs from its metric's (seed metric_breakdown_polarity)
+    coalesce(bp.polarity, m.polarity) as polarity,
     m.baseline_period,
+    m.judged_on,
+    pop.population,
+    -- totals judged per head: pounds per person, from the area's mid-year population in the year the
+    -- period ends (mid-2021 for 2020-21), or the latest estimate before it
+    case when m.judged_on = 'per_head' then 1e6 * f.value / pop.population end as value_per_head,
     row_number() over (
         partition by f.metric_id, f.breakdown, f.area_code order by f.period_end desc, f.period desc
     ) as point_from_latest,
@@ -55,3 +61,7 @@ select
 from facts as f
 inner join {{ ref('dim_metrics') }} as m on m.metric_id = f.metric_id
 inner join tiers as t on t.metric_id = f.metric_id and t.breakdown = f.breakdown and t.period = f.period
+left join {{ ref('metric_breakdown_polarity') }} as bp on bp.metric_id = f.metric_id and bp.breakdown = f.breakdown
+-- the latest mid-year population estimate up to the year the period ends (a period after the latest
+-- estimate takes the latest one)
+asof left join {{ ref('int_area_populations_summed') }} as pop on pop.area_code = f.area_code and f.year >= pop.year

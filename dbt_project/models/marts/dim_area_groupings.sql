@@ -23,21 +23,25 @@ greater_south_east as (
     where area_code in ('E12000006', 'E12000007', 'E12000008')
 ),
 
-ks2_2019 as (
-    select area_code, value,
-        ntile(3) over (order by value) as tercile
-    from facts
-    where metric_id = 'ks2_rwm_expected' and period = '2018-19' and value is not null
-      and area_code in (select area_code from english_upper_tier)
-),
-
+-- The official lists (DfE, 2022; seed education_investment_areas): the 55 Education Investment Areas,
+-- all current upper-tier authorities, and the 24 Priority EIAs, 18 of them whole upper-tier
+-- authorities and 6 former districts (kept under the district codes they were named by).
 education_investment_areas as (
     select
-        'education_investment_areas' as grouping_id, area_code, 'proxy' as basis,
-        'PROXY for the 55 Education Investment Areas (official list not verifiable here): the third of '
-        || 'English upper-tier authorities with the lowest KS2 reading, writing and maths in 2018-19' as note
-    from ks2_2019
-    where tercile = 1
+        'education_investment_areas' as grouping_id, area_code, 'official' as basis,
+        'One of the 55 Education Investment Areas (DfE, 2022): the weakest third of local authorities on '
+        || 'KS2 and KS4 outcomes, 2017-2019' as note
+    from {{ ref('education_investment_areas') }}
+    where list = 'EIA'
+),
+
+priority_education_investment_areas as (
+    select distinct
+        'priority_education_investment_areas' as grouping_id, matched_code as area_code, 'official' as basis,
+        'One of the 24 Priority Education Investment Areas (DfE, 2022), named as published: '
+        || name_as_published as note
+    from {{ ref('education_investment_areas') }}
+    where list = 'PEIA'
 ),
 
 level3_latest as (
@@ -99,6 +103,7 @@ select
 from (
     select * from greater_south_east
     union all select * from education_investment_areas
+    union all select * from priority_education_investment_areas
     union all select * from lowest_skilled_third
     union all select * from worst_affected_forces
     union all select * from combined_authorities

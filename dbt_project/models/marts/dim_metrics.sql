@@ -15,5 +15,21 @@ select
     cast(target_kind as varchar) as target_kind,
     cast(additivity as varchar) as additivity,
     cast(gap_method as varchar) as gap_method,
-    cast(description as varchar) as description
+    cast(description as varchar) as description,
+    -- One baseline rule for every metric: the Statement's baseline period where it names one, else
+    -- the latest period ending on or before 2019 (pre-pandemic, as the Statement itself does).
+    case when baseline_period is not null then 'statement' else 'pre_pandemic' end as baseline_rule,
+    case
+        when baseline_period is not null then 'the Statement''s baseline period ' || baseline_period
+        else 'the latest period ending on or before 31 December 2019 (pre-pandemic)'
+    end as baseline_basis,
+    -- Money in nominal pounds always rises; it is judged relative to the UK (or England where no UK
+    -- figure is published), the way the IfG reads the gap.
+    -- Totals in pounds million (R&D spending) are compared per head of population, never area against
+    -- area by size.
+    case
+        when unit = 'pounds' then 'ratio_to_reference'
+        when unit = 'pounds_million' and additivity = 'sum' then 'per_head'
+        else 'value'
+    end as judged_on
 from {{ ref('metrics') }}

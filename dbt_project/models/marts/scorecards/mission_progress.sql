@@ -119,6 +119,7 @@ select
     case
         when m.target_kind = 'absolute_change_count' or m.scope_kind = 'count_not_published' then 'not measurable'
         when m.latest_value is null then 'no data'
+        when m.provenance like '%synthetic%' then 'no real data'
         when m.latest_year <= m.baseline_year then 'insufficient data'
         when (m.latest_value - m.target_level) * m.target_direction >= 0 then 'achieved'
         when m.observed_cagr / nullif(m.required_cagr, 0) >= 0.95 then 'on track'

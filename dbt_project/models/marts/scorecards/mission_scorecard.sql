@@ -17,35 +17,91 @@ first_point as (
     select * from points where point_from_latest = series_points
 ),
 
--- The Statement's baseline where the catalogue names one and the area has it; else the earliest point.
+-- The baseline: the Statement's period where the catalogue names one and the area has it; else the
+-- latest point ending on or before 2019 (pre-pandemic); else, for a series that starts later, its
+-- earliest point. baseline_basis says which.
+pre_pandemic as (
+    select
+        metric_id, breakdown, area_code,
+        arg_max(period, period_end) as period,
+        arg_max(value, period_end) as value,
+        arg_max(lci_95, period_end) as lci_95,
+        arg_max(uci_95, period_end) as uci_95,
+        arg_max(value_per_head, period_end) as value_per_head,
+        max(time_years) as time_years
+    from points
+    where period_end <= date '2019-12-31'
+    group by all
+),
+
 baseline as (
     select
         l.metric_id, l.breakdown, l.area_code,
-        coalesce(s.period, f.period) as baseline_period,
-        coalesce(s.value, f.value) as baseline_value,
-        coalesce(s.time_years, f.time_years) as baseline_time,
-        case when s.period is not null then 'statement' else 'earliest_available' end as baseline_basis
+        coalesce(s.period, pp.period, f.period) as baseline_period,
+        coalesce(s.value, pp.value, f.value) as baseline_value,
+        case
+            when s.period is not null then s.lci_95 when pp.period is not null then pp.lci_95 else f.lci_95
+        end as baseline_lci_95,
+        case
+            when s.period is not null then s.uci_95 when pp.period is not null then pp.uci_95 else f.uci_95
+        end as baseline_uci_95,
+        coalesce(s.time_years, pp.time_years, f.time_years) as baseline_time,
+        case
+            when s.period is not null then s.value_per_head
+            when pp.period is not null then pp.value_per_head
+            else f.value_per_head
+        end as baseline_per_head,
+        case
+            when s.period is not null then 'statement'
+            when pp.period is not null then 'pre_pandemic'
+            else 'earliest_available'
+        end as baseline_basis
     from latest as l
     inner join first_point as f using ({{ series | join(', ') }})
     left join points as s
         on s.metric_id = l.metric_id and s.breakdown = l.breakdown and s.area_code = l.area_code
         and s.period = l.baseline_period
+    left join pre_pandemic as pp using ({{ series | join(', ') }})
 ),
 
+-- The reference a money metric is judged against: the UK's value in the same period, else GB's,
+-- E&W's or England's (published, never synthetic).
+reference as (
+    select
+        metric_id, breakdown, period,
+        arg_min(area_code, priority) as reference_area_code,
+        arg_min(value, priority) as reference_value
+    from (
+        select *, case area_code when 'K02000001' then 1 when 'K03000001' then 2 when 'K04000001' then 3
+            when 'E92000001' then 4 end as priority
+        from points
+        where area_code in ('K02000001', 'K03000001', 'K04000001', 'E92000001') and provenance <> 'synthetic'
+    )
+    group by all
+),
+
+-- Ranks and quintiles among the real (published or derived) rows of a group only: a synthetic row is
+-- shown, never ranked. Tied values share a rank and therefore a quintile.
 ranked as (
     select
         l.*,
-        count(*) over w_group as areas_in_group,
-        rank() over (
-            partition by l.metric_id, l.breakdown, l.comparison_group, l.period
-            order by case when l.polarity = 'low_is_good' then l.value else -l.value end
-        ) as rank_in_group,
-        ntile(5) over (
-            partition by l.metric_id, l.breakdown, l.comparison_group, l.period
-            order by case when l.polarity = 'low_is_good' then l.value else -l.value end
-        ) as quintile_in_group
-    from latest as l
-    window w_group as (partition by l.metric_id, l.breakdown, l.comparison_group, l.period)
+        case when l.is_ranked then count(*) over (
+            partition by l.metric_id, l.breakdown, l.comparison_group, l.period, l.is_ranked
+        ) end as areas_in_group,
+        case when l.is_ranked then rank() over (
+            partition by l.metric_id, l.breakdown, l.comparison_group, l.period, l.is_ranked
+            order by l.ordering_value
+        ) end as rank_in_group
+    from (
+        select
+            *,
+            provenance = 'synthetic' as is_synthetic,
+            provenance <> 'synthetic' and (judged_on <> 'per_head' or value_per_head is not null) as is_ranked,
+            -- per-head metrics rank on the amount per head (unranked without a population)
+            case when polarity = 'low_is_good' then 1 else -1 end
+                * case when judged_on = 'per_head' then value_per_head else value end as ordering_value
+        from latest
+    ) as l
 ),
 
 -- National benchmark for the same metric, breakdown and period: the area's nation, else the UK,
@@ -71,7 +127,7 @@ benchmark_candidates as (
     from benchmark_codes as bc
     inner join points as b
         on b.metric_id = bc.metric_id and b.breakdown = bc.breakdown and b.period = bc.period
-        and b.area_code = bc.code
+        and b.area_code = bc.code and b.provenance <> 'synthetic'
 ),
 
 benchmark as (
@@ -108,6 +164,7 @@ assembled as (
         r.value - b.baseline_value as absolute_change,
         case when b.baseline_value <> 0
             then 100 * (r.value - b.baseline_value) / abs(b.baseline_value) end as percent_change,
+        -- what the two point estimates did (not a verdict: see verdict)
         case
             when r.period = b.baseline_period then 'no later data'
             when round(r.value - b.baseline_value, r.decimals) = 0 then 'no change'
@@ -116,19 +173,41 @@ assembled as (
             when (r.value > b.baseline_value) = (r.polarity = 'high_is_good') then 'improving'
             else 'worsening'
         end as direction,
+        r.judged_on,
+        case when r.judged_on = 'ratio_to_reference' then rl.reference_area_code end as reference_area_code,
+        case when r.judged_on = 'ratio_to_reference' then b.baseline_value / nullif(rb.reference_value, 0)
+            end as relative_baseline,
+        case when r.judged_on = 'ratio_to_reference' then r.value / nullif(rl.reference_value, 0)
+            end as relative_latest,
+        b.baseline_per_head,
+        r.value_per_head as latest_per_head,
+        -- z on the difference of two independent estimates, each SE from its 95% CI (half-width / 1.96)
+        case when r.judged_on = 'value' and r.period <> b.baseline_period
+                and r.lci_95 is not null and r.uci_95 is not null
+                and b.baseline_lci_95 is not null and b.baseline_uci_95 is not null
+                and (r.uci_95 - r.lci_95) + (b.baseline_uci_95 - b.baseline_lci_95) > 0
+            then (r.value - b.baseline_value) / sqrt(
+                power((r.uci_95 - r.lci_95) / (2 * 1.959964), 2)
+                + power((b.baseline_uci_95 - b.baseline_lci_95) / (2 * 1.959964), 2)
+            )
+        end as change_z,
+        r.is_synthetic,
         r.rank_in_group,
         r.areas_in_group,
-        r.quintile_in_group,
-        bm.benchmark_area_code,
-        ba.area_name as benchmark_area_name,
-        bm.benchmark_value,
+        case when r.rank_in_group is not null
+            then cast(least(5, 1 + floor(5 * (r.rank_in_group - 1) / r.areas_in_group)) as bigint)
+        end as quintile_in_group,
+        case when not r.is_synthetic then bm.benchmark_area_code end as benchmark_area_code,
+        case when not r.is_synthetic then ba.area_name end as benchmark_area_name,
+        case when not r.is_synthetic then bm.benchmark_value end as benchmark_value,
         case
+            when r.is_synthetic then 'none (synthetic sample)'
             when bm.benchmark_value is null then 'none'
             when r.lci_95 is not null and r.uci_95 is not null then 'ci_95'
             else 'quintile'
         end as benchmark_method,
         case
-            when bm.benchmark_value is null or r.lci_95 is null or r.uci_95 is null then null
+            when r.is_synthetic or bm.benchmark_value is null or r.lci_95 is null or r.uci_95 is null then null
             when bm.benchmark_value between r.lci_95 and r.uci_95 then 'similar'
             when r.polarity = 'no_judgement' then
                 case when bm.benchmark_value < r.lci_95 then 'higher' else 'lower' end
@@ -141,6 +220,7 @@ assembled as (
         t.trend_statistic,
         t.trend_significant,
         case
+            when r.is_synthetic then 'no real data'
             when t.trend_method is null then 'not enough points'
             when not t.trend_significant then 'no significant change'
             when r.polarity = 'no_judgement' then
@@ -156,7 +236,14 @@ assembled as (
         case when r.polarity <> 'no_judgement' and r.series_points >= 3 and p.time_years > f.time_years
             then (case when r.polarity = 'low_is_good' then -1 else 1 end)
                 * (p.value - f.value) / (p.time_years - f.time_years)
-        end as historic_annual_improvement
+        end as historic_annual_improvement,
+        -- the latest step tested the same way as the change since baseline
+        case when p.lci_95 is not null and p.uci_95 is not null and r.lci_95 is not null and r.uci_95 is not null
+                and (r.uci_95 - r.lci_95) + (p.uci_95 - p.lci_95) > 0
+            then (r.value - p.value) / sqrt(
+                power((r.uci_95 - r.lci_95) / (2 * 1.959964), 2) + power((p.uci_95 - p.lci_95) / (2 * 1.959964), 2)
+            )
+        end as latest_step_z
     from ranked as r
     inner join {{ ref('dim_metrics') }} as dm using (metric_id)
     inner join baseline as b using ({{ series | join(', ') }})
@@ -165,22 +252,91 @@ assembled as (
     left join benchmark as bm using ({{ series | join(', ') }})
     left join {{ ref('dim_areas') }} as ba on ba.area_code = bm.benchmark_area_code
     left join {{ ref('int_headline_trends_computed') }} as t using ({{ series | join(', ') }})
+    left join reference as rb
+        on rb.metric_id = r.metric_id and rb.breakdown = r.breakdown and rb.period = b.baseline_period
+    left join reference as rl
+        on rl.metric_id = r.metric_id and rl.breakdown = r.breakdown and rl.period = r.period
+),
+
+judged as (
+    select
+        *,
+        case
+            when is_synthetic then 'not tested: synthetic sample'
+            when latest_period = baseline_period then 'not tested: no later data'
+            when judged_on = 'ratio_to_reference' then 'not tested: no confidence interval for a ratio'
+            when change_z is null then 'not tested: no confidence interval'
+            when abs(change_z) > 1.959964 then 'significant at 95%'
+            else 'not significant at 95%'
+        end as change_significance,
+        -- the measured change the verdict reads: the value, or for money the ratio to the reference
+        case
+            when judged_on = 'ratio_to_reference' then relative_latest - relative_baseline
+            when judged_on = 'per_head' then latest_per_head - baseline_per_head
+            else latest_value - baseline_value
+        end as judged_change
+    from assembled
+),
+
+verdicts as (
+    select
+        *,
+        case
+            when is_synthetic then 'no real data'
+            when latest_period = baseline_period then 'no later data'
+            when judged_on = 'ratio_to_reference' and area_code = reference_area_code
+                then 'not judged: nominal pounds'
+            when judged_on = 'ratio_to_reference' and judged_change is null then 'not judged: no reference'
+            when judged_on = 'per_head' and judged_change is null then 'not judged: no population'
+            when judged_on = 'per_head' and round(judged_change, 2) = 0 then 'no change'
+            when judged_on = 'ratio_to_reference' and round(judged_change, 3) = 0 then 'no change'
+            when judged_on = 'value' and direction = 'no change' then 'no change'
+            when change_significance = 'not significant at 95%' then 'no significant change'
+            when polarity = 'no_judgement' then case when judged_change > 0 then 'increased' else 'decreased' end
+            when (judged_change > 0) = (polarity = 'high_is_good') then 'improving'
+            else 'worsening'
+        end as verdict
+    from judged
 )
 
 select
-    *,
-    case when areas_in_group >= 5 and quintile_in_group = 1
-        then latest_annual_improvement < historic_annual_improvement end as levelling_down_flag,
-    case when provenance = 'synthetic' then 'SYNTHETIC SAMPLE, not official statistics: ' else '' end
-    || case
-        when direction in ('no later data') then 'one point only (' || latest_period || ')'
-        else direction || ' since ' || baseline_period
-    end
-    || case
-        when benchmark_comparison is not null
-            then '; ' || case when benchmark_comparison = 'similar' then 'similar to' else benchmark_comparison || ' than' end
-                || ' ' || benchmark_area_name
-        else '; quintile ' || quintile_in_group || ' of 5 (1 = best) among ' || areas_in_group || ' areas'
-    end
-    || '; recent trend: ' || recent_trend as status_label
-from assembled
+    * exclude (is_synthetic, judged_change),
+    -- IfG levelling-down guard, made a claim only where it can be tested: a top-quintile area whose
+    -- latest step is a significant (95%) fall. Without confidence intervals it is not tested (null).
+    case
+        when is_synthetic or areas_in_group < 5 or quintile_in_group <> 1 then null
+        when latest_step_z is null then null
+        else latest_annual_improvement < 0 and abs(latest_step_z) > 1.959964
+    end as levelling_down_flag,
+    concat_ws('; ',
+        'baseline=' || baseline_basis || ':' || baseline_period,
+        'judged_on=' || judged_on || coalesce(' vs ' || reference_area_code, ''),
+        'test=' || case when change_z is not null then 'z_difference_of_two_ci95' else 'none' end,
+        case when change_z is not null then 'z=' || round(change_z, 2) end,
+        'significance=' || change_significance,
+        'weighting=none (one area)',
+        'provenance=' || provenance
+    ) as basis,
+    case when provenance = 'synthetic' then 'SYNTHETIC SAMPLE, not official statistics: no verdict, no rank' else
+        case
+            when verdict = 'no later data' then 'one point only (' || latest_period || ')'
+            when verdict like 'not judged%' then verdict || ' (' || baseline_period || ' to ' || latest_period || ')'
+            else verdict || ' since ' || baseline_period
+                || case
+                    when judged_on = 'ratio_to_reference' then ' relative to ' || reference_area_code
+                    when judged_on = 'per_head' then ' per head'
+                    else ''
+                end
+                || ' (' || change_significance || ')'
+        end
+        || case
+            when benchmark_comparison is not null
+                then '; ' || case when benchmark_comparison = 'similar' then 'similar to' else benchmark_comparison || ' than' end
+                    || ' ' || benchmark_area_name
+            when quintile_in_group is not null
+                then '; quintile ' || quintile_in_group || ' of 5 (1 = best) among ' || areas_in_group || ' areas'
+            else ''
+        end
+        || '; recent trend: ' || recent_trend
+    end as status_label
+from verdicts

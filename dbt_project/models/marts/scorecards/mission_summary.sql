@@ -11,19 +11,43 @@ with national as (
     ) = 1
 ),
 
+-- Only real (published or derived) series make a verdict; a money series is judged relative to the
+-- reference, so at the national level it is 'not judged: nominal pounds' and does not count.
+judged as (
+    select *
+    from national
+    where provenance <> 'synthetic'
+      and verdict in ('improving', 'worsening', 'no significant change', 'no change')
+),
+
 headline as (
     select
         mission_id,
         count(*) as headline_series,
-        count(*) filter (where direction = 'improving') as improving,
-        count(*) filter (where direction = 'worsening') as worsening,
-        count(*) filter (where direction in ('no later data', 'no change', 'increased', 'decreased')) as other,
+        count(*) filter (where verdict = 'improving') as improving,
+        count(*) filter (where verdict = 'worsening') as worsening,
+        count(*) filter (where verdict in ('no significant change', 'no change')) as steady,
+        count(*) filter (where change_significance like 'significant%' or change_significance like 'not significant%')
+            as tested,
         string_agg(
             metric_id || case when breakdown <> 'all' then ' (' || breakdown || ')' else '' end
-            || ' ' || direction || ' in ' || area_name
-            || case when provenance = 'synthetic' then ' [synthetic]' else '' end,
+            || ': ' || verdict || ' in ' || area_name || ' [' || basis || ']',
+            ' | ' order by metric_id, breakdown
+        ) as headline_basis
+    from judged
+    group by mission_id
+),
+
+shown as (
+    select
+        mission_id,
+        string_agg(
+            metric_id || case when breakdown <> 'all' then ' (' || breakdown || ')' else '' end
+            || ' ' || verdict || ' in ' || area_name
+            || case when provenance = 'synthetic' then ' [synthetic sample: not judged]' else '' end,
             '; ' order by metric_id, breakdown
-        ) as headline_detail
+        ) as headline_detail,
+        count(*) filter (where provenance = 'synthetic') as synthetic_series
     from national
     group by mission_id
 ),
@@ -31,13 +55,37 @@ headline as (
 gaps as (
     select
         mission_id,
-        count(*) filter (where gap_trend = 'narrowing') as narrowing,
-        count(*) filter (where gap_trend = 'widening') as widening,
-        count(*) filter (where gap_trend in ('lead growing', 'lead shrinking')) as group_ahead,
-        count(*) as gap_series,
-        bool_and(provenance like '%synthetic%') as all_synthetic
+        count(*) filter (where gap_trend = 'narrowing' and real) as narrowing,
+        count(*) filter (where gap_trend = 'widening' and real) as widening,
+        count(*) filter (where gap_trend in ('lead growing', 'lead shrinking') and real) as group_ahead,
+        count(*) filter (where real) as gap_series,
+        count(*) filter (where not real) as synthetic_gap_series
+    from (
+        select *, provenance not like '%synthetic%' as real
+        from {{ ref('mission_gaps') }}
+        where is_latest and is_statement_definition
+    )
+    group by mission_id
+),
+
+-- Each real Statement gap (and the fixed-membership check beside the well-being gap) with its
+-- baseline rule and, where one area makes most of the change, that area and the change without it.
+gap_notes as (
+    select
+        mission_id,
+        string_agg(
+            gap_method || ':' || metric_id || case when breakdown <> 'all' then ' (' || breakdown || ')' else '' end
+            || ' ' || gap_trend || ' since ' || gap_baseline_period || ' [baseline=' || gap_baseline_rule || ']'
+            || case when dominant_area_code is not null
+                then ' [' || round(100 * dominant_area_share) || '% of the change is one area, '
+                    || dominant_area_code || '; without it the change is '
+                    || round(gap_change_without_dominant_area, 3) || ']'
+                else '' end,
+            ' | ' order by is_statement_definition desc, gap_method, metric_id, breakdown
+        ) as gap_basis
     from {{ ref('mission_gaps') }}
-    where is_latest and is_statement_definition
+    where is_latest and provenance not like '%synthetic%'
+      and (is_statement_definition or gap_method in ('worst_third_fixed_at_baseline', 'decile_median_gap_england'))
     group by mission_id
 ),
 
@@ -50,6 +98,8 @@ targets as (
 coverage as (
     select
         mission_id,
+        string_agg(metric_id || ' (' || data_status || ')', ', ' order by metric_id)
+            filter (where data_status <> 'real') as missing_real_data,
         count(*) filter (where data_status = 'real') as headline_metrics_real,
         count(*) filter (where data_status = 'synthetic') as headline_metrics_synthetic,
         count(*) filter (where data_status = 'missing') as headline_metrics_missing,
@@ -70,10 +120,12 @@ select
     m.mission_number,
     m.title,
     case
+        when h.headline_series is null and coalesce(c.headline_metrics_real, 0) > 0 then 'no trend yet'
+        when h.headline_series is null and coalesce(c.headline_metrics_synthetic, 0) > 0 then 'no real data'
         when h.headline_series is null then 'no data'
         when h.improving = h.headline_series then 'improving'
         when h.worsening = h.headline_series then 'worsening'
-        when h.improving + h.worsening = 0 then 'no trend yet'
+        when h.steady = h.headline_series then 'no significant change'
         when h.improving > h.worsening then 'mostly improving'
         when h.worsening > h.improving then 'mostly worsening'
         else 'mixed'
@@ -81,35 +133,59 @@ select
     coalesce(h.headline_series, 0) as headline_series,
     coalesce(h.improving, 0) as headline_series_improving,
     coalesce(h.worsening, 0) as headline_series_worsening,
-    h.headline_detail,
+    sh.headline_detail,
+    coalesce(h.headline_basis, 'no real national series with a later point than its baseline') as headline_basis,
     case
-        when g.gap_series is null then 'not measured'
-        when g.narrowing = g.gap_series then 'narrowing'
-        when g.widening = g.gap_series then 'widening'
-        when g.group_ahead = g.gap_series then 'target group ahead'
-        when g.narrowing > g.widening then 'mostly narrowing'
-        when g.widening > g.narrowing then 'mostly widening'
-        else 'mixed'
+        when g.gap_series > 0 then
+            case
+                when g.narrowing = g.gap_series then 'narrowing'
+                when g.widening = g.gap_series then 'widening'
+                when g.group_ahead = g.gap_series then 'target group ahead'
+                when g.narrowing + g.widening + g.group_ahead = 0 then 'no trend yet'
+                when g.narrowing > g.widening then 'mostly narrowing'
+                when g.widening > g.narrowing then 'mostly widening'
+                else 'mixed'
+            end
+        when g.synthetic_gap_series > 0 then 'no real data'
+        else 'not measured'
     end as gap_trend,
     coalesce(g.gap_series, 0) as gap_series,
-    coalesce(t.progress_band, 'no quantified target') as target_band,
+    gn.gap_basis,
+    case
+        when t.target_id is null then 'no quantified target'
+        when t.provenance like '%synthetic%' then 'no real data'
+        else t.progress_band
+    end as target_band,
     t.target_id as primary_target_id,
     c.headline_metrics_real,
     c.headline_metrics_synthetic,
     c.headline_metrics_missing,
     c.headline_metrics_real || ' real, ' || c.headline_metrics_synthetic || ' synthetic, '
         || c.headline_metrics_missing || ' missing' as data_coverage,
+    c.missing_real_data,
     coalesce(f.levelling_down_flags, 0) as levelling_down_flags,
+    -- robust: every judged national series rests on a significance test and no headline metric is
+    -- synthetic or missing; indicative: some verdict is untested or the coverage is partial
+    case
+        when h.headline_series is null and coalesce(c.headline_metrics_real, 0) = 0 then 'no real data'
+        when h.headline_series is null then 'no verdict yet'
+        when h.tested = h.headline_series and c.headline_metrics_synthetic = 0 and c.headline_metrics_missing = 0
+            then 'robust'
+        else 'indicative'
+    end as confidence,
     case
         when c.headline_metrics_real = 0 and c.headline_metrics_synthetic > 0
-            then 'SYNTHETIC SAMPLE only: no official statistics behind this mission''s headline status.'
+            then 'SYNTHETIC SAMPLE only: no official statistics behind this mission, so no verdict (missing real data: '
+                || c.missing_real_data || ').'
         when c.headline_metrics_synthetic > 0 or c.headline_metrics_missing > 0
-            then 'Partly synthetic or missing: see mission_data_gaps.'
+            then 'Verdict on real data only; no real data yet for ' || c.missing_real_data || ' (see mission_data_gaps).'
         else 'Real data.'
     end as data_note
 from {{ ref('dim_missions') }} as m
 left join headline as h using (mission_id)
+left join shown as sh using (mission_id)
 left join gaps as g using (mission_id)
+left join gap_notes as gn using (mission_id)
 left join targets as t using (mission_id)
 left join coverage as c using (mission_id)
 left join flags as f using (mission_id)
