@@ -207,7 +207,7 @@ def _print_refresh(summary: RefreshSummary) -> None:
 
 
 MISSION_SUMMARY_SQL = (
-    "select mission_number as n, title, headline_status, gap_trend, target_band, data_coverage "
+    "select mission_number as n, title, headline_status, gap_trend, target_band, confidence, data_coverage "
     "from mission_summary order by mission_number"
 )
 
@@ -218,7 +218,10 @@ def _print_missions(db: Path) -> None:
 
     with duckdb.connect(str(db), read_only=True) as con:
         frame = con.sql(MISSION_SUMMARY_SQL).df()
-    print("\nMissions (national headline since baseline; the Statement's gap; primary target)")
+    print(
+        "\nMissions (verdict on real national series since baseline; the Statement's gap; primary target; "
+        "confidence: robust = every verdict tested at 95%)"
+    )
     print("  " + frame.to_string(index=False).replace("\n", "\n  "))
 
 
