@@ -226,6 +226,7 @@ def _print_missions(db: Path) -> None:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    _check_source_ids(args.source or ())
     print("Running the nightly refresh (ingest -> dbt build -> checks -> publish) ...", flush=True)
     from orchestration.refresh_lock import EXIT_ALREADY_RUNNING, RefreshAlreadyRunning
 
@@ -252,6 +253,55 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 0 if summary.success else 1
 
 
+def _check_source_ids(ids) -> None:
+    """An unknown --source is a usage error that names it and the closest catalogue ids."""
+    import difflib
+
+    from orchestration.sources.catalogue import load_catalogue
+
+    known = [source.id for source in load_catalogue()]
+    for source_id in ids:
+        if source_id not in known:
+            close = difflib.get_close_matches(source_id, known, n=3, cutoff=0.5)
+            raise CliError(
+                f"no source {source_id!r} in the catalogue",
+                ("did you mean: " + ", ".join(close) + "? " if close else "")
+                + "`mission-tracker sources` lists them all",
+            )
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    """Every catalogue source: id, title, provenance, latest period and freshness (published warehouse)."""
+    import duckdb
+
+    from orchestration.freshness import assess, latest_dates
+    from orchestration.sources.catalogue import load_catalogue
+
+    path = get_settings().published_db
+    loads: dict[str, tuple] = {}
+    if path.exists():
+        with duckdb.connect(str(path), read_only=True) as con:
+            rows = con.execute(
+                "select source_id, arg_max(last_period, loaded_at) from raw._load_log group by 1"
+            ).fetchall()
+            for source_id, last_period in rows:
+                loads[source_id] = (last_period, latest_dates(con, source_id)[0])
+    today = datetime.now(UTC).date()
+    catalogue = load_catalogue()
+    print(
+        f"{len(catalogue)} sources in orchestration/sources/catalogue.yml"
+        + ("" if path.exists() else f" (no published warehouse at {path}: latest periods unknown)")
+    )
+    for source in catalogue:
+        last_period, period_end = loads.get(source.id, (None, None))
+        freshness = assess(source, period_end, today).line if source.id in loads else "not loaded yet"
+        print(
+            f"  {source.id} [{source.provenance}] {source.title}\n"
+            f"      latest period: {last_period or '-'}; {freshness}"
+        )
+    return 0
+
+
 def _published_or_fail() -> Path:
     path = get_settings().published_db
     if not path.exists():
@@ -270,7 +320,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     )
 
     path = get_settings().published_db
-    if not args.sql.strip():
+    sql = _query_text(args)
+    if not sql.strip():
         raise CliError("empty query", f'give the SQL to run, e.g. mission-tracker query "{SQL_EXAMPLE}"')
     try:
         con = connect_analyst(path)
@@ -283,7 +334,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         raise CliError(str(exc), hint) from None
     with con:
         try:
-            relation = analyst_relation(con, args.sql)
+            relation = analyst_relation(con, sql)
             if args.csv or args.parquet:
                 target = Path(args.csv or args.parquet).resolve()
                 rows = write_result(relation, target, "csv" if args.csv else "parquet")
@@ -296,11 +347,42 @@ def cmd_query(args: argparse.Namespace) -> int:
                 "the warehouse is read-only: SELECT from its tables (list them with: show all tables); "
                 "--csv/--parquet write a result to a file",
             ) from None
+    _print_frame(frame, args.max_rows)
+    return 0
+
+
+def _query_text(args: argparse.Namespace) -> str:
+    """The SQL from the command line, or from the file given with -f (never both)."""
+    if args.file and args.sql:
+        raise CliError("give the SQL or -f FILE, not both", "mission-tracker query -f my_query.sql")
+    if not args.file:
+        return args.sql or ""
+    path = Path(args.file)
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror}", "give the path of a .sql file") from None
+
+
+def _print_frame(frame, max_rows: int) -> None:
+    """The rows on screen, never truncated silently: the count, and what was left off."""
     import pandas as pd
 
-    with pd.option_context("display.max_rows", args.max_rows, "display.width", 200):
-        print(frame.to_string(index=False, max_rows=args.max_rows))
-    return 0
+    total = len(frame)
+    if total == 0:
+        print(" | ".join(frame.columns))
+        print("0 rows")
+        return
+    shown = frame.head(max_rows)
+    with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 80):
+        print(shown.to_string(index=False))
+    if total > len(shown):
+        print(
+            f"showing {len(shown)} of {total:,} rows; "
+            "use --max-rows N, or --csv/--parquet FILE for all of them"
+        )
+    else:
+        print(f"{total:,} row{'s' if total != 1 else ''}")
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -534,12 +616,20 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.set_defaults(func=cmd_refresh)
 
     query = commands.add_parser("query", help="run read-only SQL against the published warehouse")
-    query.add_argument("sql", help='the SQL, e.g. "select * from dim_missions"')
+    query.add_argument("sql", nargs="?", default="", help='the SQL, e.g. "select * from dim_missions"')
+    query.add_argument("-f", "--file", metavar="FILE", help="read the SQL from a file instead")
     out = query.add_mutually_exclusive_group()
     out.add_argument("--csv", metavar="FILE", help="write the result to a CSV file")
     out.add_argument("--parquet", metavar="FILE", help="write the result to a Parquet file")
-    query.add_argument("--max-rows", type=int, default=50, help="rows to print (default 50)")
+    query.add_argument(
+        "--max-rows", type=int, default=20, help="rows to print (default 20); the count is always shown"
+    )
     query.set_defaults(func=cmd_query)
+
+    sources = commands.add_parser(
+        "sources", help="list the catalogue's sources: provenance, latest period, freshness"
+    )
+    sources.set_defaults(func=cmd_sources)
 
     status = commands.add_parser("status", help="what is published, and when each source was loaded")
     status.set_defaults(func=cmd_status)

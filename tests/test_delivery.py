@@ -13,7 +13,7 @@ import pytest
 from orchestration.cli import build_parser, main
 from orchestration.settings import DBT_PROJECT_DIR
 
-COMMANDS = ["refresh", "query", "status", "export", "report", "docs", "rollback", "ui", "serve"]
+COMMANDS = ["refresh", "query", "status", "export", "report", "docs", "rollback", "ui", "serve", "sources"]
 
 
 def test_every_command_has_help():
