@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import logging
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from orchestration.alerts import step_failure_message
+from orchestration.runner import RefreshSummary, run_refresh
 from orchestration.settings import PROJECT_ROOT, ensure_dagster_home, get_settings
 
 SQL_EXAMPLE = (
@@ -27,135 +25,6 @@ class CliError(Exception):
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)
         self.hint = hint
-
-
-@dataclass
-class RefreshSummary:
-    success: bool
-    sources: list[str] = field(default_factory=list)
-    checks_passed: list[str] = field(default_factory=list)
-    checks_failed: list[str] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
-    published: str | None = None
-    run_id: str | None = None
-    checks_warned: list[str] = field(default_factory=list)  # non-blocking warnings (freshness)
-    nothing_new: str | None = None  # set when the run found nothing new to publish
-    alert: str | None = None  # the alert file a failed run left
-    stale_lock: str | None = None  # a dead refresh's lock record, cleared when this one started
-
-
-def _summarise(result) -> RefreshSummary:  # result: dagster ExecuteInProcessResult
-    from orchestration.assets.ingest import is_ingest_key
-
-    summary = RefreshSummary(success=result.success, run_id=result.run_id)
-    for event in result.all_events:
-        if event.event_type_value == "ASSET_MATERIALIZATION":
-            materialization = event.event_specific_data.materialization
-            key = materialization.asset_key.path
-            metadata = {name: value.value for name, value in materialization.metadata.items()}
-            if is_ingest_key(key):
-                state = "unchanged" if metadata.get("unchanged") else "loaded"
-                summary.sources.append(
-                    f"{key[-1]}: {state}, {metadata.get('dagster/row_count')} rows, "
-                    f"periods {metadata.get('periods')}"
-                )
-            elif key == ["published_warehouse"]:
-                summary.published = f"{metadata['path']} (sha256 {str(metadata['sha256'])[:12]})"
-        elif event.event_type_value == "ASSET_OBSERVATION":
-            observation = event.event_specific_data.asset_observation
-            metadata = {name: value.value for name, value in observation.metadata.items()}
-            if observation.asset_key.path == ["published_warehouse"] and metadata.get("nothing_new"):
-                summary.nothing_new = (
-                    f"as published at {metadata['published_at']} (sha256 {str(metadata['sha256'])[:12]})"
-                )
-        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
-            evaluation = event.event_specific_data
-            name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
-            if evaluation.passed:
-                summary.checks_passed.append(name)
-            elif evaluation.severity.value == "WARN":
-                summary.checks_warned.append(name)
-            else:
-                summary.checks_failed.append(name)
-        elif event.event_type_value == "STEP_FAILURE":
-            summary.failures.append(f"{event.step_key}: {step_failure_message(event)}")
-        elif event.event_type_value == "RESOURCE_INIT_FAILURE":  # e.g. the refresh lock not taken
-            error = event.event_specific_data.error
-            while error is not None and error.cause is not None:
-                error = error.cause
-            summary.failures.append(f"run setup: {error.message.strip() if error else event.message}")
-    return summary
-
-
-def run_refresh(
-    *,
-    quiet_logs: bool = True,
-    sources: Sequence[str] = (),
-    progress: bool = False,
-    wait_seconds: float | None = None,
-) -> RefreshSummary:
-    """Run the nightly job in-process against the persistent Dagster instance.
-
-    ``sources`` restricts the run to those sources' ingest assets and everything downstream of them
-    (the dbt models they feed, the marts and publish), plus every blocking check in the graph, so that
-    what it publishes is fully checked: a partial refresh, as for a late-arriving file. The other raw
-    tables are taken as they are in the build.
-
-    Only one refresh runs per warehouse: the refresh lock is taken first (waiting up to
-    ``wait_seconds``, default MISSION_TRACKER_REFRESH_WAIT); RefreshAlreadyRunning when it stays taken.
-    """
-    import uuid
-
-    from orchestration.refresh_lock import refresh_lock
-
-    ensure_dagster_home()
-    settings = get_settings()
-    run_id = str(uuid.uuid4())
-    wait = settings.refresh_wait if wait_seconds is None else wait_seconds
-    with refresh_lock(settings.warehouse_dir, run_id=run_id, wait_seconds=wait) as held:
-        summary = _execute_refresh(run_id, quiet_logs=quiet_logs, sources=sources, progress=progress)
-    if held.stale is not None:
-        summary.stale_lock = held.stale.describe()
-    return summary
-
-
-def _execute_refresh(
-    run_id: str, *, quiet_logs: bool, sources: Sequence[str], progress: bool
-) -> RefreshSummary:
-    from dagster import AssetKey, AssetSelection, DagsterInstance
-
-    from orchestration.assets.publish import record_unchanged
-    from orchestration.definitions import defs
-    from orchestration.schedules import NIGHTLY_JOB_NAME
-
-    loggers: dict = {"console": {"config": {"log_level": "WARNING" if quiet_logs else "DEBUG"}}}
-    if quiet_logs:  # on a night with nothing new, dbt's skipped checks would each say "emitted no result"
-        logging.getLogger("dagster._core.execution.plan.active").setLevel(logging.ERROR)
-    if progress:
-        loggers["progress"] = {}
-    run_config = {"loggers": loggers}
-    job = defs.resolve_job_def(NIGHTLY_JOB_NAME)
-    if sources:
-        graph = defs.resolve_asset_graph()
-        roots = AssetSelection.assets(*(AssetKey(["raw", source]) for source in sources))
-        selected = set(roots.downstream().resolve(graph))
-        checks = set(graph.get_check_keys_for_assets(selected)) | {
-            key for key in graph.asset_check_keys if graph.get(key).blocking
-        }
-        job = job.get_subset(asset_selection=selected, asset_check_selection=checks)
-    with DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance, raise_on_error=False, run_config=run_config, run_id=run_id
-        )
-        if not result.success:
-            record_unchanged(instance, get_settings(), result.run_id)
-    summary = _summarise(result)
-    if not summary.success:  # the sensor alerts too when the daemon runs; one file per run either way
-        from orchestration.alerts import write_alert
-
-        alert = write_alert(get_settings(), result.run_id, NIGHTLY_JOB_NAME, summary.failures)
-        summary.alert = f"{alert.path} (webhook: {alert.webhook_status})"
-    return summary
 
 
 def _command_path() -> str:
@@ -206,23 +75,15 @@ def _print_refresh(summary: RefreshSummary) -> None:
         print(f"\nNOT published: the published warehouse {settings.published_db} was {state}.")
 
 
-MISSION_SUMMARY_SQL = (
-    "select mission_number as n, title, headline_status, gap_trend, target_band, confidence, data_coverage "
-    "from mission_summary order by mission_number"
-)
-
-
 def _print_missions(db: Path) -> None:
-    """The 12-mission summary of the warehouse just published (read-only)."""
-    import duckdb
+    """The 12-mission summary of the warehouse just published."""
+    from orchestration.status import mission_table
 
-    with duckdb.connect(str(db), read_only=True) as con:
-        frame = con.sql(MISSION_SUMMARY_SQL).df()
     print(
         "\nMissions (verdict on real national series since baseline; the Statement's gap; primary target; "
         "confidence: robust = every verdict tested at 95%)"
     )
-    print("  " + frame.to_string(index=False).replace("\n", "\n  "))
+    print("  " + mission_table(db).replace("\n", "\n  "))
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -272,33 +133,9 @@ def _check_source_ids(ids) -> None:
 
 def cmd_sources(args: argparse.Namespace) -> int:
     """Every catalogue source: id, title, provenance, latest period and freshness (published warehouse)."""
-    import duckdb
+    from orchestration.status import source_lines
 
-    from orchestration.freshness import assess, latest_dates
-    from orchestration.sources.catalogue import load_catalogue
-
-    path = get_settings().published_db
-    loads: dict[str, tuple] = {}
-    if path.exists():
-        with duckdb.connect(str(path), read_only=True) as con:
-            rows = con.execute(
-                "select source_id, arg_max(last_period, loaded_at) from raw._load_log group by 1"
-            ).fetchall()
-            for source_id, last_period in rows:
-                loads[source_id] = (last_period, latest_dates(con, source_id)[0])
-    today = datetime.now(UTC).date()
-    catalogue = load_catalogue()
-    print(
-        f"{len(catalogue)} sources in orchestration/sources/catalogue.yml"
-        + ("" if path.exists() else f" (no published warehouse at {path}: latest periods unknown)")
-    )
-    for source in catalogue:
-        last_period, period_end = loads.get(source.id, (None, None))
-        freshness = assess(source, period_end, today).line if source.id in loads else "not loaded yet"
-        print(
-            f"  {source.id} [{source.provenance}] {source.title}\n"
-            f"      latest period: {last_period or '-'}; {freshness}"
-        )
+    print("\n".join(source_lines(get_settings())))
     return 0
 
 
@@ -386,82 +223,11 @@ def _print_frame(frame, max_rows: int) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    import duckdb
+    from orchestration.status import status_lines
 
-    from orchestration.warehouse import list_versions, read_manifest, sha256_of
-
-    settings = get_settings()
-    path = _published_or_fail()
-    print(f"published: {path} ({path.stat().st_size / 1e6:.1f} MB, sha256 {sha256_of(path)[:12]})")
-    from orchestration.freshness import assess, assess_release, latest_dates
-    from orchestration.sources.catalogue import load_catalogue
-
-    with duckdb.connect(str(path), read_only=True) as con:
-        rows = con.execute(
-            "select source_id, max(loaded_at), arg_max(row_count, loaded_at), "
-            "arg_max(last_period, loaded_at), arg_max(left(sha256, 12), loaded_at) "
-            "from raw._load_log group by 1 order by 1"
-        ).fetchall()
-        dates = {source_id: latest_dates(con, source_id) for (source_id, *_rest) in rows}
-        refreshed = con.execute("select max(loaded_at) from raw._load_log").fetchone()[0]
-    catalogue = {source.id: source for source in load_catalogue()}
-    today = datetime.now(UTC).date()
-    manifest = read_manifest(path)
-    print(f"published at: {manifest.get('published_at', 'unknown')}")
-    print(f"last refresh that loaded data: {refreshed:%Y-%m-%d %H:%M} UTC")
-    print(_last_run_line())
-    print(
-        f"source mode: {settings.source_mode}"
-        + (f" (mirror {settings.source_mirror})" if settings.source_mirror else "")
-    )
-    print("sources (last load in this version; freshness = age of the latest period; last successful fetch):")
-    overdue = 0
-    for source_id, loaded_at, row_count, last_period, vintage in rows:
-        source = catalogue.get(source_id)
-        period_end, released = dates[source_id]
-        fresh = assess(source, period_end, today) if source else None
-        release = assess_release(source, released, today) if source else None
-        overdue += bool(fresh and "overdue" in (fresh.status, release.status))
-        print(
-            f"  {source_id}: loaded {loaded_at:%Y-%m-%d %H:%M} UTC, {row_count} rows, "
-            f"latest period {last_period}, vintage {vintage}"
-            + (f"; {fresh.line}" if fresh else "; not in the catalogue any more")
-            + (f"; release {release.line}" if release and release.latest_period_end else "")
-            + f"; {_fetch_line(settings, source)}"
-        )
-    print(f"overdue sources: {overdue} of {len(rows)}")
-    versions = list_versions(settings.versions_dir)
-    print(f"kept previous versions: {len(versions)}" + (f" (newest {versions[-1].name})" if versions else ""))
+    _published_or_fail()
+    print("\n".join(status_lines(get_settings())))
     return 0
-
-
-def _fetch_line(settings, source) -> str:
-    from orchestration.fetch import read_state
-
-    if source is None or not source.fetchable:
-        return "no live file (bundled only)"
-    state = read_state(settings.landing_dir, source.id)
-    if state is None:
-        return "never fetched"
-    published = f", publisher date {state.publisher_date:%Y-%m-%d}" if state.publisher_date else ""
-    return f"last successful fetch {state.checked_at} (this file fetched {state.fetched_at}{published})"
-
-
-def _last_run_line() -> str:
-    """The latest nightly run recorded in the Dagster instance: when, and how it ended."""
-    ensure_dagster_home()
-    from dagster import DagsterInstance, RunsFilter
-
-    from orchestration.schedules import NIGHTLY_JOB_NAME
-
-    with DagsterInstance.get() as instance:
-        runs = instance.get_run_records(RunsFilter(job_name=NIGHTLY_JOB_NAME), limit=1)
-    if not runs:
-        return "last run: none recorded in this Dagster instance"
-    record = runs[0]
-    when = record.end_time or record.start_time
-    stamp = datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%d %H:%M UTC") if when else "not finished"
-    return f"last run: {record.dagster_run.status.value} at {stamp} (run {record.dagster_run.run_id[:8]})"
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -476,14 +242,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from orchestration.assets.deliver import BOUNDARIES
-    from orchestration.report.build import build_report
-    from orchestration.sources.catalogue import reference_file
+    from orchestration.report.build import build_published_report
 
-    settings = get_settings()
-    out = Path(args.out).resolve() if args.out else settings.report_path
-    boundaries = settings.bundled_dir / reference_file(BOUNDARIES)["bundled_path"]
-    result = build_report(_published_or_fail(), out, boundaries)
+    _published_or_fail()
+    result = build_published_report(get_settings(), Path(args.out).resolve() if args.out else None)
     print(
         f"wrote {result.path} ({result.size_bytes / 1e6:.1f} MB, {result.charts} charts, {result.maps} maps, "
         f"{result.seconds:.1f} s); open it in any browser, it needs no network"
@@ -493,31 +255,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_docs(args: argparse.Namespace) -> int:
     """dbt docs for the warehouse as one static HTML page (lineage from source to scorecard)."""
-    import subprocess
-
-    from orchestration.assets.dbt import DBT_EXECUTABLE, prepare_manifest
-    from orchestration.settings import DBT_PROJECT_DIR, WAREHOUSE_DIR_VAR
+    from orchestration.assets.dbt import prepare_manifest, run_dbt
+    from orchestration.settings import DBT_PROJECT_DIR
 
     settings = get_settings()
     if not settings.build_db.exists():
         raise CliError(f"no build warehouse at {settings.build_db}", "run `make refresh` first")
     prepare_manifest()
-    env = {
-        **os.environ,
-        WAREHOUSE_DIR_VAR: str(settings.warehouse_dir),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    command = [
-        DBT_EXECUTABLE,
-        "--quiet",
-        "docs",
-        "generate",
-        "--static",
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-    ]
-    completed = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, check=False)
-    if completed.returncode:
+    if run_dbt("docs", "generate", "--static", check=False).returncode:
         raise CliError("dbt docs generate failed", "run it with --verbose in dbt_project/ to see why")
     page = DBT_PROJECT_DIR / "target" / "static_index.html"
     print(f"dbt docs (one self-contained page): {page}")

@@ -17,7 +17,7 @@ from tests.helpers import isolated_warehouse
 @dataclass
 class BuiltWarehouse:
     settings: Settings
-    summary: object  # orchestration.cli.RefreshSummary
+    summary: object  # orchestration.runner.RefreshSummary
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -36,7 +36,7 @@ def _dagster_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltWarehouse]:
     """A full nightly refresh on the bundled data into a temporary warehouse folder."""
-    from orchestration.cli import run_refresh
+    from orchestration.runner import run_refresh
 
     warehouse_dir = tmp_path_factory.mktemp("warehouse")
     with isolated_warehouse(warehouse_dir):

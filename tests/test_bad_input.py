@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import duckdb
 import pytest
 
-from orchestration.cli import run_refresh
+from orchestration.runner import run_refresh
 from orchestration.sources.catalogue import get_source
 from orchestration.warehouse import sha256_of
 from tests.helpers import (

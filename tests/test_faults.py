@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.cli import run_refresh
+from orchestration.runner import run_refresh
 from orchestration.settings import BUNDLED_DIR_VAR, PROJECT_ROOT, WAREHOUSE_DIR_VAR
 from orchestration.sources.catalogue import get_source
 from orchestration.warehouse import sha256_of

@@ -7,8 +7,8 @@ from dagster import materialize
 
 from orchestration.alerts import step_failure_message
 from orchestration.assets.ingest import build_ingest_asset
-from orchestration.cli import run_refresh
 from orchestration.resources import RefreshLock, SourceFetcher
+from orchestration.runner import run_refresh
 from orchestration.sources.catalogue import get_source
 from orchestration.warehouse import sha256_of
 from tests.helpers import copy_published, isolated_warehouse, poisoned_bundle, set_cell, set_cells_where

@@ -14,13 +14,14 @@ import duckdb
 import pytest
 from dagster import AssetKey, DagsterEventType, DagsterInstance, EventRecordsFilter
 
-from orchestration.cli import main, run_refresh
+from orchestration.cli import main
 from orchestration.refresh_lock import (
     EXIT_ALREADY_RUNNING,
     RefreshAlreadyRunning,
     read_holder,
     refresh_lock,
 )
+from orchestration.runner import run_refresh
 from orchestration.settings import BUNDLED_DIR_VAR, PROJECT_ROOT, WAREHOUSE_DIR_VAR
 from orchestration.sources.catalogue import get_source
 from orchestration.warehouse import AnalystQueryError, analyst_relation, connect_analyst, sha256_of

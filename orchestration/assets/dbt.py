@@ -44,6 +44,26 @@ def manifest_is_stale(manifest: Path) -> bool:
     return False
 
 
+def run_dbt(*arguments: str, check: bool = True) -> subprocess.CompletedProcess:
+    """The dbt CLI on this project, the one way the code runs it outside a Dagster step: absolute
+    project and profiles dirs, no usage stats, and the warehouse folder from the settings."""
+    env = {
+        **os.environ,
+        WAREHOUSE_DIR_VAR: str(get_settings().warehouse_dir),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    command = [
+        DBT_EXECUTABLE,
+        "--quiet",
+        *arguments,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+    ]
+    return subprocess.run(command, check=check, cwd=DBT_PROJECT_DIR, env=env)
+
+
 def prepare_manifest(*, force: bool = False) -> Path:
     """Write target/manifest.json with ``dbt parse`` when it is missing or stale (or when forced).
 
@@ -52,20 +72,7 @@ def prepare_manifest(*, force: bool = False) -> Path:
     """
     manifest = dbt_project.manifest_path
     if force or manifest_is_stale(manifest):
-        subprocess.run(
-            [
-                DBT_EXECUTABLE,
-                "--quiet",
-                "parse",
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-            ],
-            check=True,
-            cwd=DBT_PROJECT_DIR,
-            env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
-        )
+        run_dbt("parse")
         manifest.touch()
     return manifest
 

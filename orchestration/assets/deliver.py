@@ -4,11 +4,8 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 
 from orchestration.assets.ingest import DATA_TEAM
 from orchestration.exports import export_marts
-from orchestration.report.build import build_report
+from orchestration.report.build import build_published_report
 from orchestration.settings import get_settings
-from orchestration.sources.catalogue import reference_file
-
-BOUNDARIES = "boundaries_topojson"
 
 
 @asset(
@@ -47,9 +44,7 @@ def warehouse_exports(context: AssetExecutionContext) -> MaterializeResult:
     ),
 )
 def scorecard_report(context: AssetExecutionContext) -> MaterializeResult:
-    settings = get_settings()
-    boundaries = settings.bundled_dir / reference_file(BOUNDARIES)["bundled_path"]
-    result = build_report(settings.published_db, settings.report_path, boundaries)
+    result = build_published_report(get_settings())
     context.log.info(f"wrote {result.path} ({result.size_bytes / 1e6:.1f} MB in {result.seconds:.1f} s)")
     return MaterializeResult(
         metadata={

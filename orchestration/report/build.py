@@ -285,3 +285,16 @@ def build_report(db: Path, out: Path, topo: Path) -> ReportResult:
     return ReportResult(
         out, out.stat().st_size, time.perf_counter() - started, len(summary), n_charts, n_maps
     )
+
+
+#: The catalogue's reference file the maps are drawn from.
+BOUNDARIES = "boundaries_topojson"
+
+
+def build_published_report(settings, out: Path | None = None) -> ReportResult:
+    """The report of the published warehouse (settings: orchestration.settings.Settings), the one way
+    the refresh and `mission-tracker report` both build it."""
+    from orchestration.sources.catalogue import reference_file
+
+    boundaries = settings.bundled_dir / reference_file(BOUNDARIES)["bundled_path"]
+    return build_report(settings.published_db, out or settings.report_path, boundaries)

@@ -1,0 +1,145 @@
+"""Running the nightly refresh in-process: the library behind `mission-tracker refresh` (and the tests).
+
+``run_refresh`` takes the warehouse's refresh lock, runs the nightly job (or the part of it downstream
+of some sources) against the persistent Dagster instance, and returns a ``RefreshSummary``: the
+sources loaded, the checks passed, failed or warned, the publish or "nothing new", and on failure the
+alert it left and the observation that the published warehouse is unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from orchestration.alerts import step_failure_message
+from orchestration.settings import ensure_dagster_home, get_settings
+
+
+@dataclass
+class RefreshSummary:
+    success: bool
+    sources: list[str] = field(default_factory=list)
+    checks_passed: list[str] = field(default_factory=list)
+    checks_failed: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    published: str | None = None
+    run_id: str | None = None
+    checks_warned: list[str] = field(default_factory=list)  # non-blocking warnings (freshness)
+    nothing_new: str | None = None  # set when the run found nothing new to publish
+    alert: str | None = None  # the alert file a failed run left
+    stale_lock: str | None = None  # a dead refresh's lock record, cleared when this one started
+
+
+def summarise(result) -> RefreshSummary:  # result: dagster ExecuteInProcessResult
+    from orchestration.assets.ingest import is_ingest_key
+
+    summary = RefreshSummary(success=result.success, run_id=result.run_id)
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            materialization = event.event_specific_data.materialization
+            key = materialization.asset_key.path
+            metadata = {name: value.value for name, value in materialization.metadata.items()}
+            if is_ingest_key(key):
+                state = "unchanged" if metadata.get("unchanged") else "loaded"
+                summary.sources.append(
+                    f"{key[-1]}: {state}, {metadata.get('dagster/row_count')} rows, "
+                    f"periods {metadata.get('periods')}"
+                )
+            elif key == ["published_warehouse"]:
+                summary.published = f"{metadata['path']} (sha256 {str(metadata['sha256'])[:12]})"
+        elif event.event_type_value == "ASSET_OBSERVATION":
+            observation = event.event_specific_data.asset_observation
+            metadata = {name: value.value for name, value in observation.metadata.items()}
+            if observation.asset_key.path == ["published_warehouse"] and metadata.get("nothing_new"):
+                summary.nothing_new = (
+                    f"as published at {metadata['published_at']} (sha256 {str(metadata['sha256'])[:12]})"
+                )
+        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+            if evaluation.passed:
+                summary.checks_passed.append(name)
+            elif evaluation.severity.value == "WARN":
+                summary.checks_warned.append(name)
+            else:
+                summary.checks_failed.append(name)
+        elif event.event_type_value == "STEP_FAILURE":
+            summary.failures.append(f"{event.step_key}: {step_failure_message(event)}")
+        elif event.event_type_value == "RESOURCE_INIT_FAILURE":  # e.g. the refresh lock not taken
+            error = event.event_specific_data.error
+            while error is not None and error.cause is not None:
+                error = error.cause
+            summary.failures.append(f"run setup: {error.message.strip() if error else event.message}")
+    return summary
+
+
+def run_refresh(
+    *,
+    quiet_logs: bool = True,
+    sources: Sequence[str] = (),
+    progress: bool = False,
+    wait_seconds: float | None = None,
+) -> RefreshSummary:
+    """Run the nightly job in-process against the persistent Dagster instance.
+
+    ``sources`` restricts the run to those sources' ingest assets and everything downstream of them
+    (the dbt models they feed, the marts and publish), plus every blocking check in the graph, so that
+    what it publishes is fully checked: a partial refresh, as for a late-arriving file. The other raw
+    tables are taken as they are in the build.
+
+    Only one refresh runs per warehouse: the refresh lock is taken first (waiting up to
+    ``wait_seconds``, default MISSION_TRACKER_REFRESH_WAIT); RefreshAlreadyRunning when it stays taken.
+    """
+    import uuid
+
+    from orchestration.refresh_lock import refresh_lock
+
+    ensure_dagster_home()
+    settings = get_settings()
+    run_id = str(uuid.uuid4())
+    wait = settings.refresh_wait if wait_seconds is None else wait_seconds
+    with refresh_lock(settings.warehouse_dir, run_id=run_id, wait_seconds=wait) as held:
+        summary = _execute_refresh(run_id, quiet_logs=quiet_logs, sources=sources, progress=progress)
+    if held.stale is not None:
+        summary.stale_lock = held.stale.describe()
+    return summary
+
+
+def _execute_refresh(
+    run_id: str, *, quiet_logs: bool, sources: Sequence[str], progress: bool
+) -> RefreshSummary:
+    from dagster import AssetKey, AssetSelection, DagsterInstance
+
+    from orchestration.assets.publish import record_unchanged
+    from orchestration.definitions import defs
+    from orchestration.schedules import NIGHTLY_JOB_NAME
+
+    loggers: dict = {"console": {"config": {"log_level": "WARNING" if quiet_logs else "DEBUG"}}}
+    if quiet_logs:  # on a night with nothing new, dbt's skipped checks would each say "emitted no result"
+        logging.getLogger("dagster._core.execution.plan.active").setLevel(logging.ERROR)
+    if progress:
+        loggers["progress"] = {}
+    run_config = {"loggers": loggers}
+    job = defs.resolve_job_def(NIGHTLY_JOB_NAME)
+    if sources:
+        graph = defs.resolve_asset_graph()
+        roots = AssetSelection.assets(*(AssetKey(["raw", source]) for source in sources))
+        selected = set(roots.downstream().resolve(graph))
+        checks = set(graph.get_check_keys_for_assets(selected)) | {
+            key for key in graph.asset_check_keys if graph.get(key).blocking
+        }
+        job = job.get_subset(asset_selection=selected, asset_check_selection=checks)
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False, run_config=run_config, run_id=run_id
+        )
+        if not result.success:
+            record_unchanged(instance, get_settings(), result.run_id)
+    summary = summarise(result)
+    if not summary.success:  # the sensor alerts too when the daemon runs; one file per run either way
+        from orchestration.alerts import write_alert
+
+        alert = write_alert(get_settings(), result.run_id, NIGHTLY_JOB_NAME, summary.failures)
+        summary.alert = f"{alert.path} (webhook: {alert.webhook_status})"
+    return summary

@@ -1,0 +1,129 @@
+"""What the published warehouse holds and how fresh it is: the text behind `mission-tracker status`,
+`mission-tracker sources` and the refresh summary's mission table. The CLI only prints these lines."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from orchestration.settings import Settings, ensure_dagster_home
+
+MISSION_SUMMARY_SQL = (
+    "select mission_number as n, title, headline_status, gap_trend, target_band, confidence, data_coverage "
+    "from mission_summary order by mission_number"
+)
+
+
+def mission_table(db: Path) -> str:
+    """The 12-mission summary of a published warehouse, as an aligned text table."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        frame = con.sql(MISSION_SUMMARY_SQL).df()
+    return frame.to_string(index=False)
+
+
+def source_lines(settings: Settings) -> list[str]:
+    """Every catalogue source: id, provenance, title, then its latest period and freshness."""
+    from orchestration.freshness import assess, latest_dates
+    from orchestration.sources.catalogue import load_catalogue
+
+    path = settings.published_db
+    loads: dict[str, tuple] = {}
+    if path.exists():
+        with duckdb.connect(str(path), read_only=True) as con:
+            rows = con.execute(
+                "select source_id, arg_max(last_period, loaded_at) from raw._load_log group by 1"
+            ).fetchall()
+            for source_id, last_period in rows:
+                loads[source_id] = (last_period, latest_dates(con, source_id)[0])
+    today = datetime.now(UTC).date()
+    catalogue = load_catalogue()
+    lines = [
+        f"{len(catalogue)} sources in orchestration/sources/catalogue.yml"
+        + ("" if path.exists() else f" (no published warehouse at {path}: latest periods unknown)")
+    ]
+    for source in catalogue:
+        last_period, period_end = loads.get(source.id, (None, None))
+        freshness = assess(source, period_end, today).line if source.id in loads else "not loaded yet"
+        lines.append(f"  {source.id} [{source.provenance}] {source.title}")
+        lines.append(f"      latest period: {last_period or '-'}; {freshness}")
+    return lines
+
+
+def status_lines(settings: Settings) -> list[str]:
+    """The published version, the last refresh and run, and each source's freshness and fetch."""
+    from orchestration.freshness import assess, assess_release, latest_dates
+    from orchestration.sources.catalogue import load_catalogue
+    from orchestration.warehouse import list_versions, read_manifest, sha256_of
+
+    path = settings.published_db
+    lines = [f"published: {path} ({path.stat().st_size / 1e6:.1f} MB, sha256 {sha256_of(path)[:12]})"]
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(
+            "select source_id, max(loaded_at), arg_max(row_count, loaded_at), "
+            "arg_max(last_period, loaded_at), arg_max(left(sha256, 12), loaded_at) "
+            "from raw._load_log group by 1 order by 1"
+        ).fetchall()
+        dates = {source_id: latest_dates(con, source_id) for (source_id, *_rest) in rows}
+        refreshed = con.execute("select max(loaded_at) from raw._load_log").fetchone()[0]
+    catalogue = {source.id: source for source in load_catalogue()}
+    today = datetime.now(UTC).date()
+    manifest = read_manifest(path)
+    lines += [
+        f"published at: {manifest.get('published_at', 'unknown')}",
+        f"last refresh that loaded data: {refreshed:%Y-%m-%d %H:%M} UTC",
+        last_run_line(),
+        f"source mode: {settings.source_mode}"
+        + (f" (mirror {settings.source_mirror})" if settings.source_mirror else ""),
+        "sources (last load in this version; freshness = age of the latest period; last successful fetch):",
+    ]
+    overdue = 0
+    for source_id, loaded_at, row_count, last_period, vintage in rows:
+        source = catalogue.get(source_id)
+        period_end, released = dates[source_id]
+        fresh = assess(source, period_end, today) if source else None
+        release = assess_release(source, released, today) if source else None
+        overdue += bool(fresh and "overdue" in (fresh.status, release.status))
+        lines.append(
+            f"  {source_id}: loaded {loaded_at:%Y-%m-%d %H:%M} UTC, {row_count} rows, "
+            f"latest period {last_period}, vintage {vintage}"
+            + (f"; {fresh.line}" if fresh else "; not in the catalogue any more")
+            + (f"; release {release.line}" if release and release.latest_period_end else "")
+            + f"; {fetch_line(settings, source)}"
+        )
+    lines.append(f"overdue sources: {overdue} of {len(rows)}")
+    versions = list_versions(settings.versions_dir)
+    lines.append(
+        f"kept previous versions: {len(versions)}" + (f" (newest {versions[-1].name})" if versions else "")
+    )
+    return lines
+
+
+def fetch_line(settings: Settings, source) -> str:
+    from orchestration.fetch import read_state
+
+    if source is None or not source.fetchable:
+        return "no live file (bundled only)"
+    state = read_state(settings.landing_dir, source.id)
+    if state is None:
+        return "never fetched"
+    published = f", publisher date {state.publisher_date:%Y-%m-%d}" if state.publisher_date else ""
+    return f"last successful fetch {state.checked_at} (this file fetched {state.fetched_at}{published})"
+
+
+def last_run_line() -> str:
+    """The latest nightly run recorded in the Dagster instance: when, and how it ended."""
+    ensure_dagster_home()
+    from dagster import DagsterInstance, RunsFilter
+
+    from orchestration.schedules import NIGHTLY_JOB_NAME
+
+    with DagsterInstance.get() as instance:
+        runs = instance.get_run_records(RunsFilter(job_name=NIGHTLY_JOB_NAME), limit=1)
+    if not runs:
+        return "last run: none recorded in this Dagster instance"
+    record = runs[0]
+    when = record.end_time or record.start_time
+    stamp = datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%d %H:%M UTC") if when else "not finished"
+    return f"last run: {record.dagster_run.status.value} at {stamp} (run {record.dagster_run.run_id[:8]})"
