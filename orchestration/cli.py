@@ -88,6 +88,8 @@ def _print_missions(db: Path) -> None:
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     _check_source_ids(args.source or ())
+    if not args.source and not args.always_run and _nothing_new():
+        return 0
     print("Running the nightly refresh (ingest -> dbt build -> checks -> publish) ...", flush=True)
     from orchestration.refresh_lock import EXIT_ALREADY_RUNNING, RefreshAlreadyRunning
 
@@ -112,6 +114,27 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         return EXIT_ALREADY_RUNNING
     _print_refresh(summary)
     return 0 if summary.success else 1
+
+
+def _nothing_new() -> bool:
+    """Say so and stop when nothing can be new (bundled files, code and published file as published)."""
+    import time
+
+    from orchestration.runner import unchanged_since_publish
+
+    started = time.perf_counter()
+    settings = get_settings()
+    manifest = unchanged_since_publish(settings)
+    if manifest is None:
+        return False
+    print(
+        "Nothing new: every bundled source file, model, suite and line of code is as at the publish of "
+        f"{manifest.get('published_at')}; the published warehouse {settings.published_db} stands "
+        f"(sha256 {str(manifest.get('sha256'))[:12]}). Decided in {time.perf_counter() - started:.1f} s "
+        "without starting Dagster, dbt or Great Expectations; `refresh --always-run` runs the job anyway "
+        "(e.g. to record a run and re-evaluate freshness)."
+    )
+    return True
 
 
 def _check_source_ids(ids) -> None:
@@ -349,6 +372,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="ID",
         help="refresh only this catalogue source and what depends on it (repeatable)",
+    )
+    refresh.add_argument(
+        "--always-run",
+        action="store_true",
+        help="run the Dagster job even when nothing can be new (by default it stops at once)",
     )
     refresh.add_argument(
         "--wait",

@@ -252,15 +252,20 @@ def inputs_fingerprint(build_db: Path, project_root: Path) -> str:
     Two builds with the same fingerprint hold the same data; a publish records it in the manifest, so
     a nightly run with nothing new can say so and leave the published warehouse alone.
     """
-    digest = hashlib.sha256()
     with connect(build_db) as con:
         _ensure_load_log(con)
         loads = con.execute(
             f"select source_id, sha256 from {LOAD_LOG} "
             "qualify row_number() over (partition by source_id order by loaded_at desc) = 1 order by 1"
         ).fetchall()
-    for source_id, sha in loads:
-        digest.update(f"source {source_id} {sha}\n".encode())
+    return fingerprint_of(dict(loads), project_root)
+
+
+def fingerprint_of(source_checksums: dict[str, str], project_root: Path) -> str:
+    """sha256 over each source's file checksum (by source id) and every file that shapes the build."""
+    digest = hashlib.sha256()
+    for source_id in sorted(source_checksums):
+        digest.update(f"source {source_id} {source_checksums[source_id]}\n".encode())
     for name in CODE_INPUTS:
         root = project_root / name
         files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())

@@ -2,8 +2,9 @@
 
 Each repetition gets an empty warehouse folder and Dagster home, runs `mission-tracker refresh` once
 (full: every source parsed and loaded, dbt build, checks, publish, report, exports) and again
-(unchanged: every source file has the same checksum, so ingest is a no-op, the raw gates re-run, and
-the run stops before dbt with "nothing new": no build, no publish). Wall time includes process start
+(unchanged: every bundled file, model, suite and line of code is as published, so the CLI says
+"nothing new" before starting Dagster, dbt or GX; `refresh --always-run` would run the job's own
+no-op path instead). Wall time includes process start
 and imports, as a user or the nightly schedule experiences it. `python scripts/live_demo.py` times
 the same pair in live mode against a loopback publisher.
 

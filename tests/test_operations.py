@@ -305,3 +305,40 @@ def test_materialize_all_from_the_ui_publishes_once(built_warehouse, tmp_path):
     versions = sorted((warehouse / "versions").glob("*.duckdb"))
     assert versions and sha256_of(versions[-1]) == before  # the replaced version kept for rollback
     shutil.rmtree(warehouse / "build", ignore_errors=True)
+
+
+# --- nothing new, decided before Dagster ----------------------------------------------------------
+
+
+def test_an_unchanged_night_stops_before_dagster_and_a_changed_file_does_not(built_warehouse, tmp_path):
+    from orchestration.runner import unchanged_since_publish
+    from orchestration.settings import get_settings
+
+    warehouse = tmp_path / "warehouse"
+    copy_published(built_warehouse.settings.warehouse_dir, warehouse)
+    published = warehouse / "mission_tracker.duckdb"
+    before = sha256_of(published)
+    env = {**os.environ, WAREHOUSE_DIR_VAR: str(warehouse)}
+    completed = subprocess.run([CLI, "refresh"], env=env, capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith(
+        "Nothing new: every bundled source file, model, suite and line of code"
+    )
+    assert "Running the nightly refresh" not in completed.stdout and not (warehouse / "logs").exists()
+    assert sha256_of(published) == before
+    # one changed file, live mode, or a tampered published file: the shortcut steps aside
+    bundle = poisoned_bundle(
+        tmp_path, HLE.bundled_path, set_cells_where("notes", "revised", lambda r: r["areacd"] == "E06000001")
+    )
+    with isolated_warehouse(warehouse, bundle):
+        assert unchanged_since_publish(get_settings()) is None
+    with isolated_warehouse(warehouse):
+        assert unchanged_since_publish(get_settings())["sha256"] == before
+        os.environ["MISSION_TRACKER_SOURCE_MODE"] = "live"
+        try:
+            assert unchanged_since_publish(get_settings()) is None
+        finally:
+            del os.environ["MISSION_TRACKER_SOURCE_MODE"]
+        with published.open("ab") as handle:
+            handle.write(b"\0")
+        assert unchanged_since_publish(get_settings()) is None

@@ -7,9 +7,6 @@ DuckDB file with load metadata. A file whose checksum equals the last load's is 
 so. Asset keys are ``raw/<source id>``: the dbt sources map to the same keys, so lineage joins up.
 """
 
-import hashlib
-from pathlib import Path
-
 import pandas as pd
 from dagster import (
     AssetExecutionContext,
@@ -24,10 +21,10 @@ from dagster import (
 from orchestration.fetch import FetchError
 from orchestration.resources import RefreshLock, SourceFetcher, SourceFile
 from orchestration.settings import get_settings
-from orchestration.sources.catalogue import Source, load_catalogue, source_tags
+from orchestration.sources.catalogue import Source, load_catalogue, source_checksum, source_tags
 from orchestration.sources.errors import SourceFormatError
 from orchestration.sources.ons_els import PARSED_COLUMNS
-from orchestration.warehouse import Origin, last_load, load_raw_table, sha256_of
+from orchestration.warehouse import Origin, last_load, load_raw_table
 
 RAW_SCHEMA = "raw"
 #: Who answers for the warehouse's assets (shown as the owner of each asset in the UI).
@@ -51,20 +48,6 @@ def attach_metrics(source: Source, frame: pd.DataFrame) -> tuple[pd.DataFrame, l
     frame["breakdown"] = frame["indicator"].map(lambda name: mapping.get(name, (None, None))[1])
     unmapped = sorted(set(frame.loc[frame["metric_id"].isna(), "indicator"]))
     return frame, unmapped
-
-
-def source_checksum(source: Source, path: Path) -> str:
-    """sha256 of the file; for sources computed from several files, of all of them together."""
-    if not path.exists():
-        return ""
-    if not source.extra_files:
-        return sha256_of(path)
-    bundled = get_settings().bundled_dir
-    parts = [sha256_of(path)] + [
-        sha256_of(bundled / extra) if (bundled / extra).exists() else "missing"
-        for extra in source.extra_files
-    ]
-    return hashlib.sha256("".join(parts).encode()).hexdigest()
 
 
 def _static_metadata(source: Source) -> dict[str, object]:
@@ -134,7 +117,7 @@ def build_ingest_asset(source: Source) -> AssetsDefinition:
         settings = get_settings()
         located = _locate(context, fetcher, source)
         path = located.path
-        checksum = source_checksum(source, path)
+        checksum = source_checksum(source, path, settings.bundled_dir)
         previous = last_load(settings.build_db, source.id)
         if (
             previous is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -191,3 +192,18 @@ def source_tags(source: Source) -> dict[str, str]:
         "provenance": source.provenance,
         **{f"mission_{mission}": "" for mission in missions},
     }
+
+
+def source_checksum(source: Source, path: Path, bundled_dir: Path) -> str:
+    """sha256 of a source's file; for sources computed from several files, of all of them together."""
+    from orchestration.warehouse import sha256_of
+
+    if not path.exists():
+        return ""
+    if not source.extra_files:
+        return sha256_of(path)
+    parts = [sha256_of(path)] + [
+        sha256_of(bundled_dir / extra) if (bundled_dir / extra).exists() else "missing"
+        for extra in source.extra_files
+    ]
+    return hashlib.sha256("".join(parts).encode()).hexdigest()
