@@ -101,7 +101,7 @@ def test_an_empty_query_is_an_error(built_warehouse, capsys):
 
 def test_reading_still_works_and_writes_its_result_to_a_file(built_warehouse, capsys, tmp_path):
     code, out, _err = _query(capsys, "select count(*) as n from dim_missions")
-    assert code == 0 and out[-1].strip() == "12"
+    assert code == 0 and out[-2].strip() == "12" and out[-1] == "1 row"
     for flag, name in (("--csv", "m.csv"), ("--parquet", "m.parquet")):
         code, out, _err = _query(
             capsys, "select mission_id, mission_number from dim_missions", flag, str(tmp_path / name)
