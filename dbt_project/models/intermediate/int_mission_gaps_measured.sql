@@ -163,36 +163,15 @@ gse_gap as (
 ),
 
 -- Missions 5, 6 and 11: a named grouping of areas against England or against the other areas. Each
--- group's mean is population-weighted when every area in it has a mid-year population that year
--- (for a rate, that is the group's own rate); otherwise the plain mean of areas, and it says so.
-grouping_members as (
-    select
-        p.*,
-        gm.grouping_id,
-        g.area_code is not null as in_group
-    from pop as p
-    inner join (
-        values ('eia_vs_england', 'education_investment_areas'),
-            ('lowest_skilled_third_vs_rest', 'lowest_skilled_third'),
-            ('worst_20_forces_vs_rest', 'worst_affected_forces_20')
-    ) as gm(gap_method, grouping_id) on gm.gap_method = p.gap_method
-    inner join {{ ref('dim_areas') }} as a on a.area_code = p.area_code
-    left join groupings as g on g.grouping_id = gm.grouping_id and g.area_code = p.area_code
-    -- the groupings are English; compare them with English areas only
-    where a.nation_code = 'E92000001' or p.population = 'pfa'
-),
-
+-- group's mean is weighted as int_gap_grouping_members_selected says (population where complete).
 grouping_means as (
     select
         gap_method, mission_id, metric_id, breakdown, period, in_group,
         any_value(grouping_id) as grouping_id,
         count(*) as areas,
-        count(population_count) = count(*) as is_weighted,
-        case when count(population_count) = count(*)
-            then sum(value * population_count) / sum(population_count)
-            else avg(value)
-        end as group_mean
-    from grouping_members
+        bool_and(is_weighted) as is_weighted,
+        sum(value * weight) as group_mean
+    from {{ ref('int_gap_grouping_members_selected') }}
     group by all
 ),
 
