@@ -111,7 +111,7 @@ def _execute_refresh(
 ) -> RefreshSummary:
     from dagster import AssetKey, AssetSelection, DagsterInstance
 
-    from orchestration.assets.publish import record_unchanged
+    from orchestration.assets.publish import blocking_checks_upstream, record_unchanged
     from orchestration.definitions import defs
     from orchestration.schedules import NIGHTLY_JOB_NAME
 
@@ -126,9 +126,8 @@ def _execute_refresh(
         graph = defs.resolve_asset_graph()
         roots = AssetSelection.assets(*(AssetKey(["raw", source]) for source in sources))
         selected = set(roots.downstream().resolve(graph))
-        checks = set(graph.get_check_keys_for_assets(selected)) | {
-            key for key in graph.asset_check_keys if graph.get(key).blocking
-        }
+        # every check the publish step requires, besides the selected assets' own
+        checks = set(graph.get_check_keys_for_assets(selected)) | blocking_checks_upstream()
         job = job.get_subset(asset_selection=selected, asset_check_selection=checks)
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(

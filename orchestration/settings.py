@@ -47,6 +47,8 @@ SOURCE_MODES = ("bundled", "live")
 DEPLOY_DIR = PROJECT_ROOT / "deploy"
 
 PUBLISHED_NAME = "mission_tracker.duckdb"
+#: Who answers for the warehouse's assets (the owner of every asset in the Dagster UI).
+DATA_TEAM = "team:mission-tracker-data"
 
 
 @dataclass(frozen=True)

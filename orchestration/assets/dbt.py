@@ -16,10 +16,9 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.assets.ingest import DATA_TEAM
 from orchestration.assets.nothing_new import nothing_new_observation
 from orchestration.resources import RefreshLock
-from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT, WAREHOUSE_DIR_VAR, get_settings
+from orchestration.settings import DATA_TEAM, DBT_PROJECT_DIR, PROJECT_ROOT, WAREHOUSE_DIR_VAR, get_settings
 from orchestration.warehouse import inputs_fingerprint, published_is_current
 
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))

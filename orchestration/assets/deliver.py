@@ -2,10 +2,9 @@
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
-from orchestration.assets.ingest import DATA_TEAM
 from orchestration.exports import export_marts
 from orchestration.report.build import build_published_report
-from orchestration.settings import get_settings
+from orchestration.settings import DATA_TEAM, get_settings
 
 
 @asset(

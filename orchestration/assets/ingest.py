@@ -20,15 +20,13 @@ from dagster import (
 
 from orchestration.fetch import FetchError
 from orchestration.resources import RefreshLock, SourceFetcher, SourceFile
-from orchestration.settings import get_settings
+from orchestration.settings import DATA_TEAM, get_settings
 from orchestration.sources.catalogue import Source, load_catalogue, source_checksum, source_tags
 from orchestration.sources.errors import SourceFormatError
 from orchestration.sources.ons_els import PARSED_COLUMNS
 from orchestration.warehouse import Origin, last_load, load_raw_table
 
 RAW_SCHEMA = "raw"
-#: Who answers for the warehouse's assets (shown as the owner of each asset in the UI).
-DATA_TEAM = "team:mission-tracker-data"
 
 
 def raw_asset_key(source_id: str) -> AssetKey:

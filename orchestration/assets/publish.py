@@ -23,9 +23,8 @@ from dagster import (
 )
 
 from orchestration.assets.dbt import mart_model_names
-from orchestration.assets.ingest import DATA_TEAM
 from orchestration.assets.nothing_new import PUBLISHED_KEY, nothing_new_observation
-from orchestration.settings import PROJECT_ROOT, Settings, get_settings
+from orchestration.settings import DATA_TEAM, PROJECT_ROOT, Settings, get_settings
 from orchestration.warehouse import inputs_fingerprint, publish, published_is_current, read_manifest
 
 #: The marts a publish waits for (every model under dbt's models/marts); their blocking checks
@@ -44,21 +43,18 @@ def blocking_checks_upstream() -> frozenset[AssetCheckKey]:
     return frozenset(key for key in graph.get_check_keys_for_assets(upstream) if graph.get(key).blocking)
 
 
-def checks_passed_in_run(
-    instance: DagsterInstance, run_id: str
-) -> tuple[set[AssetCheckKey], set[AssetCheckKey]]:
-    """(passed, failed) check keys evaluated in one run."""
-    passed: set[AssetCheckKey] = set()
-    failed: set[AssetCheckKey] = set()
-    for entry in instance.all_logs(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION):
-        evaluation = entry.dagster_event.event_specific_data
-        (passed if evaluation.passed else failed).add(evaluation.asset_check_key)
-    return passed, failed - passed
+def checks_passed_in_run(instance: DagsterInstance, run_id: str) -> set[AssetCheckKey]:
+    """The check keys one run evaluated and saw pass."""
+    return {
+        entry.dagster_event.event_specific_data.asset_check_key
+        for entry in instance.all_logs(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)
+        if entry.dagster_event.event_specific_data.passed
+    }
 
 
 def unchecked_in_this_run(context: AssetExecutionContext) -> list[str]:
     """Blocking checks upstream that this run did not see pass (empty: the build is fully checked)."""
-    passed, _failed = checks_passed_in_run(context.instance, context.run_id)
+    passed = checks_passed_in_run(context.instance, context.run_id)
     return sorted(key.to_user_string() for key in blocking_checks_upstream() - passed)
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
-from orchestration.assets.ingest import DATA_TEAM, raw_asset_key
-from orchestration.settings import get_settings
+from orchestration.assets.ingest import raw_asset_key
+from orchestration.settings import DATA_TEAM, get_settings
 from orchestration.sources.catalogue import load_catalogue
 from orchestration.warehouse import LOAD_LOG, connect
 
