@@ -266,6 +266,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from orchestration.report.build import build_published_report
+    from orchestration.report.profiles import build_published_profiles
 
     _published_or_fail()
     result = build_published_report(get_settings(), Path(args.out).resolve() if args.out else None)
@@ -273,6 +274,31 @@ def cmd_report(args: argparse.Namespace) -> int:
         f"wrote {result.path} ({result.size_bytes / 1e6:.1f} MB, {result.charts} charts, {result.maps} maps, "
         f"{result.seconds:.1f} s); open it in any browser, it needs no network"
     )
+    profiles = build_published_profiles(get_settings(), result.path.parent / "profiles")
+    print(
+        f"wrote {profiles.profiles} area profiles and index.html to {profiles.folder} "
+        f"({profiles.total_bytes / 1e6:.1f} MB, {profiles.seconds:.1f} s)"
+    )
+    return 0
+
+
+def cmd_profile(args: argparse.Namespace) -> int:
+    """Where the profile of one local authority is (by code or name); opens nothing."""
+    from orchestration.report.profiles import find_profile, published_authorities
+
+    settings = get_settings()
+    path, suggestions = find_profile(
+        settings.profiles_dir, args.area, published_authorities(_published_or_fail())
+    )
+    if path is None:
+        raise CliError(
+            f"no local authority matches {args.area!r}",
+            ("did you mean: " + "; ".join(suggestions) + "? " if suggestions else "")
+            + f"the index of all of them is {settings.profiles_dir / 'index.html'}",
+        )
+    if not path.exists():
+        raise CliError(f"{path} has not been written yet", "run `mission-tracker report` (or a refresh)")
+    print(path)
     return 0
 
 
@@ -412,12 +438,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(func=cmd_export)
 
     report = commands.add_parser(
-        "report", help="write the HTML scorecard report from the published warehouse"
+        "report", help="write the HTML scorecard report and the area profiles from the published warehouse"
     )
     report.add_argument(
         "--out", metavar="FILE", help="file to write (default warehouse/report/mission_scorecard_report.html)"
     )
     report.set_defaults(func=cmd_report)
+
+    profile = commands.add_parser(
+        "profile", help="print where one local authority's profile page is (by GSS code or name)"
+    )
+    profile.add_argument("area", help="a GSS code (E06000009) or a name (Blackpool); a unique prefix will do")
+    profile.set_defaults(func=cmd_profile)
 
     docs = commands.add_parser("docs", help="generate dbt docs (models, columns, lineage) as one HTML page")
     docs.set_defaults(func=cmd_docs)

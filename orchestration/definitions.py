@@ -3,7 +3,7 @@
 from dagster import Definitions, colored_console_logger, in_process_executor
 
 from orchestration.assets.dbt import dbt_models, dbt_resource
-from orchestration.assets.deliver import scorecard_report, warehouse_exports
+from orchestration.assets.deliver import area_profiles, scorecard_report, warehouse_exports
 from orchestration.assets.ingest import build_ingest_assets
 from orchestration.assets.publish import published_warehouse
 from orchestration.assets.vintages import record_vintages
@@ -22,6 +22,7 @@ defs = Definitions(
         published_warehouse,
         warehouse_exports,
         scorecard_report,
+        area_profiles,
     ],
     asset_checks=[*build_gx_checks(), source_freshness],
     jobs=[nightly_refresh_job],

@@ -57,6 +57,12 @@ class ProgressHandler(logging.Handler):
                 self._say("+", f"published {metadata.get('path')}")
             elif path == ["scorecard_report"]:
                 self._say("+", f"report {metadata.get('path')}")
+            elif path == ["area_profiles"]:
+                self._say(
+                    "+",
+                    f"profiles {metadata.get('folder')} ({metadata.get('profiles')} local authorities, "
+                    f"{metadata.get('build_seconds')} s)",
+                )
             elif path == ["warehouse_exports"]:
                 self._say("+", f"exports {metadata.get('folder')} ({metadata.get('tables')} marts)")
         elif kind == "STEP_SUCCESS" and step == "dbt_models" and not self.nothing_new:
@@ -67,8 +73,8 @@ class ProgressHandler(logging.Handler):
                 self.nothing_new = True
                 self._say(
                     "=",
-                    "nothing new since the last publish: dbt build, mart checks, publish, report and "
-                    "exports skipped; the published warehouse stands",
+                    "nothing new since the last publish: dbt build, mart checks, publish, report, "
+                    "profiles and exports skipped; the published warehouse stands",
                 )
         elif kind == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data

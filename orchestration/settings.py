@@ -87,6 +87,11 @@ class Settings:
         return self.warehouse_dir / "report" / "mission_scorecard_report.html"
 
     @property
+    def profiles_dir(self) -> Path:
+        """One HTML area profile per current local authority (<code>.html) and index.html."""
+        return self.warehouse_dir / "report" / "profiles"
+
+    @property
     def logs_dir(self) -> Path:
         """Full run logs of CLI refreshes (dbt's own output included)."""
         return self.warehouse_dir / "logs"

@@ -4,6 +4,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 
 from orchestration.exports import export_marts
 from orchestration.report.build import build_published_report
+from orchestration.report.profiles import build_published_profiles
 from orchestration.settings import DATA_TEAM, get_settings
 
 
@@ -52,5 +53,36 @@ def scorecard_report(context: AssetExecutionContext) -> MaterializeResult:
             "build_seconds": round(result.seconds, 2),
             "charts": result.charts,
             "maps": result.maps,
+        }
+    )
+
+
+@asset(
+    key="area_profiles",
+    required_resource_keys={"refresh_lock"},
+    deps=[AssetKey("published_warehouse")],
+    group_name="publish",
+    owners=[DATA_TEAM],
+    kinds={"html"},
+    description=(
+        "One self-contained HTML profile per current local authority (warehouse/report/profiles/<code>.html) "
+        "and an index by name: per mission, a spine chart row per headline series against England, the "
+        "region and similar areas, coloured by the benchmark test, with the trend and the sources cited. "
+        "Drawn from the local_authority_profile mart in one query."
+    ),
+)
+def area_profiles(context: AssetExecutionContext) -> MaterializeResult:
+    result = build_published_profiles(get_settings())
+    context.log.info(
+        f"wrote {result.profiles} profiles to {result.folder} ({result.total_bytes / 1e6:.1f} MB, "
+        f"largest {result.largest_bytes / 1e3:.0f} KB, {result.seconds:.1f} s)"
+    )
+    return MaterializeResult(
+        metadata={
+            "folder": MetadataValue.path(str(result.folder)),
+            "profiles": result.profiles,
+            "total_bytes": result.total_bytes,
+            "largest_bytes": result.largest_bytes,
+            "build_seconds": round(result.seconds, 2),
         }
     )

@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 
-WIDTH, HEIGHT = 460, 210
-LEFT, RIGHT, TOP, BOTTOM = 58, 14, 34, 34
+WIDTH, HEIGHT = 460, 196
+LEFT, RIGHT, TOP, BOTTOM = 58, 14, 22, 34
+#: Legend: the width of a character at the tick font size (generous), and the height of a row.
+LEGEND_CHAR, LEGEND_ROW = 5.6, 14
 PALETTE = ("#1d4e89", "#c2410c", "#15803d", "#7c3aed")
 
 
@@ -50,6 +52,16 @@ def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
     return [round(i * step, 10) for i in range(first, last + 1)]
 
 
+def year_ticks(low: float, high: float, most: int = 6) -> dict[float, str]:
+    """Calendar-year ticks (1 January) inside [low, high], 1, 2, 5 or 10 years apart: '2010', '2015'."""
+    first, last = math.ceil(low - 1e-9), math.floor(high + 1e-9)
+    if last < first:
+        return {low: str(math.floor(low))}
+    step = next(s for s in (1, 2, 5, 10, 20) if (last - first) / s < most)
+    years = [year for year in range(first, last + 1) if year % step == 0] or [first]
+    return {float(year): str(year) for year in years}
+
+
 def _fmt(value: float) -> str:
     if abs(value) >= 10000:
         return f"{value:,.0f}"
@@ -58,17 +70,38 @@ def _fmt(value: float) -> str:
     return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
 
 
+def _legend_rows(chart: Chart) -> list[list[tuple[float, str, str, bool, bool]]]:
+    """Legend entries (x, label, colour, dashed, is_band) laid out in rows that fit the chart's width."""
+    entries = []
+    if chart.band and chart.band.points:
+        entries.append((chart.band.label, chart.band.colour, False, True))
+    entries += [(line.label, line.colour, line.dashed, False) for line in chart.lines]
+    rows: list[list[tuple[float, str, str, bool, bool]]] = [[]]
+    x = float(LEFT)
+    for label, colour, dashed, is_band in entries:
+        width = 26 + LEGEND_CHAR * len(label)
+        if rows[-1] and x + width > WIDTH - RIGHT:
+            rows.append([])
+            x = float(LEFT)
+        rows[-1].append((x, label, colour, dashed, is_band))
+        x += width
+    return rows
+
+
 def render(chart: Chart) -> str:
-    """The chart as an <svg> element with a title, axes, an optional band and a legend."""
+    """The chart as an <svg> element: axes with the unit and year ticks, an optional band, a legend
+    that wraps onto more rows rather than run off the edge. The title belongs to the caller's caption
+    (HTML wraps it; SVG text would not)."""
     xs = [x for line in chart.lines for x, _ in line.points]
     ys = [y for line in chart.lines for _, y in line.points]
     if chart.band:
         xs += [x for x, _, _ in chart.band.points]
         ys += [v for _, lo, hi in chart.band.points for v in (lo, hi)]
+    legend = _legend_rows(chart)
+    height = HEIGHT + LEGEND_ROW * (len(legend) - 1)
     parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" '
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" '
         f'aria-label="{escape(chart.title)}">',
-        f'<text x="4" y="13" class="chart-title">{escape(chart.title)}</text>',
     ]
     if chart.synthetic:
         parts.append(
@@ -95,21 +128,20 @@ def render(chart: Chart) -> str:
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{sy(tick):.1f}" y2="{sy(tick):.1f}" class="grid"/>'
             f'<text x="{LEFT - 4}" y="{sy(tick) + 3:.1f}" text-anchor="end" class="tick">{_fmt(tick)}</text>'
         )
-    labels = chart.x_labels or {x: _fmt(x) for x in (x_low, x_high)}
+    labels = chart.x_labels or year_ticks(x_low, x_high)
     for x, label in labels.items():
-        anchor = "start" if x == x_low else "end" if x == x_high else "middle"
+        anchor = "start" if sx(x) < LEFT + 12 else "end" if sx(x) > WIDTH - RIGHT - 12 else "middle"
         parts.append(
-            f'<text x="{sx(x):.1f}" y="{HEIGHT - BOTTOM + 14}" text-anchor="{anchor}" class="tick">'
-            f"{escape(label)}</text>"
+            f'<line x1="{sx(x):.1f}" x2="{sx(x):.1f}" y1="{HEIGHT - BOTTOM}" y2="{HEIGHT - BOTTOM + 4}" '
+            f'class="axis"/><text x="{sx(x):.1f}" y="{HEIGHT - BOTTOM + 14}" text-anchor="{anchor}" '
+            f'class="tick">{escape(label)}</text>'
         )
     if chart.unit:
-        parts.append(f'<text x="4" y="{TOP - 8}" class="tick">{escape(chart.unit)}</text>')
-    legend = []
+        parts.append(f'<text x="4" y="{TOP - 8}" class="tick unit">{escape(chart.unit)}</text>')
     if chart.band and chart.band.points:
         upper = " ".join(f"{sx(x):.1f},{sy(hi):.1f}" for x, _, hi in chart.band.points)
         lower = " ".join(f"{sx(x):.1f},{sy(lo):.1f}" for x, lo, _ in reversed(chart.band.points))
         parts.append(f'<polygon class="band" points="{upper} {lower}" fill="{chart.band.colour}"/>')
-        legend.append((chart.band.label, chart.band.colour, False, True))
     for line in chart.lines:
         points = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in line.points)
         dash = ' stroke-dasharray="5 4"' if line.dashed else ""
@@ -119,17 +151,16 @@ def render(chart: Chart) -> str:
                 f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="2.4" fill="{line.colour}">'
                 f"<title>{escape(line.label)}: {_fmt(y)}</title></circle>"
             )
-        legend.append((line.label, line.colour, line.dashed, False))
-    x = LEFT
-    for label, colour, dashed, is_band in legend:
-        dash = ' stroke-dasharray="4 3"' if dashed else ""
-        swatch = (
-            f'<rect x="{x}" y="{HEIGHT - 12}" width="14" height="8" fill="{colour}" opacity="0.5"/>'
-            if is_band
-            else f'<line x1="{x}" x2="{x + 14}" y1="{HEIGHT - 8}" y2="{HEIGHT - 8}" stroke="{colour}" '
-            f'stroke-width="2"{dash}/>'
-        )
-        parts.append(swatch + f'<text x="{x + 18}" y="{HEIGHT - 4}" class="tick">{escape(label)}</text>')
-        x += 26 + 6 * len(label)
+    for row_number, row in enumerate(legend):
+        y = HEIGHT + LEGEND_ROW * row_number
+        for x, label, colour, dashed, is_band in row:
+            dash = ' stroke-dasharray="4 3"' if dashed else ""
+            swatch = (
+                f'<rect x="{x}" y="{y - 12}" width="14" height="8" fill="{colour}" opacity="0.5"/>'
+                if is_band
+                else f'<line x1="{x}" x2="{x + 14}" y1="{y - 8}" y2="{y - 8}" stroke="{colour}" '
+                f'stroke-width="2"{dash}/>'
+            )
+            parts.append(swatch + f'<text x="{x + 18}" y="{y - 4}" class="tick">{escape(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache, lru_cache
 from html import escape
 from pathlib import Path
@@ -17,6 +17,7 @@ MAP_WIDTH = 300
 #: Quintile colours, best (1) to worst (5): a colour-blind-safe diverging scheme.
 QUINTILE_COLOURS = ("#1a9641", "#a6d96a", "#ffffbf", "#fdae61", "#d7191c")
 NO_DATA = "#e5e7eb"
+LEGEND_ROW = 14
 _LAT0 = math.radians(54.5)  # equirectangular projection centred on the UK
 
 
@@ -114,9 +115,12 @@ def choropleth(
     quintiles: Mapping[str, int],
     labels: Mapping[str, str],
     height: float,
-    title: str,
+    legend: Sequence[tuple[str, str]],
+    legend_title: str,
 ) -> str:
-    """A map of the layer's areas coloured by quintile (1 = best); areas without data are grey."""
+    """A map of the layer's areas coloured by quintile (1 = best); areas without data are grey. The
+    legend gives each quintile's colour and value range (``legend``: (colour, text) pairs, one per
+    row), a "no data" key, and the unit and direction in ``legend_title``."""
     shapes, names = _geometries(path, layer)
     uses = []
     for code in shapes:
@@ -127,15 +131,18 @@ def choropleth(
             f'<use href="#map-{layer}-{escape(code)}" fill="{fill}" class="area" data-code="{escape(code)}">'
             f"<title>{escape(names[code])}: {escape(label)}</title></use>"
         )
-    legend = "".join(
-        f'<rect x="{8 + i * 34}" y="{height + 8}" width="30" height="10" fill="{colour}"/>'
-        f'<text x="{8 + i * 34 + 15}" y="{height + 30}" text-anchor="middle" class="tick">{i + 1}</text>'
-        for i, colour in enumerate(QUINTILE_COLOURS)
-    )
+    keys = [*legend, (NO_DATA, "no data")]
+    rows = [f'<text x="8" y="{height + 14:.0f}" class="tick">{escape(legend_title)}</text>']
+    for i, (colour, text) in enumerate(keys):
+        y = height + 22 + i * LEGEND_ROW
+        rows.append(
+            f'<rect x="8" y="{y:.0f}" width="22" height="10" '
+            f'fill="{colour}" stroke="#9ca3af" stroke-width=".4"/>'
+            f'<text x="36" y="{y + 9:.0f}" class="tick">{escape(text)}</text>'
+        )
+    total = height + 26 + len(keys) * LEGEND_ROW
     return (
-        f'<figure class="map-figure"><figcaption class="chart-title">{escape(title)}</figcaption>'
-        f'<svg class="map" viewBox="0 0 {MAP_WIDTH} {height + 34:.0f}" width="{MAP_WIDTH}" '
-        f'height="{height + 34:.0f}" role="img" aria-label="{escape(title)}">'
-        f'<g stroke="#ffffff" stroke-width="0.3">{"".join(uses)}</g>{legend}'
-        f'<text x="{8 + 5 * 34 + 4}" y="{height + 17}" class="tick">quintile (1 = best)</text></svg></figure>'
+        f'<svg class="map" viewBox="0 0 {MAP_WIDTH} {total:.0f}" width="{MAP_WIDTH}" '
+        f'height="{total:.0f}" role="img" aria-label="{escape(legend_title)}">'
+        f'<g stroke="#ffffff" stroke-width="0.3">{"".join(uses)}</g>{"".join(rows)}</svg>'
     )

@@ -95,6 +95,15 @@ def _utla_levels(spec: dict, base: Path) -> tuple[dict[str, str], dict[str, str]
     return utla_level, active, utla_region
 
 
+def devolution_levels(path: Path) -> dict[str, str]:
+    """The devolution level of every current English upper-tier authority (4, 3, 2, gla or none), read
+    from the spec the devolution_coverage metric is derived from."""
+    path = Path(path)
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    utla_level, _, _ = _utla_levels(spec, path.parent)
+    return utla_level
+
+
 def compute_devolution_coverage(
     path: Path, expected_keys: Sequence[str] = SPEC_KEYS
 ) -> tuple[pd.DataFrame, ParseReport]:

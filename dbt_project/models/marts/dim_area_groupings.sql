@@ -87,6 +87,20 @@ combined_authorities as (
     where is_current and is_ltla and combined_authority_code is not null
 ),
 
+-- IMD 2025 deciles of England's 296 districts (rank of average score; decile 1 = most deprived),
+-- on current codes: a district code the lookup has since replaced (Barnsley, Sheffield) takes its successor's.
+imd_deciles as (
+    select
+        'imd_decile:' || ntile(10) over (order by r.rank_of_average_score) as grouping_id,
+        coalesce(s.successor_code, r.lad_code) as area_code,
+        'official' as basis,
+        'English Indices of Deprivation 2025 (MHCLG), Index of Multiple Deprivation: decile of the 296 '
+        || 'districts by rank of average score (1 = most deprived); rank ' || r.rank_of_average_score as note
+    from {{ ref('imd_local_authority_ranks') }} as r
+    left join {{ ref('stg_ons_geography__lad_successors') }} as s on s.lad_code = r.lad_code
+    where r.edition = 2025
+),
+
 clusters as (
     select
         'ons_cluster_' || cluster_type || ':' || cluster as grouping_id, area_code, 'official' as basis,
@@ -107,5 +121,6 @@ from (
     union all select * from lowest_skilled_third
     union all select * from worst_affected_forces
     union all select * from combined_authorities
+    union all select * from imd_deciles
     union all select * from clusters
 )
