@@ -148,3 +148,80 @@ def test_the_report_renders_with_charts_and_maps(browser, built_warehouse):
     page.screenshot(path=str(ARTIFACTS / "report-health.png"))
     page.close()
     (ARTIFACTS / "report-render-seconds.txt").write_text(f"{seconds:.2f}\n")
+
+
+#: Every text box that overflows: an HTML block whose content is wider than its box, or an SVG text
+#: outside its drawing's viewBox. Returns one line per overflow.
+OVERFLOWS_JS = """
+(root) => {
+  const bad = [];
+  const describe = (el) => el.tagName + '.' + (el.getAttribute('class') || '') + ': '
+    + (el.textContent || '').trim().slice(0, 60);
+  for (const el of root.querySelectorAll('td, th, p, figcaption, dt, dd, li, h1, h2, div')) {
+    if (el.closest('svg')) continue;
+    if (el.scrollWidth > el.clientWidth + 1) bad.push(`html ${describe(el)} (${el.scrollWidth} > ${el.clientWidth})`);
+  }
+  for (const text of root.querySelectorAll('svg text')) {
+    const view = text.ownerSVGElement.viewBox.baseVal;
+    const box = text.getBBox();
+    if (box.width === 0) continue;
+    if (box.x < view.x - 0.5 || box.x + box.width > view.x + view.width + 0.5
+        || box.y < view.y - 0.5 || box.y + box.height > view.y + view.height + 0.5) {
+      bad.push(`svg ${describe(text)} (${box.x.toFixed(1)}+${box.width.toFixed(1)} in ${view.width})`);
+    }
+  }
+  return bad;
+}
+"""
+
+#: Two boxes that do overflow, to show the detector finds what it looks for.
+PLANT_OVERFLOWS_JS = """
+(root) => {
+  const div = document.createElement('div');
+  div.style.cssText = 'width:40px;white-space:nowrap;overflow:hidden';
+  div.textContent = 'a label far too long for its forty pixel box';
+  root.appendChild(div);
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 50 20'); svg.setAttribute('width', '50'); svg.setAttribute('height', '20');
+  const text = document.createElementNS(ns, 'text');
+  text.setAttribute('x', '30'); text.setAttribute('y', '12'); text.textContent = 'runs off the edge';
+  svg.appendChild(text); root.appendChild(svg);
+}
+"""
+
+
+def _assert_no_overflow(page, selector: str) -> None:
+    root = page.locator(selector).first
+    assert root.evaluate(OVERFLOWS_JS) == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    root.evaluate(PLANT_OVERFLOWS_JS)
+    planted = root.evaluate(OVERFLOWS_JS)
+    assert len(planted) == 2 and planted[0].startswith("html DIV") and planted[1].startswith("svg text"), (
+        planted
+    )
+
+
+def test_blackpools_profile_renders_with_no_text_overflowing(browser, built_warehouse):
+    profile = built_warehouse.settings.profiles_dir / "E06000009.html"
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(profile.as_uri(), wait_until="load")
+    assert page.locator("h1").inner_text() == "Blackpool"
+    assert page.locator("section.mission").count() == 12
+    spines = page.locator("svg.spine")
+    assert spines.count() >= 20
+    box = spines.first.bounding_box()
+    assert box and box["width"] > 200 and box["height"] > 20  # laid out at its drawn size
+    page.screenshot(path=str(ARTIFACTS / "profile-blackpool.png"), full_page=True)
+    _assert_no_overflow(page, "body")
+    page.close()
+
+
+def test_the_reports_mission_1_section_renders_with_no_text_overflowing(browser, built_warehouse):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(built_warehouse.settings.report_path.as_uri(), wait_until="load")
+    section = page.locator("#M01")
+    assert section.locator("figure").count() >= 5
+    section.screenshot(path=str(ARTIFACTS / "report-mission-1.png"))
+    _assert_no_overflow(page, "#M01")
+    page.close()

@@ -13,7 +13,10 @@ import pytest
 from orchestration.cli import build_parser, main
 from orchestration.settings import DBT_PROJECT_DIR
 
-COMMANDS = ["refresh", "query", "status", "export", "report", "docs", "rollback", "ui", "serve", "sources"]
+COMMANDS = [
+    *("refresh", "query", "status", "export", "report", "profile"),
+    *("docs", "rollback", "ui", "serve", "sources"),
+]
 
 
 def test_every_command_has_help():
@@ -77,8 +80,10 @@ def test_the_refresh_exported_every_mart_as_parquet_and_csv(built_warehouse, pub
 
 def test_the_report_is_self_contained_and_covers_every_mission(built_warehouse, published_con):
     html = built_warehouse.settings.report_path.read_text(encoding="utf-8")
-    # offline: no external scripts, stylesheets, images or fonts
-    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    # offline: no external scripts, stylesheets, images or fonts (links to a source's own page are text)
+    assert not re.search(r"""src\s*=\s*["']?(https?:)?//""", html)
+    assert not re.search(r"""<link[^>]+href\s*=\s*["']?(https?:)?//""", html)
+    assert not re.search(r"""url\(\s*["']?(https?:)?//""", html)
     assert "<script" not in html
     sections = re.findall(r'<section class="mission" id="(M\d\d)">', html)
     assert sections == [f"M{n:02d}" for n in range(1, 13)]

@@ -1,0 +1,123 @@
+"""The national report as a policy analyst cites it: every figure names its source and licence, has a
+unit and year ticks, links the CSV of exactly what it draws; plain labels; a methods section."""
+
+from __future__ import annotations
+
+import re
+import stat
+from html import unescape
+
+import pandas as pd
+import pytest
+
+from orchestration.report.charts import year_ticks
+
+FIGURE = re.compile(r'<figure class="figure figure-(\w+)" id="fig-([^"]+)">(.*?)</figure>', re.S)
+
+
+@pytest.fixture(scope="module")
+def report(built_warehouse) -> str:
+    return built_warehouse.settings.report_path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def figures(report) -> list[tuple[str, str, str]]:
+    found = FIGURE.findall(report)
+    assert len(found) >= 40
+    return found
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"<svg width=\"0\".*?</svg>", " ", html, flags=re.S)  # the hidden map outlines
+    html = re.sub(r"<(style|title)>.*?</\1>", " ", html, flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_every_figure_names_its_source_and_licence_and_links_its_numbers(built_warehouse, figures):
+    folder = built_warehouse.settings.report_path.parent
+    for kind, key, body in figures:
+        source = re.search(r'<p class="source">(.*?)</p>', body, re.S).group(1)
+        assert re.match(r"Sources?: ", source), key
+        synthetic_only = "NOT official statistics" in source and "Open Government Licence" not in source
+        assert synthetic_only or "Open Government Licence v3.0" in source, key
+        csv = re.search(r'<a class="csv" href="(data/[^"]+\.csv)">', body).group(1)
+        assert (folder / csv).exists(), csv
+        assert stat.S_IMODE((folder / csv).stat().st_mode) == 0o644
+        if kind == "chart":
+            # a unit on the value axis, and year ticks (never a date like 2008-04-16)
+            unit = re.search(r'class="tick unit">([^<]+)</text>', body)
+            assert unit and unit.group(1).strip(), key
+            ticks = re.findall(r'class="tick">(\d{4}[^<]*)</text>', body)
+            assert ticks and all(re.fullmatch(r"\d{4}", t) for t in ticks), (key, ticks)
+        if kind == "map":
+            # each quintile's value range (a quintile tied away is "none"), and a key for no data
+            assert (
+                "no data" in body
+                and len(re.findall(r'class="tick">\d: ([^<]+ to [^<]+|none)</text>', body)) == 5
+            )
+
+
+def test_the_report_is_readable_by_others(built_warehouse):
+    assert stat.S_IMODE(built_warehouse.settings.report_path.stat().st_mode) == 0o644
+
+
+def test_a_trend_chart_csv_holds_exactly_the_national_series_it_draws(
+    built_warehouse, published_con, figures
+):
+    """HLE, female, mission 7: the national line is the UK (the area mission_summary judges), as in fct."""
+    key = next(k for kind, k, _ in figures if k == "M07-hle-birth-sex-female")
+    numbers = pd.read_csv(built_warehouse.settings.report_path.parent / "data" / f"{key}.csv")
+    drawn = numbers[numbers.series == "United Kingdom"].sort_values("period_end")
+    expected = published_con.execute(
+        "select period, value from fct_area_year_metrics where area_code = 'K02000001' and metric_id = 'hle_birth' "
+        "and breakdown = 'sex=female' and value is not null order by period_end"
+    ).df()
+    assert list(drawn.period) == list(expected.period)
+    assert drawn.value.tolist() == pytest.approx(expected.value.tolist())
+    body = next(b for _, k, b in figures if k == key)
+    assert body.count("<circle") == len(expected)  # one marker per national point, no more
+    assert set(numbers.unit) == {"years"}
+
+
+def test_each_gap_chart_has_one_unit(figures, published_con):
+    gaps = [(k, b) for kind, k, b in figures if "-gap-" in k]
+    assert gaps
+    for key, body in gaps:
+        assert len(re.findall(r'class="tick unit">', body)) <= 1, key
+    # mission 1's Statement gaps come in two units, so two charts: percentage points and % of the leader
+    units = published_con.execute(
+        "select count(distinct gap_unit) from mission_gaps where mission_id = 'M01' and is_statement_definition"
+    ).fetchone()[0]
+    assert sum(k.startswith("M01-gap-") for k, _ in gaps) == units == 2
+
+
+def test_a_single_period_series_is_a_value_with_its_date(figures, published_con):
+    value, period = published_con.execute(
+        "select value, period from fct_area_year_metrics where metric_id = 'culture_heritage_engagement' "
+        "and breakdown = 'activity=arts' and area_code = 'E92000001'"
+    ).fetchone()
+    body = next(b for kind, k, b in figures if k == "M09-culture-heritage-engagement-activity-arts")
+    assert "<svg" not in body
+    assert f"<strong>{value:.0f}%</strong> England, {period}" in body
+
+
+def test_labels_are_plain_and_methods_are_stated(report):
+    text = _visible_text(report)
+    for internal in (
+        "ks2_rwm_expected",
+        "itl1",
+        "eia vs england",
+        "eia_vs_england",
+        "headline_status",
+        "hle_birth",
+    ):
+        assert internal not in text, internal
+    methods = _visible_text(report[report.index('<section class="methods"') :])
+    for stated in ("baseline", "95%", "1.96", "99.8%", "Fingertips", "Open SDG", "0.95"):
+        assert stated in methods, stated
+
+
+def test_year_ticks_are_whole_years_a_round_step_apart():
+    assert year_ticks(2004.3, 2024.9) == {2005.0: "2005", 2010.0: "2010", 2015.0: "2015", 2020.0: "2020"}
+    assert year_ticks(2021.2, 2023.5) == {2022.0: "2022", 2023.0: "2023"}
+    assert year_ticks(2022.25, 2022.5) == {2022.25: "2022"}
