@@ -121,3 +121,9 @@ def test_year_ticks_are_whole_years_a_round_step_apart():
     assert year_ticks(2004.3, 2024.9) == {2005.0: "2005", 2010.0: "2010", 2015.0: "2015", 2020.0: "2020"}
     assert year_ticks(2021.2, 2023.5) == {2022.0: "2022", 2023.0: "2023"}
     assert year_ticks(2022.25, 2022.5) == {2022.25: "2022"}
+
+
+def test_every_table_names_its_source(report):
+    tables = report.count("<table")
+    assert tables == 13  # the summary and one national table per mission
+    assert report.count('</table><p class="source">Source') == tables

@@ -370,11 +370,11 @@ def _figure_html(figure: Figure, cite: dict[str, Citation]) -> str:
     )
 
 
-def _national_table(con: duckdb.DuckDBPyConnection, mission_id: str) -> str:
+def _national_table(con: duckdb.DuckDBPyConnection, mission_id: str, cite: dict[str, Citation]) -> str:
     """The national verdict of each headline series: the area, baseline, latest, test and verdict."""
     rows = con.execute(
         f"""
-        select s.metric_label, s.breakdown, s.area_name, s.unit, m.decimals, s.baseline_period,
+        select s.metric_id, s.metric_label, s.breakdown, s.area_name, s.unit, m.decimals, s.baseline_period,
                s.baseline_basis, s.baseline_value, s.latest_period, s.latest_value, s.verdict,
                s.change_significance, s.judged_on, s.provenance
         from mission_scorecard s join dim_metrics m using (metric_id)
@@ -388,7 +388,9 @@ def _national_table(con: duckdb.DuckDBPyConnection, mission_id: str) -> str:
     if not rows:
         return ""
     body = []
+    sources: set[str] = set()
     for (
+        metric_id,
         label,
         breakdown,
         area,
@@ -404,6 +406,7 @@ def _national_table(con: duckdb.DuckDBPyConnection, mission_id: str) -> str:
         judged,
         prov,
     ) in rows:
+        sources.update(_series_sources(con, metric_id, breakdown))
         judged_words = "" if judged in (None, "value") else f" (judged {str(judged).replace('_', ' ')})"
         baseline = (
             f"{escape(format_value(b_value, unit, decimals))} ({escape(str(b_period))}, "
@@ -423,6 +426,7 @@ def _national_table(con: duckdb.DuckDBPyConnection, mission_id: str) -> str:
         '<table class="series"><thead><tr><th>Headline series</th><th>Area</th><th>Baseline</th>'
         "<th>Latest</th><th>Change since baseline</th><th>Significance</th></tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
+        f'<p class="source">{cite_html([cite[s] for s in sorted(sources) if s in cite])}</p>'
     )
 
 
@@ -520,7 +524,7 @@ def build_report(db: Path, out: Path, topo: Path, cite: dict[str, Citation] | No
                 f"<span>Gap: {escape(row.gap_trend)}</span><span>Target: {escape(row.target_band)}</span>"
                 f"<span>Confidence: {escape(row.confidence)}</span>"
                 f"<span>Data: {escape(row.data_coverage)}</span></div>{banner}{ipsos_line}"
-                f"{_national_table(con, row.mission_id)}"
+                f"{_national_table(con, row.mission_id, cite)}"
                 f'<div class="charts">{"".join(_figure_html(f, cite) for f in figures)}</div></section>'
             )
     table = summary[list(SUMMARY_COLUMNS)].rename(columns=SUMMARY_COLUMNS)
@@ -538,7 +542,10 @@ def build_report(db: Path, out: Path, topo: Path, cite: dict[str, Citation] | No
         'statistics. <a href="#methods">Methods</a> &middot; '
         '<a href="profiles/index.html">Profiles of every local authority</a>.</div></header>'
         "<main><h2>The 12 missions</h2>"
-        f"{table.to_html(index=False, border=0, escape=True)}{''.join(sections)}{METHODS}"
+        f"{table.to_html(index=False, border=0, escape=True)}"
+        '<p class="source">Source: the Mission Tracker\'s verdicts on the official statistics cited under '
+        f'each mission below (method: <a href="#methods">Methods</a>). {OGL}</p>'
+        f"{''.join(sections)}{METHODS}"
         "</main></body></html>"
     )
     _write_chart_data(out.parent / DATA_FOLDER, figures_written)
