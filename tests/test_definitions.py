@@ -1,13 +1,11 @@
 """The code location loads, and its graph is the one the design describes."""
 
-import re
 
 import pytest
 from dagster import AssetKey
 
 from orchestration.definitions import defs
 from orchestration.schedules import NIGHTLY_JOB_NAME
-from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.sources.catalogue import load_catalogue
 
 
@@ -58,19 +56,6 @@ def test_nightly_job_covers_everything_and_runs_at_two_london_time(graph):
     assert schedule.cron_schedule == "0 2 * * *"  # unless MISSION_TRACKER_NIGHTLY_CRON says otherwise
     assert schedule.execution_timezone == "Europe/London"
     assert schedule.job_name == NIGHTLY_JOB_NAME
-
-
-def test_staging_union_lists_every_catalogue_source():
-    """Adding a source = catalogue entry + staging model; this keeps the union honest."""
-    union_sql = (DBT_PROJECT_DIR / "models/intermediate/int_metric_values_unioned.sql").read_text()
-    listed = set(re.findall(r"'(stg_[a-z0-9_]+)'", union_sql))
-    expected = {
-        f"stg_{source.publisher}__{source.id}" for source in load_catalogue() if source.yields_metric_rows
-    }
-    assert listed == expected
-    for model in expected:
-        publisher = model.split("__")[0].removeprefix("stg_")
-        assert (DBT_PROJECT_DIR / "models/staging" / publisher / f"{model}.sql").exists()
 
 
 def test_vintage_tables_join_the_lineage_to_the_revisions_mart(graph):

@@ -43,9 +43,11 @@ def manifest_is_stale(manifest: Path) -> bool:
     return False
 
 
-def run_dbt(*arguments: str, check: bool = True) -> subprocess.CompletedProcess:
-    """The dbt CLI on this project, the one way the code runs it outside a Dagster step: absolute
-    project and profiles dirs, no usage stats, and the warehouse folder from the settings."""
+def run_dbt(
+    *arguments: str, check: bool = True, project_dir: Path = DBT_PROJECT_DIR
+) -> subprocess.CompletedProcess:
+    """The dbt CLI on this project (or a copy of it), the one way the code runs it outside a Dagster
+    step: absolute project and profiles dirs, no usage stats, and the warehouse folder from the settings."""
     env = {
         **os.environ,
         WAREHOUSE_DIR_VAR: str(get_settings().warehouse_dir),
@@ -56,19 +58,24 @@ def run_dbt(*arguments: str, check: bool = True) -> subprocess.CompletedProcess:
         "--quiet",
         *arguments,
         "--project-dir",
-        str(DBT_PROJECT_DIR),
+        str(project_dir),
         "--profiles-dir",
-        str(DBT_PROJECT_DIR),
+        str(project_dir),
     ]
-    return subprocess.run(command, check=check, cwd=DBT_PROJECT_DIR, env=env)
+    return subprocess.run(command, check=check, cwd=project_dir, env=env)
 
 
 def prepare_manifest(*, force: bool = False) -> Path:
     """Write target/manifest.json with ``dbt parse`` when it is missing or stale (or when forced).
 
-    ``@dbt_assets`` reads the manifest at import time; a fresh clone has none, and an edited model
-    makes it stale, so an import re-parses then (a partial parse takes ~3 s).
+    First the dbt files the catalogue implies are brought in line with it (sources, staging models,
+    the union's list: orchestration/sources/dbt_codegen.py); a file that changes makes the manifest
+    stale. ``@dbt_assets`` reads the manifest at import time; a fresh clone has none, and an edited
+    model makes it stale, so an import re-parses then (a partial parse takes ~3 s).
     """
+    from orchestration.sources.dbt_codegen import write_generated
+
+    write_generated()
     manifest = dbt_project.manifest_path
     if force or manifest_is_stale(manifest):
         run_dbt("parse")

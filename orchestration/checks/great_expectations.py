@@ -1,6 +1,7 @@
-"""Great Expectations suites (expectations/*.json) as blocking Dagster asset checks.
+"""Great Expectations suites as blocking Dagster asset checks: one per raw table, built from the
+catalogue (orchestration/checks/raw_suites.py), and one per mart (expectations/marts/*.json).
 
-A suite file names the table it gates and the asset that makes the table:
+A mart suite file names the table it gates and the asset that makes the table:
 
     {"name": "fct_area_year_metrics", "table": "main.fct_area_year_metrics",
      "asset_key": ["fct_area_year_metrics"], "blocking": true,
@@ -47,7 +48,7 @@ class SuiteSpec:
     blocking: bool
     description: str
     expectations: tuple[dict[str, Any], ...]
-    path: Path
+    origin: str  # where the suite is defined: a suite file, or the catalogue source it follows from
     max_row_drop: float = 0.2
 
 
@@ -77,7 +78,8 @@ class ValidationOutcome:
     failed: list[FailedExpectation]
 
 
-def load_suite_specs(directory: Path = EXPECTATIONS_DIR) -> list[SuiteSpec]:
+def load_suite_specs(directory: Path = EXPECTATIONS_DIR / "marts") -> list[SuiteSpec]:
+    """The hand-written mart suites."""
     specs = []
     for path in sorted(directory.rglob("*.json")):
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -89,7 +91,7 @@ def load_suite_specs(directory: Path = EXPECTATIONS_DIR) -> list[SuiteSpec]:
                 blocking=bool(document.get("blocking", True)),
                 description=document.get("description", ""),
                 expectations=tuple(document["expectations"]),
-                path=path,
+                origin=str(path.relative_to(EXPECTATIONS_DIR.parent)),
                 max_row_drop=float(document.get("max_row_drop", 0.2)),
             )
         )
@@ -179,7 +181,7 @@ def build_gx_check(spec: SuiteSpec) -> AssetChecksDefinition:
         name=f"gx_{spec.name}",
         blocking=spec.blocking,
         required_resource_keys={"refresh_lock"},  # reads the build file: never beside another refresh
-        description=spec.description or f"Great Expectations suite {spec.path.name} on {spec.table}.",
+        description=spec.description or f"Great Expectations suite {spec.origin} on {spec.table}.",
     )
     def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
         settings = get_settings()
@@ -189,7 +191,7 @@ def build_gx_check(spec: SuiteSpec) -> AssetChecksDefinition:
         for failure in outcome.failed:
             context.log.error(f"{spec.name}: {failure.summary()}; sample rows {failure.sample_rows}")
         metadata: dict[str, Any] = {
-            "suite": spec.path.name,
+            "suite": spec.origin,
             "table": spec.table,
             "rows_validated": len(frame),
             "rows_published": published_rows if published_rows is not None else "none published",
@@ -208,5 +210,12 @@ def build_gx_check(spec: SuiteSpec) -> AssetChecksDefinition:
     return _check
 
 
+def all_suites() -> list[SuiteSpec]:
+    """Every gate: the raw suites the catalogue implies, then the mart suites."""
+    from orchestration.checks.raw_suites import raw_suites
+
+    return [*raw_suites(), *load_suite_specs()]
+
+
 def build_gx_checks() -> list[AssetChecksDefinition]:
-    return [build_gx_check(spec) for spec in load_suite_specs()]
+    return [build_gx_check(spec) for spec in all_suites()]

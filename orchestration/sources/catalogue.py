@@ -158,6 +158,16 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> tuple[Source, ...]:
     return sources
 
 
+@cache
+def publisher_descriptions(path: Path = CATALOGUE_PATH) -> dict[str, str]:
+    """Each publisher's description (what its dbt source says about the raw tables it loads)."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        key: " ".join(str(value.get("description", value["name"])).split())
+        for key, value in document["publishers"].items()
+    }
+
+
 def reference_file(file_id: str, path: Path = CATALOGUE_PATH) -> dict[str, Any]:
     """A file the project reads beside the warehouse (e.g. map boundaries), with its origin and licence."""
     document = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -1,17 +1,20 @@
-"""Write expectations/raw/<source>.json, one Great Expectations suite per raw table.
+"""The raw gates, built from the source catalogue in memory when the definitions load.
 
-Run after adding a catalogue source (`python scripts/generate_raw_suites.py`); the suites are data,
-committed and reviewed like code, and may be edited by hand afterwards (re-running overwrites them).
-Value ranges come from each metric's unit in the dbt seed `metrics.csv`.
+Every catalogue source gets one blocking Great Expectations suite on its raw table, so a source
+cannot exist without a gate and no suite file can drift from the catalogue: the suite follows from
+the source's format (metric rows, a lookup, the Ipsos index), its metrics' units (dbt seed
+metrics.csv: the plausible range of each value) and its id. Mart suites, which say things about a
+model's distributions that no catalogue knows, stay hand-written in expectations/marts/.
 """
 
 from __future__ import annotations
 
 import csv
-import json
+from functools import cache
 
-from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR
-from orchestration.sources.catalogue import load_catalogue
+from orchestration.checks.great_expectations import SuiteSpec
+from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.sources.catalogue import Source, load_catalogue
 
 #: Plausible range of a value by unit: (min, max); None = unbounded on that side.
 UNIT_RANGES: dict[str, tuple[float | None, float | None]] = {
@@ -34,6 +37,7 @@ GSS_OR_ITL = r"^([EKLMNSW][0-9]{8}|TL[B-N]([0-9A-Z]{1,2})?)$"
 MAX_ROW_DROP = 0.2
 
 
+@cache
 def _metric_units() -> dict[str, str]:
     with open(DBT_PROJECT_DIR / "seeds" / "metrics.csv", encoding="utf-8", newline="") as handle:
         return {row["metric_id"]: row["unit"] for row in csv.DictReader(handle)}
@@ -57,7 +61,7 @@ def _common(source_id: str) -> list[dict]:
     ]
 
 
-def _metric_rows(source, units: dict[str, str]) -> list[dict]:
+def _metric_rows(source: Source, units: dict[str, str]) -> list[dict]:
     expectations = [
         {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "area_code"}},
         {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "indicator"}},
@@ -122,7 +126,7 @@ def _metric_rows(source, units: dict[str, str]) -> list[dict]:
     return expectations
 
 
-def _lookup_rows(source) -> list[dict]:
+def _lookup_rows(source: Source) -> list[dict]:
     key = {"geography_hierarchy": ["area_code"], "geography_lad_successors": ["LADCD"],
            "geography_area_clusters": ["area_code", "cluster_type"],
            "population_utla": ["region_code", "age_band"]}[source.id]  # fmt: skip
@@ -152,29 +156,29 @@ def _ipsos_rows() -> list[dict]:
     ]
 
 
-def main() -> None:
-    units = _metric_units()
-    target = EXPECTATIONS_DIR / "raw"
-    target.mkdir(parents=True, exist_ok=True)
-    for source in load_catalogue():
-        if source.format in ("geo_metadata_json", "lookup_csv", "area_clusters_json"):
-            expectations = _lookup_rows(source)
-        else:
-            specific = _metric_rows(source, units) if source.yields_metric_rows else _ipsos_rows()
-            expectations = _common(source.id) + specific
-        suite = {
-            "name": f"raw_{source.id}",
-            "table": f"raw.{source.id}",
-            "asset_key": ["raw", source.id],
-            "blocking": True,
-            "max_row_drop": MAX_ROW_DROP,
-            "description": f"Gate on raw.{source.id} ({source.title}): keys, codes, statuses, value ranges "
-            "by unit, no future periods, no large drop in rows against the published warehouse.",
-            "expectations": expectations,
-        }
-        (target / f"{source.id}.json").write_text(json.dumps(suite, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {len(load_catalogue())} suites to {target}")
+LOOKUP_FORMATS = ("geo_metadata_json", "lookup_csv", "area_clusters_json")
 
 
-if __name__ == "__main__":
-    main()
+def raw_suite(source: Source) -> SuiteSpec:
+    """The gate on raw.<source id>: keys, codes, statuses, value ranges by unit, no future periods, no
+    large drop in rows against the published warehouse."""
+    if source.format in LOOKUP_FORMATS:
+        expectations = _lookup_rows(source)
+    else:
+        specific = _metric_rows(source, _metric_units()) if source.yields_metric_rows else _ipsos_rows()
+        expectations = _common(source.id) + specific
+    return SuiteSpec(
+        name=f"raw_{source.id}",
+        table=f"raw.{source.id}",
+        asset_key=("raw", source.id),
+        blocking=True,
+        description=f"Gate on raw.{source.id} ({source.title}): keys, codes, statuses, value ranges "
+        "by unit, no future periods, no large drop in rows against the published warehouse.",
+        expectations=tuple(expectations),
+        origin=f"catalogue source {source.id} (orchestration/checks/raw_suites.py)",
+        max_row_drop=MAX_ROW_DROP,
+    )
+
+
+def raw_suites() -> list[SuiteSpec]:
+    return [raw_suite(source) for source in load_catalogue()]

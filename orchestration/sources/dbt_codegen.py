@@ -1,0 +1,154 @@
+"""The dbt files the source catalogue implies, written before every dbt parse and never by hand.
+
+From each catalogue entry: its table in ``staging/<publisher>/_<publisher>__sources.yml`` (so the
+dbt source, the ingest asset ``raw/<id>`` and the lineage all follow from the one entry); and, for
+a source of metric rows, its one-line staging model ``stg_<publisher>__<id>.sql``, that model's
+entry and test in ``_<publisher>__models.yml``, and its place in the union
+(``macros/generated/catalogue.sql``: ``metric_staging_models()``, which
+``int_metric_values_unioned`` loops over).
+
+Why generated files rather than a dbt var: dbt declares sources and models only in files (a var can
+feed SQL, but it cannot create a source or a model, and then neither the lineage nor ``dbt docs``
+would show them). So the catalogue is the one place to edit, and these files are its rendering,
+rewritten by ``write_generated`` whenever the refresh prepares dbt (``prepare_manifest``): a file
+that matches is left untouched, a stale one (of a source no longer in the catalogue) is deleted.
+They are committed so that plain ``dbt`` commands work on a fresh clone;
+tests/test_catalogue_codegen.py fails if any differs from what the catalogue renders.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.sources.catalogue import CatalogueError, Source, load_catalogue, publisher_descriptions
+
+MARKER = "GENERATED from orchestration/sources/catalogue.yml by orchestration/sources/dbt_codegen.py"
+DO_NOT_EDIT = "Do not edit: edit the catalogue (the refresh rewrites this file before dbt parses)."
+HEADER_YAML = f"# {MARKER}.\n# {DO_NOT_EDIT}\n"
+HEADER_JINJA = f"{{#- {MARKER}.\n    {DO_NOT_EDIT} -#}}\n"
+MODEL_KEY = ["area_code", "period", "metric_id", "breakdown"]
+
+
+def staging_model(source: Source) -> str:
+    return f"stg_{source.publisher}__{source.id}"
+
+
+def _dump(document: dict) -> str:
+    return yaml.safe_dump(document, sort_keys=False, width=110, allow_unicode=True)
+
+
+def _sources_yaml(publisher: str, sources: list[Source]) -> str:
+    document = {
+        "version": 2,
+        "sources": [
+            {
+                "name": publisher,
+                "description": publisher_descriptions()[publisher],
+                "schema": "raw",
+                "tables": [{"name": source.id, "description": source.title} for source in sources],
+            }
+        ],
+    }
+    return HEADER_YAML + _dump(document)
+
+
+def _models_yaml(sources: list[Source]) -> str:
+    document = {
+        "version": 2,
+        "models": [
+            {
+                "name": staging_model(source),
+                "description": f"{source.title}, in the warehouse's long metric shape.",
+                "data_tests": [{"unique_combination": {"arguments": {"columns": MODEL_KEY}}}],
+            }
+            for source in sources
+        ],
+    }
+    return HEADER_YAML + _dump(document)
+
+
+def _union_macro(models: list[str]) -> str:
+    listed = "".join(f"\n        '{model}'," for model in models)
+    return (
+        HEADER_JINJA
+        + "{% macro metric_staging_models() %}\n"
+        + "    {#- Every staging model of metric rows, in catalogue order: the union's inputs. -#}\n"
+        + f"    {{{{ return([{listed}\n    ]) }}}}\n"
+        + "{% endmacro %}\n"
+    )
+
+
+def render(catalogue: tuple[Source, ...], project_dir: Path = DBT_PROJECT_DIR) -> dict[Path, str]:
+    """Every generated file's path and content for this catalogue."""
+    staging = project_dir / "models" / "staging"
+    by_publisher: dict[str, list[Source]] = defaultdict(list)
+    for source in catalogue:
+        by_publisher[source.publisher].append(source)
+    files: dict[Path, str] = {}
+    for publisher, sources in by_publisher.items():
+        folder = staging / publisher
+        files[folder / f"_{publisher}__sources.yml"] = _sources_yaml(publisher, sources)
+        metric_sources = [s for s in sources if s.yields_metric_rows]
+        if metric_sources and len(metric_sources) != len(sources):
+            raise CatalogueError(
+                f"publisher {publisher} mixes sources of metric rows with others: its staging folder would "
+                "hold generated and hand-written models; give the others their own publisher"
+            )
+        if metric_sources:
+            files[folder / f"_{publisher}__models.yml"] = _models_yaml(metric_sources)
+            for source in metric_sources:
+                files[folder / f"{staging_model(source)}.sql"] = (
+                    HEADER_JINJA + f"{{{{ stg_metric_rows('{publisher}', '{source.id}') }}}}\n"
+                )
+    models = [staging_model(s) for s in catalogue if s.yields_metric_rows]
+    files[project_dir / "macros" / "generated" / "catalogue.sql"] = _union_macro(models)
+    return files
+
+
+def _generated_on_disk(project_dir: Path) -> set[Path]:
+    found = set()
+    for folder in (project_dir / "models" / "staging", project_dir / "macros"):
+        for path in folder.rglob("*"):
+            if path.suffix in (".sql", ".yml") and path.is_file():
+                with path.open(encoding="utf-8") as handle:
+                    if MARKER in handle.readline():
+                        found.add(path)
+    return found
+
+
+def _plan(project_dir: Path, catalogue: tuple[Source, ...] | None) -> tuple[dict[Path, str], list[Path]]:
+    """Generated files that are missing or differ (with their content), and stale ones to delete."""
+    wanted = render(load_catalogue() if catalogue is None else catalogue, project_dir)
+    to_write = {
+        p: text for p, text in wanted.items() if not p.exists() or p.read_text(encoding="utf-8") != text
+    }
+    return to_write, sorted(_generated_on_disk(project_dir) - set(wanted))
+
+
+def differences(
+    project_dir: Path = DBT_PROJECT_DIR, catalogue: tuple[Source, ...] | None = None
+) -> list[str]:
+    """What write_generated would change: empty when the files on disk are the catalogue's rendering."""
+    to_write, to_delete = _plan(project_dir, catalogue)
+    return [f"write {p.relative_to(project_dir)}" for p in to_write] + [
+        f"delete {p.relative_to(project_dir)}" for p in to_delete
+    ]
+
+
+def write_generated(
+    project_dir: Path = DBT_PROJECT_DIR, catalogue: tuple[Source, ...] | None = None
+) -> list[str]:
+    """Bring the generated files in line with the catalogue; return what changed (usually nothing)."""
+    to_write, to_delete = _plan(project_dir, catalogue)
+    for path, text in to_write.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    for path in to_delete:
+        path.unlink()
+    return [f"wrote {p.relative_to(project_dir)}" for p in to_write] + [
+        f"deleted {p.relative_to(project_dir)}" for p in to_delete
+    ]
