@@ -89,7 +89,7 @@ def _trend_figures(con: duckdb.DuckDBPyConnection, mission_id: str) -> list[Figu
         """
         select distinct p.metric_id, p.breakdown, m.label, m.unit, m.decimals,
                m.additivity = 'sum' as is_total
-        from intermediate.int_gap_populations_selected p join dim_metrics m using (metric_id)
+        from metric_area_spread p join dim_metrics m using (metric_id)
         where p.mission_id = ? order by 1, 2
         """,
         [mission_id],
@@ -98,11 +98,9 @@ def _trend_figures(con: duckdb.DuckDBPyConnection, mission_id: str) -> list[Figu
     for metric_id, breakdown, label, unit, decimals, is_total in series[:MAX_TREND_CHARTS]:
         spread = con.execute(
             """
-            select period, max(period_end) as period_end, quantile_cont(value, 0.1) as p10,
-                   quantile_cont(value, 0.9) as p90, count(*) as areas, any_value(population) as population,
-                   bool_or(provenance = 'synthetic') as synthetic
-            from intermediate.int_gap_populations_selected
-            where metric_id = ? and breakdown = ? group by period order by period_end
+            select period, period_end, p10, p90, areas, population, has_synthetic as synthetic
+            from metric_area_spread
+            where metric_id = ? and breakdown = ? order by period_end
             """,
             [metric_id, breakdown],
         ).df()

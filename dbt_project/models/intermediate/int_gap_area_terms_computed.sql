@@ -22,7 +22,7 @@ england_terms as (
         p.gap_method, p.metric_id, p.breakdown, p.period, 'E92000001' as area_code,
         p.sign * e.value as term
     from sized as p
-    inner join {{ ref('fct_area_year_metrics') }} as e
+    inner join {{ ref('int_metric_values_harmonised') }} as e
         on e.area_code = 'E92000001' and e.metric_id = p.metric_id and e.breakdown = p.breakdown
         and e.period = p.period
     where p.gap_method = 'eia_vs_england'

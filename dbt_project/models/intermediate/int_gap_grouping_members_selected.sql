@@ -20,8 +20,8 @@ members as (
             ('lowest_skilled_third_vs_rest', 'lowest_skilled_third'),
             ('worst_20_forces_vs_rest', 'worst_affected_forces_20')
     ) as gm(gap_method, grouping_id) on gm.gap_method = p.gap_method
-    inner join {{ ref('dim_areas') }} as a on a.area_code = p.area_code
-    left join {{ ref('dim_area_groupings') }} as g on g.grouping_id = gm.grouping_id and g.area_code = p.area_code
+    inner join {{ ref('int_areas_described') }} as a on a.area_code = p.area_code
+    left join {{ ref('int_area_groupings_listed') }} as g on g.grouping_id = gm.grouping_id and g.area_code = p.area_code
     where a.nation_code = 'E92000001' or p.population = 'pfa'
 )
 

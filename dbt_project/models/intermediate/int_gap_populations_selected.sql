@@ -18,9 +18,9 @@ select
     m.judged_on,
     pop.population as population_count,
     case when m.polarity = 'low_is_good' then -1 else 1 end as sign
-from {{ ref('fct_area_year_metrics') }} as f
-inner join {{ ref('dim_metrics') }} as m on m.metric_id = f.metric_id
-inner join {{ ref('dim_areas') }} as a on a.area_code = f.area_code
+from {{ ref('int_metric_values_harmonised') }} as f
+inner join {{ ref('int_metrics_classified') }} as m on m.metric_id = f.metric_id
+inner join {{ ref('int_areas_described') }} as a on a.area_code = f.area_code
 -- the latest mid-year population estimate up to the year the period ends (a period after the latest
 -- estimate takes the latest one)
 asof left join {{ ref('int_area_populations_summed') }} as pop on pop.area_code = f.area_code and f.year >= pop.year

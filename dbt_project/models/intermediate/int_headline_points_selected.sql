@@ -4,9 +4,9 @@
     point's position counted from the latest (1 = latest). -#}
 with facts as (
     select f.*
-    from {{ ref('fct_area_year_metrics') }} as f
-    inner join {{ ref('dim_metrics') }} as m on m.metric_id = f.metric_id
-    inner join {{ ref('dim_areas') }} as a on a.area_code = f.area_code
+    from {{ ref('int_metric_values_harmonised') }} as f
+    inner join {{ ref('int_metrics_classified') }} as m on m.metric_id = f.metric_id
+    inner join {{ ref('int_areas_described') }} as a on a.area_code = f.area_code
     where m.is_headline and f.value is not null and a.is_current
 ),
 
@@ -59,7 +59,7 @@ select
     ) as point_from_latest,
     count(*) over (partition by f.metric_id, f.breakdown, f.area_code) as series_points
 from facts as f
-inner join {{ ref('dim_metrics') }} as m on m.metric_id = f.metric_id
+inner join {{ ref('int_metrics_classified') }} as m on m.metric_id = f.metric_id
 inner join tiers as t on t.metric_id = f.metric_id and t.breakdown = f.breakdown and t.period = f.period
 left join {{ ref('metric_breakdown_polarity') }} as bp on bp.metric_id = f.metric_id and bp.breakdown = f.breakdown
 -- the latest mid-year population estimate up to the year the period ends (a period after the latest

@@ -5,6 +5,9 @@
                 additive (aggregate_metric_values), and kept on its old code with a note where not;
       split   - kept on its old code with a note: a split is never apportioned (nothing invented).
 -#}
+{#- A table, not a view: fct_area_year_metrics and every scorecard step read it. -#}
+{{ config(materialized='table') }}
+
 with facts as (
     select * from {{ ref('int_metric_values_deduplicated') }}
 ),

@@ -8,7 +8,7 @@ with pop as (
 ),
 
 groupings as (
-    select grouping_id, area_code from {{ ref('dim_area_groupings') }}
+    select grouping_id, area_code from {{ ref('int_area_groupings_listed') }}
 ),
 
 -- Mission 7: median HLE of the top decile of areas minus median of the bottom decile (by sex), over
@@ -19,7 +19,7 @@ hle_populations as (
     union all
     select p.*, 'decile_median_gap_england', false
     from pop as p
-    inner join {{ ref('dim_areas') }} as a on a.area_code = p.area_code
+    inner join {{ ref('int_areas_described') }} as a on a.area_code = p.area_code
     where p.gap_method = 'decile_median_gap' and a.nation_code = 'E92000001'
 ),
 
@@ -194,7 +194,7 @@ grouping_gap as (
         coalesce(any_value(m.areas) filter (where m.in_group), 0) as areas_b,
         bool_and(m.is_weighted) filter (where m.in_group or m.gap_method <> 'eia_vs_england') as is_weighted
     from grouping_means as m
-    left join {{ ref('fct_area_year_metrics') }} as e
+    left join {{ ref('int_metric_values_harmonised') }} as e
         on e.area_code = 'E92000001' and e.metric_id = m.metric_id and e.breakdown = m.breakdown
         and e.period = m.period
     group by m.gap_method, m.mission_id, m.metric_id, m.breakdown, m.period

@@ -8,13 +8,13 @@ with targets as (
 
 facts as (
     select f.*
-    from {{ ref('fct_area_year_metrics') }} as f
+    from {{ ref('int_metric_values_harmonised') }} as f
     where f.metric_id in (select metric_id from targets)
 ),
 
 itl1_areas as (
     select area_code
-    from {{ ref('dim_areas') }}
+    from {{ ref('int_areas_described') }}
     where is_current and (area_level = 'region' or (area_level = 'nation' and area_code not like 'E%'))
 ),
 
@@ -30,7 +30,7 @@ area_series as (
 grouping_members as (
     select t.target_id, t.metric_id, t.breakdown, t.scope_kind, g.area_code
     from targets as t
-    inner join {{ ref('dim_area_groupings') }} as g on g.grouping_id = t.scope_code
+    inner join {{ ref('int_area_groupings_listed') }} as g on g.grouping_id = t.scope_code
     where t.scope_kind = 'grouping_mean'
     union all
     select t.target_id, t.metric_id, t.breakdown, t.scope_kind, i.area_code
@@ -38,7 +38,7 @@ grouping_members as (
     cross join itl1_areas as i
     where t.scope_kind = 'itl1_sum_outside_grouping'
         and i.area_code not in (
-            select g.area_code from {{ ref('dim_area_groupings') }} as g where g.grouping_id = t.scope_code
+            select g.area_code from {{ ref('int_area_groupings_listed') }} as g where g.grouping_id = t.scope_code
         )
 ),
 

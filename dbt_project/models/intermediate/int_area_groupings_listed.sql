@@ -1,0 +1,129 @@
+{#-
+    Area groupings the Statement's gap definitions need, one row per grouping and member area, each
+    with how it was obtained (basis: official definition, derived from warehouse data, or a
+    documented proxy where the official list could not be verified here).
+-#}
+{#- A table, not a view: the core mart publishing it and several scorecard steps read it. -#}
+{{ config(materialized='table') }}
+
+with areas as (
+    select * from {{ ref('int_areas_described') }}
+),
+
+facts as (
+    select * from {{ ref('int_metric_values_harmonised') }}
+),
+
+english_upper_tier as (
+    select area_code from areas where is_current and is_utla and area_code like 'E%'
+),
+
+greater_south_east as (
+    select
+        'greater_south_east' as grouping_id, area_code, 'official' as basis,
+        'London, South East and East of England regions (Statement of Levelling Up Missions, mission 2)' as note
+    from areas
+    where area_code in ('E12000006', 'E12000007', 'E12000008')
+),
+
+-- The official lists (DfE, 2022; seed education_investment_areas): the 55 Education Investment Areas,
+-- all current upper-tier authorities, and the 24 Priority EIAs, 18 of them whole upper-tier
+-- authorities and 6 former districts (kept under the district codes they were named by).
+education_investment_areas as (
+    select
+        'education_investment_areas' as grouping_id, area_code, 'official' as basis,
+        'One of the 55 Education Investment Areas (DfE, 2022): the weakest third of local authorities on '
+        || 'KS2 and KS4 outcomes, 2017-2019' as note
+    from {{ ref('education_investment_areas') }}
+    where list = 'EIA'
+),
+
+priority_education_investment_areas as (
+    select distinct
+        'priority_education_investment_areas' as grouping_id, matched_code as area_code, 'official' as basis,
+        'One of the 24 Priority Education Investment Areas (DfE, 2022), named as published: '
+        || name_as_published as note
+    from {{ ref('education_investment_areas') }}
+    where list = 'PEIA'
+),
+
+level3_latest as (
+    select area_code, value, ntile(3) over (order by value) as tercile
+    from facts
+    where metric_id = 'level3_qualifications' and value is not null
+      and period = (select max(period) from facts where metric_id = 'level3_qualifications')
+      and area_code in (select area_code from english_upper_tier)
+),
+
+lowest_skilled_third as (
+    select
+        'lowest_skilled_third' as grouping_id, area_code, 'derived' as basis,
+        'The third of English upper-tier authorities with the lowest share qualified to level 3+ '
+        || '(mission 6), latest period in the warehouse' as note
+    from level3_latest
+    where tercile = 1
+),
+
+homicide_baseline as (
+    select area_code, avg(value) as mean_rate
+    from facts
+    where metric_id = 'homicide_rate' and area_code like 'E23%' and value is not null
+      and year between 2016 and 2022
+    group by area_code
+),
+
+worst_affected_forces as (
+    select
+        'worst_affected_forces_20' as grouping_id, area_code, 'proxy' as basis,
+        'PROXY for the 20 forces with most under-25 sharp-object admissions 2015-16 to 2021-22 (that '
+        || 'series is only a synthetic sample here): the 20 English forces with the highest mean '
+        || 'homicide rate over periods ending 2016-2022' as note
+    from homicide_baseline
+    qualify row_number() over (order by mean_rate desc, area_code) <= 20
+),
+
+combined_authorities as (
+    select
+        'combined_authority:' || combined_authority_code as grouping_id, area_code, 'official' as basis,
+        'Member of combined authority ' || combined_authority_code || ' (ONS hierarchy)' as note
+    from areas
+    where is_current and is_ltla and combined_authority_code is not null
+),
+
+-- IMD 2025 deciles of England's 296 districts (rank of average score; decile 1 = most deprived),
+-- on current codes: a district code the lookup has since replaced (Barnsley, Sheffield) takes its successor's.
+imd_deciles as (
+    select
+        'imd_decile:' || ntile(10) over (order by r.rank_of_average_score) as grouping_id,
+        coalesce(s.successor_code, r.lad_code) as area_code,
+        'official' as basis,
+        'English Indices of Deprivation 2025 (MHCLG), Index of Multiple Deprivation: decile of the 296 '
+        || 'districts by rank of average score (1 = most deprived); rank ' || r.rank_of_average_score as note
+    from {{ ref('imd_local_authority_ranks') }} as r
+    left join {{ ref('stg_ons_geography__lad_successors') }} as s on s.lad_code = r.lad_code
+    where r.edition = 2025
+),
+
+clusters as (
+    select
+        'ons_cluster_' || cluster_type || ':' || cluster as grouping_id, area_code, 'official' as basis,
+        'ONS similar-area cluster (' || cluster_type || ' basis), Explore Local Statistics' as note
+    from {{ ref('stg_ons_geography__area_clusters') }}
+)
+
+select
+    cast(grouping_id as varchar) as grouping_id,
+    cast(split_part(grouping_id, ':', 1) as varchar) as grouping_family,
+    cast(area_code as varchar) as area_code,
+    cast(basis as varchar) as basis,
+    cast(note as varchar) as note
+from (
+    select * from greater_south_east
+    union all select * from education_investment_areas
+    union all select * from priority_education_investment_areas
+    union all select * from lowest_skilled_third
+    union all select * from worst_affected_forces
+    union all select * from combined_authorities
+    union all select * from imd_deciles
+    union all select * from clusters
+)

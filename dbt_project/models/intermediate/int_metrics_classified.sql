@@ -1,0 +1,37 @@
+{#- A table, not a view: the core mart publishing it and several scorecard steps read it. -#}
+{{ config(materialized='table') }}
+select
+    cast(metric_id as varchar) as metric_id,
+    cast(mission_id as varchar) as mission_id,
+    cast(label as varchar) as label,
+    cast(unit as varchar) as unit,
+    cast(decimals as integer) as decimals,
+    cast(polarity as varchar) as polarity,
+    cast(coverage as varchar) as coverage,
+    cast(native_level as varchar) as native_level,
+    cast(source_id as varchar) as source_id,
+    cast(is_headline as boolean) as is_headline,
+    cast(baseline_period as varchar) as baseline_period,
+    cast(target_value as double) as target_value,
+    cast(target_year as integer) as target_year,
+    cast(target_kind as varchar) as target_kind,
+    cast(additivity as varchar) as additivity,
+    cast(gap_method as varchar) as gap_method,
+    cast(description as varchar) as description,
+    -- One baseline rule for every metric: the Statement's baseline period where it names one, else
+    -- the latest period ending on or before 2019 (pre-pandemic, as the Statement itself does).
+    case when baseline_period is not null then 'statement' else 'pre_pandemic' end as baseline_rule,
+    case
+        when baseline_period is not null then 'the Statement''s baseline period ' || baseline_period
+        else 'the latest period ending on or before 31 December 2019 (pre-pandemic)'
+    end as baseline_basis,
+    -- Money in nominal pounds always rises; it is judged relative to the UK (or England where no UK
+    -- figure is published), the way the IfG reads the gap.
+    -- Totals in pounds million (R&D spending) are compared per head of population, never area against
+    -- area by size.
+    case
+        when unit = 'pounds' then 'ratio_to_reference'
+        when unit = 'pounds_million' and additivity = 'sum' then 'per_head'
+        else 'value'
+    end as judged_on
+from {{ ref('metrics') }}
