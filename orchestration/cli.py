@@ -304,7 +304,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
 def cmd_docs(args: argparse.Namespace) -> int:
     """dbt docs for the warehouse as one static HTML page (lineage from source to scorecard)."""
-    from orchestration.assets.dbt import prepare_manifest, run_dbt
+    from orchestration.dbt_cli import prepare_manifest, run_dbt
     from orchestration.settings import DBT_PROJECT_DIR
 
     settings = get_settings()
@@ -336,8 +336,21 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prepare(args: argparse.Namespace) -> int:
+    """Render the catalogue's dbt files and parse the dbt project (what every refresh does first)."""
+    from orchestration.dbt_cli import prepare_manifest
+    from orchestration.sources.dbt_codegen import write_generated
+
+    changed = write_generated()
+    for line in changed:
+        print(f"  {line}")
+    manifest = prepare_manifest(force=args.force)
+    print(f"dbt project ready: {len(changed)} generated file(s) changed; manifest {manifest}")
+    return 0
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
-    from orchestration.assets.dbt import prepare_manifest
+    from orchestration.dbt_cli import prepare_manifest
 
     home = ensure_dagster_home()
     prepare_manifest(force=True)
@@ -366,7 +379,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     failure sensor. Storage is PostgreSQL when MISSION_TRACKER_DAGSTER_PG_URL is set, else SQLite in
     DAGSTER_HOME. Stops both on Ctrl-C or SIGTERM; if either process dies, stops the other.
     """
-    from orchestration.assets.dbt import prepare_manifest
+    from orchestration.dbt_cli import prepare_manifest
     from orchestration.deploy import serve
     from orchestration.settings import DAGSTER_PG_URL_VAR, SCHEDULE_VAR
 
@@ -450,6 +463,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     profile.add_argument("area", help="a GSS code (E06000009) or a name (Blackpool); a unique prefix will do")
     profile.set_defaults(func=cmd_profile)
+
+    prepare = commands.add_parser(
+        "prepare", help="render the catalogue's dbt files and parse the dbt project (a refresh does it first)"
+    )
+    prepare.add_argument("--force", action="store_true", help="parse even when nothing changed")
+    prepare.set_defaults(func=cmd_prepare)
 
     docs = commands.add_parser("docs", help="generate dbt docs (models, columns, lineage) as one HTML page")
     docs.set_defaults(func=cmd_docs)

@@ -2,17 +2,17 @@
 
 from dagster import Definitions, colored_console_logger, in_process_executor
 
-from orchestration.assets.dbt import dbt_models, dbt_resource
-from orchestration.assets.deliver import area_profiles, scorecard_report, warehouse_exports
-from orchestration.assets.ingest import build_ingest_assets
-from orchestration.assets.publish import published_warehouse
-from orchestration.assets.vintages import record_vintages
-from orchestration.checks.freshness import source_freshness
-from orchestration.checks.great_expectations import build_gx_checks
-from orchestration.progress import progress_logger
-from orchestration.resources import RefreshLock, SourceFetcher
-from orchestration.schedules import nightly_refresh_job, nightly_refresh_schedule
-from orchestration.sensors import alert_on_run_failure
+from orchestration.defs.assets.dbt import dbt_models, dbt_resource
+from orchestration.defs.assets.deliver import area_profiles, scorecard_report, warehouse_exports
+from orchestration.defs.assets.ingest import build_ingest_assets
+from orchestration.defs.assets.publish import published_warehouse
+from orchestration.defs.assets.vintages import record_vintages
+from orchestration.defs.checks.great_expectations import build_gx_checks
+from orchestration.defs.checks.source_freshness import source_freshness
+from orchestration.defs.progress import progress_logger
+from orchestration.defs.resources import RefreshLock, SourceFetcher
+from orchestration.defs.schedules import nightly_refresh_job, nightly_refresh_schedule
+from orchestration.defs.sensors import alert_on_run_failure
 
 defs = Definitions(
     assets=[

@@ -32,7 +32,7 @@ class RefreshSummary:
 
 
 def summarise(result) -> RefreshSummary:  # result: dagster ExecuteInProcessResult
-    from orchestration.assets.ingest import is_ingest_key
+    from orchestration.defs.assets.ingest import is_ingest_key
 
     summary = RefreshSummary(success=result.success, run_id=result.run_id)
     for event in result.all_events:
@@ -111,9 +111,12 @@ def _execute_refresh(
 ) -> RefreshSummary:
     from dagster import AssetKey, AssetSelection, DagsterInstance
 
-    from orchestration.assets.publish import blocking_checks_upstream, record_unchanged
+    from orchestration.dbt_cli import prepare_manifest
+
+    prepare_manifest()  # the explicit step: render the catalogue's dbt files, parse if anything changed
     from orchestration.definitions import defs
-    from orchestration.schedules import NIGHTLY_JOB_NAME
+    from orchestration.defs.assets.publish import blocking_checks_upstream, record_unchanged
+    from orchestration.defs.schedules import NIGHTLY_JOB_NAME
 
     loggers: dict = {"console": {"config": {"log_level": "WARNING" if quiet_logs else "DEBUG"}}}
     if quiet_logs:  # on a night with nothing new, dbt's skipped checks would each say "emitted no result"

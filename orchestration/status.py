@@ -117,7 +117,7 @@ def last_run_line() -> str:
     ensure_dagster_home()
     from dagster import DagsterInstance, RunsFilter
 
-    from orchestration.schedules import NIGHTLY_JOB_NAME
+    from orchestration.defs.schedules import NIGHTLY_JOB_NAME
 
     with DagsterInstance.get() as instance:
         runs = instance.get_run_records(RunsFilter(job_name=NIGHTLY_JOB_NAME), limit=1)

@@ -14,6 +14,14 @@ from orchestration.settings import Settings, ensure_dagster_home, get_settings
 from tests.helpers import isolated_warehouse
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Prepare dbt once, before collection imports the Dagster definitions (which only read the
+    manifest): render the catalogue's dbt files and parse the project if anything changed."""
+    from orchestration.dbt_cli import prepare_manifest
+
+    prepare_manifest()
+
+
 @dataclass
 class BuiltWarehouse:
     settings: Settings

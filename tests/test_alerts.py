@@ -8,9 +8,9 @@ import json
 from dagster import DagsterEventType, DagsterInstance, build_run_status_sensor_context, materialize
 
 from orchestration.alerts import write_alert
-from orchestration.assets.ingest import build_ingest_asset
-from orchestration.resources import RefreshLock, SourceFetcher
-from orchestration.sensors import alert_on_run_failure
+from orchestration.defs.assets.ingest import build_ingest_asset
+from orchestration.defs.resources import RefreshLock, SourceFetcher
+from orchestration.defs.sensors import alert_on_run_failure
 from orchestration.settings import ALERT_WEBHOOK_VAR, get_settings
 from orchestration.sources.catalogue import get_source
 from tests.helpers import environment, isolated_warehouse, poisoned_bundle, set_cell

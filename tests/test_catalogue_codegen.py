@@ -10,8 +10,8 @@ import shutil
 import pytest
 from dagster import AssetKey
 
-from orchestration.assets.dbt import run_dbt
-from orchestration.checks.raw_suites import raw_suites
+from orchestration.dbt_cli import run_dbt
+from orchestration.quality.raw_suites import raw_suites
 from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.sources.catalogue import MetricMapping, get_source, load_catalogue
 from orchestration.sources.dbt_codegen import MARKER, differences, render, write_generated

@@ -1,11 +1,10 @@
 """The code location loads, and its graph is the one the design describes."""
 
-
 import pytest
 from dagster import AssetKey
 
 from orchestration.definitions import defs
-from orchestration.schedules import NIGHTLY_JOB_NAME
+from orchestration.defs.schedules import NIGHTLY_JOB_NAME
 from orchestration.sources.catalogue import load_catalogue
 
 
@@ -80,7 +79,7 @@ def test_the_failure_sensor_and_the_fetcher_are_registered():
 
 
 def test_every_published_mart_has_a_blocking_gx_suite(graph):
-    from orchestration.assets.publish import PUBLISHED_MARTS
+    from orchestration.defs.assets.publish import PUBLISHED_MARTS
 
     suites = {key.asset_key for key in graph.asset_check_keys if key.name.startswith("gx_")}
     missing = [mart for mart in PUBLISHED_MARTS if AssetKey(mart) not in suites]
@@ -116,7 +115,7 @@ def test_schedule_is_stopped_by_default_and_running_under_serve(monkeypatch):
     """The dev UI never starts a nightly by surprise; `serve` (MISSION_TRACKER_SCHEDULE=running) does."""
     import importlib
 
-    import orchestration.schedules as schedules
+    import orchestration.defs.schedules as schedules
 
     assert schedules.nightly_refresh_schedule.default_status.value == "STOPPED"
     monkeypatch.setenv("MISSION_TRACKER_SCHEDULE", "running")

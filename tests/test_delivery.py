@@ -15,7 +15,7 @@ from orchestration.settings import DBT_PROJECT_DIR
 
 COMMANDS = [
     *("refresh", "query", "status", "export", "report", "profile"),
-    *("docs", "rollback", "ui", "serve", "sources"),
+    *("docs", "rollback", "ui", "serve", "sources", "prepare"),
 ]
 
 

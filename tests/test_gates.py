@@ -6,8 +6,8 @@ import pytest
 from dagster import materialize
 
 from orchestration.alerts import step_failure_message
-from orchestration.assets.ingest import build_ingest_asset
-from orchestration.resources import RefreshLock, SourceFetcher
+from orchestration.defs.assets.ingest import build_ingest_asset
+from orchestration.defs.resources import RefreshLock, SourceFetcher
 from orchestration.runner import run_refresh
 from orchestration.sources.catalogue import get_source
 from orchestration.warehouse import sha256_of

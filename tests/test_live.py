@@ -21,8 +21,8 @@ import pytest
 from dagster import materialize
 
 from orchestration.alerts import step_failure_message
-from orchestration.assets.ingest import build_ingest_asset
-from orchestration.resources import RefreshLock, SourceFetcher
+from orchestration.defs.assets.ingest import build_ingest_asset
+from orchestration.defs.resources import RefreshLock, SourceFetcher
 from orchestration.runner import RefreshSummary, run_refresh
 from orchestration.settings import PROJECT_ROOT, SOURCE_MIRROR_VAR, SOURCE_MODE_VAR
 from orchestration.sources.catalogue import get_source, load_catalogue

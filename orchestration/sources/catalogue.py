@@ -14,12 +14,13 @@ import pandas as pd
 import yaml
 
 from orchestration.sources import devolution, ipsos, ons_els, ons_geography, open_sdg, synthetic
+from orchestration.sources.tidy import ParseReport
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.yml")
 
 #: A parser turns a file into tidy rows plus a report; one per publisher format. It is called as
 #: ``parser(path, expected_columns, **format_options)`` (options from the catalogue entry).
-Parser = Callable[..., tuple[pd.DataFrame, ons_els.ParseReport]]
+Parser = Callable[..., tuple[pd.DataFrame, ParseReport]]
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Format:
 
     parser: Parser
     expected_columns: tuple[str, ...]
-    yields_metric_rows: bool  # True: tidy metric rows (ons_els.PARSED_COLUMNS) with an indicator
+    yields_metric_rows: bool  # True: tidy metric rows (tidy.PARSED_COLUMNS) with an indicator
 
 
 #: Every format the catalogue may name.
@@ -84,7 +85,7 @@ class Source:
     format_options: tuple[tuple[str, str], ...] = ()
     fetchable: bool = False  # the URL is the data file itself (live mode fetches it)
 
-    def parse(self, path: Path) -> tuple[pd.DataFrame, ons_els.ParseReport]:
+    def parse(self, path: Path) -> tuple[pd.DataFrame, ParseReport]:
         return self.parser(path, self.expected_columns, **dict(self.format_options))
 
     @property

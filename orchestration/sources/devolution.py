@@ -21,8 +21,8 @@ import pandas as pd
 import yaml
 
 from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.ons_els import PARSED_COLUMNS, ParseReport
 from orchestration.sources.periods import parse_period
+from orchestration.sources.tidy import PARSED_COLUMNS, ParseReport
 
 SPEC_KEYS: tuple[str, ...] = (
     "lookup",

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.ons_els import ParseReport, _number, read_csv_records
 from orchestration.sources.periods import parse_period
+from orchestration.sources.tidy import ParseReport, parse_number, read_csv_records
 
 IPSOS_COLUMNS: tuple[str, ...] = ("group_type", "group_name", "mission_no", "mission_key", "index_score")
 WAVE_PERIOD = "2022-02-01/P1M"
@@ -29,8 +29,8 @@ def parse_ipsos_csv(
     period = parse_period(WAVE_PERIOD)
     rows = []
     for line, record in records:
-        score = _number(path, record["index_score"], "index_score", line)
-        mission = _number(path, record["mission_no"], "mission_no", line)
+        score = parse_number(path, record["index_score"], "index_score", line)
+        mission = parse_number(path, record["mission_no"], "mission_no", line)
         if score is None or not -200 <= score <= 200:
             raise SourceFormatError(
                 path,
@@ -45,7 +45,7 @@ def parse_ipsos_csv(
                 column="mission_no",
                 line=line,
             )
-        base = _number(path, record.get("base_n", ""), "base_n", line) if "base_n" in record else None
+        base = parse_number(path, record.get("base_n", ""), "base_n", line) if "base_n" in record else None
         rows.append(
             {
                 "source_line": line,

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.ons_els import ParseReport, _read_text, read_csv_records
+from orchestration.sources.tidy import ParseReport, read_csv_records, read_text
 
 HIERARCHY_KEYS: tuple[str, ...] = ("areacd", "areanm", "level", "parents", "children")
 CLUSTER_KEYS: tuple[str, ...] = ("types", "lookup")
@@ -27,7 +27,7 @@ CLUSTER_KEYS: tuple[str, ...] = ("types", "lookup")
 
 def _json(path: Path) -> object:
     try:
-        return json.loads(_read_text(path))
+        return json.loads(read_text(path))
     except json.JSONDecodeError as exc:
         raise SourceFormatError(path, f"not valid JSON ({exc.msg})", line=exc.lineno) from None
 

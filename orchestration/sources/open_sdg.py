@@ -19,8 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.ons_els import PARSED_COLUMNS, ParseReport, _number, read_csv_records
 from orchestration.sources.periods import parse_period
+from orchestration.sources.tidy import PARSED_COLUMNS, ParseReport, parse_number, read_csv_records
 
 OPEN_SDG_COLUMNS: tuple[str, ...] = ("Year", "Series", "Units", "Observation status", "GeoCode", "Value")
 NOT_DISAGGREGATIONS = {*OPEN_SDG_COLUMNS, "Unit multiplier"}
@@ -62,7 +62,7 @@ def parse_open_sdg_csv(
             continue  # a geography with no GSS code (e.g. "Northern" sub-national areas): not an area row
         period = parse_period(_period(path, record["Year"], line))
         missing = record["Observation status"].strip().lower() == "missing value"
-        value = None if missing else _number(path, record["Value"], "Value", line)
+        value = None if missing else parse_number(path, record["Value"], "Value", line)
         rows.append(
             {
                 "source_line": line,

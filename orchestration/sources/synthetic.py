@@ -26,8 +26,8 @@ import pandas as pd
 import yaml
 
 from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.ons_els import PARSED_COLUMNS, ParseReport
 from orchestration.sources.periods import parse_period
+from orchestration.sources.tidy import PARSED_COLUMNS, ParseReport
 
 #: Keys a spec must have (the catalogue's expected_columns for this format).
 SPEC_KEYS: tuple[str, ...] = ("seed", "indicator", "unit", "imitates", "areas", "periods", "value")

@@ -17,7 +17,7 @@ from dagster import (
     multi_asset_check,
 )
 
-from orchestration.assets.ingest import raw_asset_key
+from orchestration.defs.assets.ingest import raw_asset_key
 from orchestration.freshness import assess, assess_release, latest_dates
 from orchestration.settings import get_settings
 from orchestration.sources.catalogue import load_catalogue

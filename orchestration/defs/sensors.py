@@ -4,7 +4,7 @@ observation on published_warehouse saying which version analysts are still readi
 from dagster import DefaultSensorStatus, RunFailureSensorContext, run_failure_sensor
 
 from orchestration.alerts import step_failure_message, write_alert
-from orchestration.assets.publish import record_unchanged
+from orchestration.defs.assets.publish import record_unchanged
 from orchestration.settings import get_settings
 
 

@@ -1,5 +1,6 @@
-"""Great Expectations suites as blocking Dagster asset checks: one per raw table, built from the
-catalogue (orchestration/checks/raw_suites.py), and one per mart (expectations/marts/*.json).
+"""Great Expectations suites: one per raw table, built from the catalogue
+(orchestration/quality/raw_suites.py), and one per mart (expectations/marts/*.json); run as blocking
+asset checks by orchestration/defs/checks/great_expectations.py.
 
 A mart suite file names the table it gates and the asset that makes the table:
 
@@ -7,10 +8,9 @@ A mart suite file names the table it gates and the asset that makes the table:
      "asset_key": ["fct_area_year_metrics"], "blocking": true,
      "expectations": [{"type": "expect_...", "kwargs": {...}, "meta": {"why": "..."}}]}
 
-The check reads the table from the *build* DuckDB file through a short-lived read-only connection
-into pandas and validates it with GX 1.x (GX's SQL datasource does not work on DuckDB). A failed
-blocking check stops the publish step, and its metadata lists each failed expectation with sample
-offending rows. Tokens in kwargs are replaced at run time: ``$current_year``, ``$today``, and
+A check reads the table from the *build* DuckDB file through a short-lived read-only connection
+into pandas and validates it with GX 1.x (GX's SQL datasource does not work on DuckDB). Tokens in
+kwargs are replaced at run time: ``$current_year``, ``$today``, and
 ``$min_rows_vs_published`` (the published warehouse's row count for the table, less the suite's
 ``max_row_drop`` share, read from the manifest written at publish; 1 when nothing is published).
 """
@@ -24,18 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from dagster import (
-    AssetCheckExecutionContext,
-    AssetCheckResult,
-    AssetChecksDefinition,
-    AssetCheckSeverity,
-    AssetKey,
-    MetadataValue,
-    asset_check,
-)
 
-from orchestration.settings import EXPECTATIONS_DIR, get_settings
-from orchestration.warehouse import connect, read_manifest
+from orchestration.settings import EXPECTATIONS_DIR
+from orchestration.warehouse import connect
 
 SAMPLE_ROWS = 5
 
@@ -175,47 +166,8 @@ def read_table(db: Path, table: str) -> pd.DataFrame:
         return con.execute(f"select * from {table}").df()
 
 
-def build_gx_check(spec: SuiteSpec) -> AssetChecksDefinition:
-    @asset_check(
-        asset=AssetKey(list(spec.asset_key)),
-        name=f"gx_{spec.name}",
-        blocking=spec.blocking,
-        required_resource_keys={"refresh_lock"},  # reads the build file: never beside another refresh
-        description=spec.description or f"Great Expectations suite {spec.origin} on {spec.table}.",
-    )
-    def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
-        settings = get_settings()
-        frame = read_table(settings.build_db, spec.table)
-        published_rows = read_manifest(settings.published_db).get("tables", {}).get(spec.table)
-        outcome = validate_frame(spec, frame, published_rows=published_rows)
-        for failure in outcome.failed:
-            context.log.error(f"{spec.name}: {failure.summary()}; sample rows {failure.sample_rows}")
-        metadata: dict[str, Any] = {
-            "suite": spec.origin,
-            "table": spec.table,
-            "rows_validated": len(frame),
-            "rows_published": published_rows if published_rows is not None else "none published",
-            "expectations_evaluated": outcome.evaluated,
-            "expectations_failed": len(outcome.failed),
-        }
-        if outcome.failed:
-            metadata["failed_expectations"] = MetadataValue.md(
-                "\n".join(f"- {failure.summary()}" for failure in outcome.failed)
-            )
-            metadata["sample_offending_rows"] = MetadataValue.json(
-                {failure.summary(): failure.sample_rows for failure in outcome.failed}
-            )
-        return AssetCheckResult(passed=outcome.success, severity=AssetCheckSeverity.ERROR, metadata=metadata)
-
-    return _check
-
-
 def all_suites() -> list[SuiteSpec]:
     """Every gate: the raw suites the catalogue implies, then the mart suites."""
-    from orchestration.checks.raw_suites import raw_suites
+    from orchestration.quality.raw_suites import raw_suites
 
     return [*raw_suites(), *load_suite_specs()]
-
-
-def build_gx_checks() -> list[AssetChecksDefinition]:
-    return [build_gx_check(spec) for spec in all_suites()]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
-from orchestration.assets.ingest import raw_asset_key
+from orchestration.defs.assets.ingest import raw_asset_key
 from orchestration.settings import DATA_TEAM, get_settings
 from orchestration.sources.catalogue import load_catalogue
 from orchestration.warehouse import LOAD_LOG, connect

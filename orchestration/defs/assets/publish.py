@@ -22,8 +22,8 @@ from dagster import (
     asset,
 )
 
-from orchestration.assets.dbt import mart_model_names
-from orchestration.assets.nothing_new import PUBLISHED_KEY, nothing_new_observation
+from orchestration.dbt_cli import mart_model_names
+from orchestration.defs.assets.nothing_new import PUBLISHED_KEY, nothing_new_observation
 from orchestration.settings import DATA_TEAM, PROJECT_ROOT, Settings, get_settings
 from orchestration.warehouse import inputs_fingerprint, publish, published_is_current, read_manifest
 

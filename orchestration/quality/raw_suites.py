@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 from functools import cache
 
-from orchestration.checks.great_expectations import SuiteSpec
+from orchestration.quality.suites import SuiteSpec
 from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.sources.catalogue import Source, load_catalogue
 
@@ -175,7 +175,7 @@ def raw_suite(source: Source) -> SuiteSpec:
         description=f"Gate on raw.{source.id} ({source.title}): keys, codes, statuses, value ranges "
         "by unit, no future periods, no large drop in rows against the published warehouse.",
         expectations=tuple(expectations),
-        origin=f"catalogue source {source.id} (orchestration/checks/raw_suites.py)",
+        origin=f"catalogue source {source.id} (orchestration/quality/raw_suites.py)",
         max_row_drop=MAX_ROW_DROP,
     )
 

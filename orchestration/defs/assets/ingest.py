@@ -18,12 +18,12 @@ from dagster import (
     asset,
 )
 
+from orchestration.defs.resources import RefreshLock, SourceFetcher, SourceFile
 from orchestration.fetch import FetchError
-from orchestration.resources import RefreshLock, SourceFetcher, SourceFile
 from orchestration.settings import DATA_TEAM, get_settings
 from orchestration.sources.catalogue import Source, load_catalogue, source_checksum, source_tags
 from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.ons_els import PARSED_COLUMNS
+from orchestration.sources.tidy import PARSED_COLUMNS
 from orchestration.warehouse import Origin, last_load, load_raw_table
 
 RAW_SCHEMA = "raw"

@@ -11,7 +11,7 @@ import time
 from dagster import logger
 from dagster._core.log_manager import LOG_RECORD_METADATA_ATTR
 
-from orchestration.assets.ingest import is_ingest_key
+from orchestration.defs.assets.ingest import is_ingest_key
 
 
 class ProgressHandler(logging.Handler):
