@@ -9,10 +9,11 @@ A mart suite file names the table it gates and the asset that makes the table:
      "expectations": [{"type": "expect_...", "kwargs": {...}, "meta": {"why": "..."}}]}
 
 A check reads the table from the *build* DuckDB file through a short-lived read-only connection
-into pandas and validates it with GX 1.x (GX's SQL datasource does not work on DuckDB). Tokens in
-kwargs are replaced at run time: ``$current_year``, ``$today``, and
-``$min_rows_vs_published`` (the published warehouse's row count for the table, less the suite's
-``max_row_drop`` share, read from the manifest written at publish; 1 when nothing is published).
+into pandas and validates it with GX 1.x (GX's SQL datasource does not work on DuckDB). Values known
+only at run time are GX suite parameters (``{"$PARAMETER": "current_year"}``), given at validation:
+``current_year``, ``today``, and ``min_rows_vs_published`` (the published warehouse's row count for
+the table, less the suite's ``max_row_drop`` share, read from the manifest written at publish; 1 when
+nothing is published).
 """
 
 import json
@@ -89,19 +90,10 @@ def load_suite_specs(directory: Path = EXPECTATIONS_DIR / "marts") -> list[Suite
     return specs
 
 
-def _substitute(value: Any, tokens: dict[str, Any]) -> Any:
-    if isinstance(value, str) and value in tokens:
-        return tokens[value]
-    if isinstance(value, dict):
-        return {key: _substitute(item, tokens) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_substitute(item, tokens) for item in value]
-    return value
-
-
-def run_time_tokens(spec: SuiteSpec, today: date, published_rows: int | None) -> dict[str, Any]:
+def run_time_parameters(spec: SuiteSpec, today: date, published_rows: int | None) -> dict[str, Any]:
+    """The values of the suite parameters (GX's own ``{"$PARAMETER": name}``) for this run."""
     floor_rows = 1 if not published_rows else max(1, math.ceil(published_rows * (1 - spec.max_row_drop)))
-    return {"$current_year": today.year, "$today": today.isoformat(), "$min_rows_vs_published": floor_rows}
+    return {"current_year": today.year, "today": today.isoformat(), "min_rows_vs_published": floor_rows}
 
 
 @cache
@@ -129,10 +121,8 @@ def validate_frame(
     """Run the suite on a DataFrame (GX 1.x, pandas datasource)."""
     import great_expectations as gx
 
-    tokens = run_time_tokens(spec, today or date.today(), published_rows)
-    expectations = [
-        {**item, "kwargs": _substitute(item.get("kwargs", {}), tokens)} for item in spec.expectations
-    ]
+    parameters = run_time_parameters(spec, today or date.today(), published_rows)
+    expectations = [dict(item) for item in spec.expectations]
     context = _gx_context()
     suite = context.suites.add_or_update(gx.ExpectationSuite(name=spec.name, expectations=expectations))
     source = context.data_sources.get("pandas")
@@ -145,7 +135,9 @@ def validate_frame(
     except (KeyError, LookupError):
         batch_definition = asset.add_batch_definition_whole_dataframe("whole")
     result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
-        suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS}
+        suite,
+        result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS},
+        expectation_parameters=parameters,
     )
     failed = [
         FailedExpectation(
