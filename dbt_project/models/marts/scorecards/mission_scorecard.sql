@@ -17,53 +17,6 @@ first_point as (
     select * from points where point_from_latest = series_points
 ),
 
--- The baseline: the Statement's period where the catalogue names one and the area has it; else the
--- latest point ending on or before 2019 (pre-pandemic); else, for a series that starts later, its
--- earliest point. baseline_basis says which.
-pre_pandemic as (
-    select
-        metric_id, breakdown, area_code,
-        arg_max(period, period_end) as period,
-        arg_max(value, period_end) as value,
-        arg_max(lci_95, period_end) as lci_95,
-        arg_max(uci_95, period_end) as uci_95,
-        arg_max(value_per_head, period_end) as value_per_head,
-        max(time_years) as time_years
-    from points
-    where period_end <= date '2019-12-31'
-    group by all
-),
-
-baseline as (
-    select
-        l.metric_id, l.breakdown, l.area_code,
-        coalesce(s.period, pp.period, f.period) as baseline_period,
-        coalesce(s.value, pp.value, f.value) as baseline_value,
-        case
-            when s.period is not null then s.lci_95 when pp.period is not null then pp.lci_95 else f.lci_95
-        end as baseline_lci_95,
-        case
-            when s.period is not null then s.uci_95 when pp.period is not null then pp.uci_95 else f.uci_95
-        end as baseline_uci_95,
-        coalesce(s.time_years, pp.time_years, f.time_years) as baseline_time,
-        case
-            when s.period is not null then s.value_per_head
-            when pp.period is not null then pp.value_per_head
-            else f.value_per_head
-        end as baseline_per_head,
-        case
-            when s.period is not null then 'statement'
-            when pp.period is not null then 'pre_pandemic'
-            else 'earliest_available'
-        end as baseline_basis
-    from latest as l
-    inner join first_point as f using ({{ series | join(', ') }})
-    left join points as s
-        on s.metric_id = l.metric_id and s.breakdown = l.breakdown and s.area_code = l.area_code
-        and s.period = l.baseline_period
-    left join pre_pandemic as pp using ({{ series | join(', ') }})
-),
-
 -- The reference a money metric is judged against: the UK's value in the same period, else GB's,
 -- E&W's or England's (published, never synthetic).
 reference as (
@@ -102,41 +55,6 @@ ranked as (
                 * case when judged_on = 'per_head' then value_per_head else value end as ordering_value
         from latest
     ) as l
-),
-
--- National benchmark for the same metric, breakdown and period: the area's nation, else the UK,
--- Great Britain or England and Wales, whichever is published first in that order.
-benchmark_codes as (
-    select l.metric_id, l.breakdown, l.area_code, l.period, c.code, c.priority
-    from latest as l
-    inner join {{ ref('dim_areas') }} as a on a.area_code = l.area_code
-    cross join unnest([
-        {'code': a.nation_code, 'priority': 1},
-        {'code': 'K02000001', 'priority': 2},
-        {'code': 'K03000001', 'priority': 3},
-        {'code': 'K04000001', 'priority': 4}
-    ]) as u(c)
-    where l.area_level not in ('uk', 'gb', 'ew') and c.code is not null and c.code <> l.area_code
-),
-
-benchmark_candidates as (
-    select
-        bc.metric_id, bc.breakdown, bc.area_code, bc.priority,
-        bc.code as benchmark_area_code,
-        b.value as benchmark_value
-    from benchmark_codes as bc
-    inner join points as b
-        on b.metric_id = bc.metric_id and b.breakdown = bc.breakdown and b.period = bc.period
-        and b.area_code = bc.code and b.provenance <> 'synthetic'
-),
-
-benchmark as (
-    select
-        metric_id, breakdown, area_code,
-        arg_min(benchmark_area_code, priority) as benchmark_area_code,
-        arg_min(benchmark_value, priority) as benchmark_value
-    from benchmark_candidates
-    group by all
 ),
 
 assembled as (
@@ -197,23 +115,11 @@ assembled as (
         case when r.rank_in_group is not null
             then cast(least(5, 1 + floor(5 * (r.rank_in_group - 1) / r.areas_in_group)) as bigint)
         end as quintile_in_group,
-        case when not r.is_synthetic then bm.benchmark_area_code end as benchmark_area_code,
-        case when not r.is_synthetic then ba.area_name end as benchmark_area_name,
-        case when not r.is_synthetic then bm.benchmark_value end as benchmark_value,
-        case
-            when r.is_synthetic then 'none (synthetic sample)'
-            when bm.benchmark_value is null then 'none'
-            when r.lci_95 is not null and r.uci_95 is not null then 'ci_95'
-            else 'quintile'
-        end as benchmark_method,
-        case
-            when r.is_synthetic or bm.benchmark_value is null or r.lci_95 is null or r.uci_95 is null then null
-            when bm.benchmark_value between r.lci_95 and r.uci_95 then 'similar'
-            when r.polarity = 'no_judgement' then
-                case when bm.benchmark_value < r.lci_95 then 'higher' else 'lower' end
-            when (bm.benchmark_value < r.lci_95) = (r.polarity = 'high_is_good') then 'better'
-            else 'worse'
-        end as benchmark_comparison,
+        bm.benchmark_area_code,
+        bm.benchmark_area_name,
+        bm.benchmark_value,
+        bm.benchmark_method,
+        bm.benchmark_comparison,
         t.trend_points,
         t.trend_method,
         t.trend_slope_per_year,
@@ -246,11 +152,10 @@ assembled as (
         end as latest_step_z
     from ranked as r
     inner join {{ ref('dim_metrics') }} as dm using (metric_id)
-    inner join baseline as b using ({{ series | join(', ') }})
+    inner join {{ ref('int_headline_baselines_selected') }} as b using ({{ series | join(', ') }})
     left join previous as p using ({{ series | join(', ') }})
     left join first_point as f using ({{ series | join(', ') }})
-    left join benchmark as bm using ({{ series | join(', ') }})
-    left join {{ ref('dim_areas') }} as ba on ba.area_code = bm.benchmark_area_code
+    left join {{ ref('int_headline_benchmarks_compared') }} as bm using ({{ series | join(', ') }})
     left join {{ ref('int_headline_trends_computed') }} as t using ({{ series | join(', ') }})
     left join reference as rb
         on rb.metric_id = r.metric_id and rb.breakdown = r.breakdown and rb.period = b.baseline_period
