@@ -1,12 +1,19 @@
-"""Benchmark: wall time of a full refresh and of an unchanged refresh, median of N, fresh processes.
+"""Benchmark: a refresh next to the SQL it runs, median of N, fresh processes, one table.
 
-Each repetition gets an empty warehouse folder and Dagster home, runs `mission-tracker refresh` once
-(full: every source parsed and loaded, dbt build, checks, publish, report, exports) and again
-(unchanged: every bundled file, model, suite and line of code is as published, so the CLI says
-"nothing new" before starting Dagster, dbt or GX; `refresh --always-run` would run the job's own
-no-op path instead). Wall time includes process start
-and imports, as a user or the nightly schedule experiences it. `python scripts/live_demo.py` times
-the same pair in live mode against a loopback publisher.
+Each repetition gets an empty warehouse folder and Dagster home and measures, in this order:
+
+- **full refresh**: `mission-tracker refresh` (every source parsed and loaded, dbt build, checks,
+  publish, report, profiles, exports), wall time of the whole process as a user or the nightly
+  schedule experiences it;
+- **unchanged refresh**: the same again (every bundled file, model, suite and line of code is as
+  published, so the CLI says "nothing new" before starting Dagster, dbt or GX);
+- **plain dbt build**: `dbt build` of the same project over the raw tables the refresh loaded (a
+  copy of the build file), in a fresh process;
+- **plain SQL**: the SQL that dbt build ran for every model and data test (dbt's own `target/run`
+  files), executed in dependency order in one DuckDB connection on another copy.
+
+Then the ratios the targets are stated in (issue 17): full / dbt build, unchanged / dbt build, and
+full / plain SQL. `python scripts/live_demo.py` times a refresh in live mode.
 
     python scripts/bench.py [--repeat 3]
 """
@@ -14,50 +21,129 @@ the same pair in live mode against a loopback publisher.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from graphlib import TopologicalSorter
 from pathlib import Path
 
+import duckdb
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 CLI = str(Path(sys.executable).with_name("mission-tracker"))
+DBT = str(Path(sys.executable).with_name("dbt"))
+BUILD_FILE = Path("build") / "mission_tracker.duckdb"
 
 
-def timed_refresh(env: dict[str, str]) -> float:
+def timed(command: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
-    completed = subprocess.run([CLI, "refresh"], env=env, capture_output=True, text=True)
+    completed = subprocess.run(command, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if completed.returncode != 0:
-        sys.exit(f"refresh failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}")
+        sys.exit(f"{command[:2]} failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}")
     return elapsed
+
+
+def copy_build(warehouse: Path, into: Path) -> Path:
+    """A copy of the refresh's build file (raw tables, seeds, models) under ``into``/build/."""
+    target = into / BUILD_FILE
+    target.parent.mkdir(parents=True)
+    shutil.copy2(warehouse / BUILD_FILE, target)
+    return into
+
+
+def plain_sql_seconds(target_path: Path, db: Path) -> tuple[float, int]:
+    """Run dbt's executed SQL for every model and data test in dependency order in one connection."""
+    manifest = json.loads((target_path / "manifest.json").read_text())
+    nodes = {
+        uid: node
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "test") and node.get("test_metadata", {}).get("name") != "unit"
+    }
+    order = TopologicalSorter(
+        {uid: [d for d in node["depends_on"]["nodes"] if d in nodes] for uid, node in nodes.items()}
+    ).static_order()
+    statements = []
+    for uid in order:
+        node = nodes[uid]
+        path = target_path / "run" / node["package_name"] / node["original_file_path"]
+        if node["resource_type"] == "test":
+            path = path.parent / node["original_file_path"].rsplit("/", 1)[-1] / f"{node['name']}.sql"
+            if not path.exists():  # a generic test's SQL sits under its YAML file's name
+                candidates = list((target_path / "run" / node["package_name"]).rglob(f"{node['name']}.sql"))
+                path = candidates[0] if candidates else path
+        if path.exists():
+            statements.append((node["resource_type"], path.read_text()))
+    con = duckdb.connect(str(db))
+    start = time.perf_counter()
+    for kind, sql in statements:
+        if kind == "test":
+            con.execute(sql).fetchall()
+        else:
+            con.execute(sql)
+    elapsed = time.perf_counter() - start
+    con.close()
+    return elapsed, len(statements)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    full, unchanged = [], []
+    times: dict[str, list[float]] = {
+        "full refresh": [],
+        "unchanged refresh": [],
+        "plain dbt build": [],
+        "plain SQL": [],
+    }
+    statements = 0
     for repetition in range(args.repeat):
-        with tempfile.TemporaryDirectory(prefix="mt-bench-") as scratch:
-            home = Path(scratch, "dagster_home")
+        with tempfile.TemporaryDirectory(prefix="mt-bench-") as scratch_name:
+            scratch = Path(scratch_name)
+            home = scratch / "dagster_home"
             home.mkdir()
             (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-            env = {
-                **os.environ,
-                "MISSION_TRACKER_WAREHOUSE_DIR": str(Path(scratch, "warehouse")),
-                "DAGSTER_HOME": str(home),
+            warehouse = scratch / "warehouse"
+            env = {**os.environ, "MISSION_TRACKER_WAREHOUSE_DIR": str(warehouse), "DAGSTER_HOME": str(home)}
+            times["full refresh"].append(timed([CLI, "refresh"], env))
+            times["unchanged refresh"].append(timed([CLI, "refresh"], env))
+            dbt_copy = copy_build(warehouse, scratch / "dbt_copy")
+            target = scratch / "target"
+            dbt_env = {
+                **env,
+                "MISSION_TRACKER_WAREHOUSE_DIR": str(dbt_copy),
+                "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             }
-            full.append(timed_refresh(env))
-            unchanged.append(timed_refresh(env))
-        print(f"run {repetition + 1}: full {full[-1]:.1f} s, unchanged {unchanged[-1]:.1f} s", flush=True)
-    for name, times in (("full refresh", full), ("unchanged refresh", unchanged)):
+            project = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+            times["plain dbt build"].append(
+                timed([DBT, "--quiet", "build", *project, "--target-path", str(target)], dbt_env)
+            )
+            sql_copy = copy_build(warehouse, scratch / "sql_copy")
+            seconds, statements = plain_sql_seconds(target, sql_copy / BUILD_FILE)
+            times["plain SQL"].append(seconds)
         print(
-            f"{name:18s} median {statistics.median(times):6.1f} s  "
-            f"(min {min(times):.1f}, max {max(times):.1f}, n={len(times)})"
+            "run " + str(repetition + 1) + ": " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in times.items()),
+            flush=True,
         )
-    print(f"unchanged/full ratio: {statistics.median(unchanged) / statistics.median(full):.2f}")
+    median = {name: statistics.median(values) for name, values in times.items()}
+    print()
+    print(f"| what (median of {args.repeat}, this machine) | wall | min | max |")
+    print("|---|---|---|---|")
+    for name, values in times.items():
+        print(f"| {name} | {median[name]:.1f} s | {min(values):.1f} s | {max(values):.1f} s |")
+    print(f"\nplain SQL = {statements} model and data-test statements in one DuckDB connection")
+    dbt_build = median["plain dbt build"]
+    print(f"full refresh / plain dbt build:      {median['full refresh'] / dbt_build:5.2f}  (target <= 1.5)")
+    unchanged = median["unchanged refresh"] / dbt_build
+    print(f"unchanged refresh / plain dbt build: {unchanged:5.2f}  (target <= 0.5, and <= 5 s)")
+    print(f"full refresh / plain SQL:            {median['full refresh'] / median['plain SQL']:5.2f}")
+    print(f"plain dbt build / plain SQL:         {dbt_build / median['plain SQL']:5.2f}")
 
 
 if __name__ == "__main__":
