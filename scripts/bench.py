@@ -69,17 +69,16 @@ def plain_sql_seconds(target_path: Path, db: Path) -> tuple[float, int]:
     order = TopologicalSorter(
         {uid: [d for d in node["depends_on"]["nodes"] if d in nodes] for uid, node in nodes.items()}
     ).static_order()
+    # dbt writes the SQL it executed for each node as target/run/<package>/<path>/<alias>.sql
+    # (a generic test's alias is its name, or a hashed short name when that is long)
+    files = {path.name: path for path in (target_path / "run").rglob("*.sql")}
     statements = []
     for uid in order:
         node = nodes[uid]
-        path = target_path / "run" / node["package_name"] / node["original_file_path"]
-        if node["resource_type"] == "test":
-            path = path.parent / node["original_file_path"].rsplit("/", 1)[-1] / f"{node['name']}.sql"
-            if not path.exists():  # a generic test's SQL sits under its YAML file's name
-                candidates = list((target_path / "run" / node["package_name"]).rglob(f"{node['name']}.sql"))
-                path = candidates[0] if candidates else path
-        if path.exists():
-            statements.append((node["resource_type"], path.read_text()))
+        path = files.get(f"{node.get('alias') or node['name']}.sql")
+        if path is None:
+            sys.exit(f"no executed SQL for {uid} under {target_path / 'run'}")
+        statements.append((node["resource_type"], path.read_text()))
     con = duckdb.connect(str(db))
     start = time.perf_counter()
     for kind, sql in statements:
