@@ -1,7 +1,8 @@
 """Each kind of bad input, through a refresh of the poisoned source and everything downstream of it: a clear failure naming file, column and problem,
 no publish and an unchanged published warehouse; or, where the input is legitimate, correct handling.
 
-Adding a case is one line in CASES: a poison from tests/helpers.py and what must happen.
+Adding a case is one line in CASES (it must fail) or LEGITIMATE (it must publish, handled as said):
+a poison from tests/helpers.py and what must happen.
 """
 
 from dataclasses import dataclass
@@ -79,6 +80,12 @@ CASES = {
         set_cells_where("observation", "150.0", lambda r: r["areacd"] == "E06000001"),
         Fails(("gx_raw_healthy_life_expectancy",)),
     ),
+}
+
+
+#: Legitimate oddities: each is handled correctly, and all of them together in one file publish
+#: (one refresh for every case: a publish costs a whole dbt build).
+LEGITIMATE = {
     "extra column": (
         add_column("footnote", "x"),
         Publishes("select count(*) from raw.healthy_life_expectancy", [(5814,)]),
@@ -112,17 +119,35 @@ def test_bad_input(case, built_warehouse, tmp_path):
     bundle = poisoned_bundle(tmp_path, HLE.bundled_path, poison)
     with isolated_warehouse(warehouse, bundle):
         summary = run_refresh(sources=[HLE.id])  # HLE's ingest, its checks, dbt, marts, publish
-    if isinstance(outcome, Fails):
-        assert not summary.success and summary.published is None
-        message = "\n".join(summary.failures + summary.checks_failed)
-        for fragment in outcome.fragments:
-            assert fragment in message, f"{fragment!r} not in {message!r}"
-        assert sha256_of(published) == before, "the published warehouse changed"
-    else:
-        assert summary.success, summary.failures + summary.checks_failed
-        assert sha256_of(published) != before
-        with duckdb.connect(str(published), read_only=True) as con:
-            assert con.execute(outcome.sql).fetchall() == outcome.expected
+    assert isinstance(outcome, Fails)
+    assert not summary.success and summary.published is None
+    message = "\n".join(summary.failures + summary.checks_failed)
+    for fragment in outcome.fragments:
+        assert fragment in message, f"{fragment!r} not in {message!r}"
+    assert sha256_of(published) == before, "the published warehouse changed"
+
+
+def test_legitimate_oddities_in_one_file_are_handled_and_published(built_warehouse, tmp_path):
+    """An extra column, an identical duplicate row and suppression markers, all in one release of the
+    file: the refresh publishes, and each is handled as its case says."""
+    warehouse = tmp_path / "warehouse"
+    copy_published(built_warehouse.settings.warehouse_dir, warehouse)
+    published = warehouse / "mission_tracker.duckdb"
+    before = sha256_of(published)
+
+    def all_of_them(data: bytes) -> bytes:
+        for poison, _outcome in LEGITIMATE.values():
+            data = poison(data)
+        return data
+
+    bundle = poisoned_bundle(tmp_path, HLE.bundled_path, all_of_them)
+    with isolated_warehouse(warehouse, bundle):
+        summary = run_refresh(sources=[HLE.id])
+    assert summary.success, summary.failures + summary.checks_failed
+    assert sha256_of(published) != before
+    with duckdb.connect(str(published), read_only=True) as con:
+        for case, (_poison, outcome) in LEGITIMATE.items():
+            assert con.execute(outcome.sql).fetchall() == outcome.expected, case
 
 
 def test_a_release_that_drops_areas_fails_the_coverage_gate(built_warehouse, tmp_path):
