@@ -339,12 +339,11 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 def cmd_prepare(args: argparse.Namespace) -> int:
     """Render the catalogue's dbt files and parse the dbt project (what every refresh does first)."""
     from orchestration.dbt_cli import prepare_manifest
-    from orchestration.sources.dbt_codegen import write_generated
 
-    changed = write_generated()
+    changed: list[str] = []
+    manifest = prepare_manifest(force=args.force, changed=changed)
     for line in changed:
         print(f"  {line}")
-    manifest = prepare_manifest(force=args.force)
     print(f"dbt project ready: {len(changed)} generated file(s) changed; manifest {manifest}")
     return 0
 

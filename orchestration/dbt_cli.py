@@ -61,17 +61,20 @@ def run_dbt(
     return subprocess.run(command, check=check, cwd=project_dir, env=env)
 
 
-def prepare_manifest(*, force: bool = False) -> Path:
+def prepare_manifest(*, force: bool = False, changed: list[str] | None = None) -> Path:
     """Write target/manifest.json with ``dbt parse`` when it is missing or stale (or when forced).
 
     First the dbt files the catalogue implies are brought in line with it (sources, staging models,
     the union's list: orchestration/sources/dbt_codegen.py); a file that changes makes the manifest
     stale. ``@dbt_assets`` reads the manifest at import time; a fresh clone has none, and an edited
-    model makes it stale, so an import re-parses then (a partial parse takes ~3 s).
+    model makes it stale, so an import re-parses then (a partial parse takes ~3 s). ``changed``, when
+    given, receives what the rendering changed.
     """
     from orchestration.sources.dbt_codegen import write_generated
 
-    write_generated()
+    rendered = write_generated()
+    if changed is not None:
+        changed.extend(rendered)
     manifest = dbt_project.manifest_path
     if force or manifest_is_stale(manifest):
         run_dbt("parse")

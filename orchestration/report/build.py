@@ -3,9 +3,7 @@ beside it of exactly the numbers each chart draws (report/data/<chart>.csv)."""
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.report.charts import PALETTE, Band, Chart, Line, render
-from orchestration.report.files import FILE_MODE, swap_folder
+from orchestration.report.files import FILE_MODE, staged_folder, write_atomically
 from orchestration.report.labels import (
     AREA_POPULATIONS,
     GAP_METHODS,
@@ -469,18 +467,6 @@ SUMMARY_COLUMNS = {
 }
 
 
-def _write_text(path: Path, text: str) -> None:
-    """Write ``path`` atomically, readable by others (0644): a temporary file renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp"
-    ) as handle:
-        handle.write(text)
-        temporary = Path(handle.name)
-    temporary.chmod(FILE_MODE)
-    os.replace(temporary, path)
-
-
 def build_report(db: Path, out: Path, topo: Path, cite: dict[str, Citation] | None = None) -> ReportResult:
     """Write the report for the warehouse at ``db`` to ``out`` (and its chart data beside it) atomically."""
     started = time.perf_counter()
@@ -547,7 +533,7 @@ def build_report(db: Path, out: Path, topo: Path, cite: dict[str, Citation] | No
         "</main></body></html>"
     )
     _write_chart_data(out.parent / DATA_FOLDER, figures_written)
-    _write_text(out, html)
+    write_atomically(out, html)
     n_maps = sum(f.kind == "map" for f in figures_written)
     return ReportResult(
         out,
@@ -561,14 +547,11 @@ def build_report(db: Path, out: Path, topo: Path, cite: dict[str, Citation] | No
 
 def _write_chart_data(folder: Path, figures: list[Figure]) -> None:
     """Each figure's numbers as <key>.csv, the whole folder swapped in at once."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
-    staging.chmod(0o755)
-    for figure in figures:
-        path = staging / f"{figure.key}.csv"
-        figure.numbers.to_csv(path, index=False)
-        path.chmod(FILE_MODE)
-    swap_folder(staging, folder)
+    with staged_folder(folder) as staging:
+        for figure in figures:
+            path = staging / f"{figure.key}.csv"
+            figure.numbers.to_csv(path, index=False)
+            path.chmod(FILE_MODE)
 
 
 #: The catalogue's reference file the maps are drawn from.

@@ -123,10 +123,6 @@ class Citation:
     licence: str
     provenance: str
 
-    def html(self) -> str:
-        """'Source: Office for National Statistics, <title> (released 19/02/2026). Contains ... OGL v3.0.'"""
-        return cite_html([self])
-
     def reference(self) -> str:
         """'Office for National Statistics, <a>title</a>, released 19/02/2026', or the synthetic warning."""
         if self.provenance == "synthetic":

@@ -9,7 +9,6 @@ the median of its ONS similar-area cluster marked. Everything comes from one mar
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.report.files import FILE_MODE, swap_folder
+from orchestration.report.files import staged_folder, write_readable
 from orchestration.report.labels import (
     OGL,
     TREND_METHODS,
@@ -384,12 +383,6 @@ def _index_html(authorities: list[Authority], published: str) -> str:
     return _page("Levelling Up mission profiles", body)
 
 
-def _write(path: Path, text: str) -> int:
-    path.write_text(text, encoding="utf-8")
-    path.chmod(FILE_MODE)
-    return path.stat().st_size
-
-
 def build_profiles(
     db: Path, folder: Path, cite: Mapping[str, Citation], devolution: Mapping[str, str]
 ) -> ProfilesResult:
@@ -416,18 +409,15 @@ def build_profiles(
     rows_by_authority: dict[str, list[dict[str, object]]] = defaultdict(list)
     for record in frame.to_dict("records"):
         rows_by_authority[str(record["authority_code"])].append(record)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".profiles-", dir=folder.parent))
-    staging.chmod(0o755)
     sizes = []
-    for authority in authorities:
-        groupings = _groupings(authority, memberships, devolution, cluster_sizes)
-        html = _profile_html(
-            authority, rows_by_authority.get(authority.code, []), missions, groupings, cite, published
-        )
-        sizes.append(_write(staging / f"{authority.code}.html", html))
-    _write(staging / "index.html", _index_html(authorities, published))
-    swap_folder(staging, folder)
+    with staged_folder(folder) as staging:
+        for authority in authorities:
+            groupings = _groupings(authority, memberships, devolution, cluster_sizes)
+            html = _profile_html(
+                authority, rows_by_authority.get(authority.code, []), missions, groupings, cite, published
+            )
+            sizes.append(write_readable(staging / f"{authority.code}.html", html))
+        write_readable(staging / "index.html", _index_html(authorities, published))
     return ProfilesResult(
         folder, len(sizes), sum(sizes), max(sizes, default=0), time.perf_counter() - started
     )
