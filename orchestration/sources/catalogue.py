@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from orchestration.sources import devolution, ipsos, ons_els, ons_geography, open_sdg, synthetic
+from orchestration.sources import devolution, ipsos, ons_els, ons_geography, ons_pfa, open_sdg, synthetic
 from orchestration.sources.tidy import ParseReport
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.yml")
@@ -38,6 +38,7 @@ FORMATS: dict[str, Format] = {
     "synthetic_sample": Format(synthetic.generate_sample, synthetic.SPEC_KEYS, True),
     "devolution_coverage": Format(devolution.compute_devolution_coverage, devolution.SPEC_KEYS, True),
     "ipsos_index_csv": Format(ipsos.parse_ipsos_csv, ipsos.IPSOS_COLUMNS, False),
+    "ons_pfa_tables": Format(ons_pfa.parse_pfa_tables, (), True),
     "open_sdg_csv": Format(open_sdg.parse_open_sdg_csv, open_sdg.OPEN_SDG_COLUMNS, True),
     "geo_metadata_json": Format(ons_geography.parse_geo_metadata_json, ons_geography.HIERARCHY_KEYS, False),
     "lookup_csv": Format(ons_geography.parse_lookup_csv, (), False),

@@ -24,7 +24,13 @@ import pandas as pd
 
 from orchestration.sources.errors import SourceFormatError
 from orchestration.sources.periods import PeriodFormatError, parse_period
-from orchestration.sources.tidy import PARSED_COLUMNS, ParseReport, parse_number, read_csv_records
+from orchestration.sources.tidy import (
+    PARSED_COLUMNS,
+    SUPPRESSION_MARKERS,
+    ParseReport,
+    parse_number,
+    read_csv_records,
+)
 
 #: Columns every ELS file has (in any order).
 ELS_COLUMNS: tuple[str, ...] = (
@@ -45,19 +51,6 @@ ELS_COLUMNS: tuple[str, ...] = (
 #: GSS status codes (Government Statistical Service symbols), written bare or in brackets.
 STATUS_CODES = {"x", "c", "u", "z", "low"}
 
-#: Suppression markers publishers put in place of a number, and the GSS status each means.
-SUPPRESSION_MARKERS: dict[str, str] = {
-    "[x]": "x",
-    "..": "x",
-    ":": "x",
-    "-": "x",
-    "[z]": "z",
-    "c": "c",
-    "[c]": "c",
-    "*": "c",
-    "[u]": "u",
-    "[low]": "low",
-}
 
 _AREA_CODE = re.compile(r"^(?:[EKLMNSW]\d{8}|TL[B-N](?:[0-9A-Z]{1,2})?)$")
 

@@ -17,6 +17,21 @@ from orchestration.sources.errors import SourceFormatError
 
 _NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 
+#: Suppression markers publishers put in place of a number, and the GSS status each means.
+SUPPRESSION_MARKERS: dict[str, str] = {
+    "[x]": "x",
+    "..": "x",
+    ":": "x",
+    "-": "x",
+    "[z]": "z",
+    "c": "c",
+    "[c]": "c",
+    "*": "c",
+    "[u]": "u",
+    "[low]": "low",
+    "+": "x",  # ONS PFA tables: a rate withheld because the population is too small
+}
+
 #: Output columns of every parser of metric rows, in order.
 PARSED_COLUMNS: tuple[str, ...] = (
     "source_line",

@@ -64,21 +64,20 @@ lowest_skilled_third as (
     where tercile = 1
 ),
 
-homicide_baseline as (
+knife_baseline as (
     select area_code, avg(value) as mean_rate
     from facts
-    where metric_id = 'homicide_rate' and area_code like 'E23%' and value is not null
-      and year between 2016 and 2022
+    where metric_id = 'knife_offences_rate' and area_code like 'E23%' and value is not null
     group by area_code
 ),
 
 worst_affected_forces as (
     select
         'worst_affected_forces_20' as grouping_id, area_code, 'proxy' as basis,
-        'PROXY for the 20 forces with most under-25 sharp-object admissions 2015-16 to 2021-22 (that '
-        || 'series is only a synthetic sample here): the 20 English forces with the highest mean '
-        || 'homicide rate over periods ending 2016-2022' as note
-    from homicide_baseline
+        'PROXY for the 20 forces with most under-25 sharp-object hospital admissions 2015-16 to 2021-22 '
+        || '(not published by area): the 20 English forces with the highest mean rate of police-recorded '
+        || 'knife or sharp instrument offences, years ending March 2018 and 2019 (ONS Table P4)' as note
+    from knife_baseline
     qualify row_number() over (order by mean_rate desc, area_code) <= 20
 ),
 
@@ -104,6 +103,35 @@ imd_deciles as (
     where r.edition = 2025
 ),
 
+area_types as (
+    select * from {{ ref('int_area_types_carried') }}
+),
+
+-- Area type (int_area_types_carried): IMD 2019 decile, 2011 supergroup, 2011 broad rural-urban class;
+-- an authority whose merged parts differ is in none (its basis column says why).
+imd_2019_deciles as (
+    select
+        'imd_decile_2019:' || imd_decile_2019 as grouping_id, area_code, 'official' as basis,
+        'English Indices of Deprivation 2019 (MHCLG), IMD decile of the 317 districts by rank of average '
+        || 'score (1 = most deprived), carried to current codes: ' || imd_2019_basis as note
+    from area_types where imd_decile_2019 is not null
+),
+
+supergroups as (
+    select
+        'area_supergroup_2011:' || supergroup_2011 as grouping_id, area_code, 'official' as basis,
+        'ONS 2011 Area Classification for Local Authorities (v2) supergroup: ' || area_class_basis as note
+    from area_types where supergroup_2011 is not null
+),
+
+rural_urban as (
+    select
+        'rural_urban_2011:' || broad_ruc11 as grouping_id, area_code, 'official' as basis,
+        'Rural-Urban Classification 2011 of local authority districts (ONS/Defra), broad class: '
+        || rural_urban_basis as note
+    from area_types where broad_ruc11 is not null
+),
+
 clusters as (
     select
         'ons_cluster_' || cluster_type || ':' || cluster as grouping_id, area_code, 'official' as basis,
@@ -126,4 +154,7 @@ from (
     union all select * from combined_authorities
     union all select * from imd_deciles
     union all select * from clusters
+    union all select * from imd_2019_deciles
+    union all select * from supergroups
+    union all select * from rural_urban
 )

@@ -1,0 +1,77 @@
+{#- The slope index of inequality across IMD deciles, per metric and period, and its change since the baseline. -#}
+with slopes as (
+    select * from {{ ref('int_breakdown_slopes_computed') }}
+),
+
+metrics as (
+    select metric_id, label, unit, polarity, baseline_period from {{ ref('int_metrics_classified') }}
+),
+
+ends as (
+    select
+        s.metric_id,
+        s.breakdown,
+        coalesce(
+            max(case when s.period = m.baseline_period then s.period end),
+            arg_min(s.period, s.period_end)
+        ) as baseline_period,
+        arg_max(s.period, s.period_end) as latest_period
+    from slopes as s
+    inner join metrics as m using (metric_id)
+    where s.sii is not null
+    group by s.metric_id, s.breakdown
+),
+
+change as (
+    select
+        e.metric_id,
+        e.breakdown,
+        e.baseline_period,
+        e.latest_period,
+        b.sii as baseline_sii,
+        l.sii as latest_sii
+    from ends as e
+    left join slopes as b on b.metric_id = e.metric_id and b.breakdown = e.breakdown and b.period = e.baseline_period and b.imd_edition = 2019
+    left join slopes as l on l.metric_id = e.metric_id and l.breakdown = e.breakdown and l.period = e.latest_period and l.imd_edition = 2025
+)
+
+select
+    s.metric_id,
+    s.breakdown,
+    s.mission_id,
+    m.label as metric_label,
+    m.unit,
+    m.polarity,
+    s.period,
+    s.period_end,
+    s.imd_edition,
+    s.deciles,
+    s.mean_value,
+    s.sii,
+    s.sii / nullif(s.mean_value, 0) as rii,
+    case
+        when s.sii is null or s.sii = 0 or m.polarity = 'no_judgement' then null
+        when (s.sii > 0) = (m.polarity = 'high_is_good') then 'least deprived'
+        else 'most deprived'
+    end as favours,
+    s.period = c.baseline_period and s.imd_edition = 2019 as is_baseline,
+    s.period = c.latest_period and s.imd_edition = 2025 as is_latest,
+    c.baseline_period,
+    c.baseline_sii,
+    c.latest_period,
+    c.latest_sii,
+    c.latest_sii - c.baseline_sii as sii_change,
+    case
+        when c.latest_sii is null or c.baseline_sii is null or c.latest_period = c.baseline_period then null
+        when abs(c.latest_sii) < abs(c.baseline_sii) then 'narrowed'
+        when abs(c.latest_sii) > abs(c.baseline_sii) then 'widened'
+        else 'unchanged'
+    end as gradient_change,
+    'not tested' as change_significance,
+    'Slope index of inequality (Fingertips method): population-weighted least squares of IMD decile '
+    || 'values on the midpoint of cumulative population rank (most deprived = 0); decile values are '
+    || 'means of authorities weighted by 2011 Census population; change = latest (IMD 2025 deciles) '
+    || 'minus baseline (IMD 2019 deciles); no confidence interval, so the change is not tested' as method
+from slopes as s
+inner join metrics as m using (metric_id)
+left join change as c using (metric_id, breakdown)

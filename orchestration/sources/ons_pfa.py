@@ -1,0 +1,781 @@
+"""Parser for ONS "Police force area data tables" (Crime in England and Wales), as published: XLSX
+workbooks of human tables, or one such table saved as CSV.
+
+One parser, because it is one publisher format whichever container holds it. A table has title rows,
+a header row (sometimes with group headings in the row above, as merged cells), a units row, data
+rows by area, then "Source:" and footnotes. What the real files do, and this parser handles:
+
+* sheet names with trailing spaces (``'Table P1 '``); the header row moves between editions, so it is
+  found by its labels (``Area Code``), never by a fixed offset;
+* footnote markers glued to names and labels, stripped by one rule (:func:`clean_label`):
+  ``Cheshire7``, ``ENGLAND AND WALES7,8,9``, ``London 10``, ``Residential burglary6,7``,
+  ``(excluding fraud3)``, ``Humberside [note 4]``; labels broken over lines or padded with spaces;
+* ``:`` ``-`` ``..`` ``+`` ``[x]`` in place of a number become NULL plus a GSS status code;
+  numbers written as text with thousands separators and trailing spaces (``"170,002 "``);
+* a table with area names but no codes (P7, March 2019): names are mapped to codes through the same
+  workbook's Table P1, and a name that does not map fails the asset;
+* British Transport Police (no area) and blank spacer rows are left out by name, nothing else is.
+
+What it refuses, with a :class:`SourceFormatError` naming the file, sheet, row and column: a missing
+sheet, no header row with the expected labels, a missing or ambiguous column, text in a number cell,
+a row with a name but no valid area code, an edition other than the catalogue's, and no data rows.
+
+Measures (catalogue ``format_options.measures``), each one indicator:
+
+* ``neighbourhood_crime``: residential burglary + vehicle offences + theft from the person + robbery
+  (P1 counts) per 1,000 population (P3's population, the one ONS divides by; or, for a CSV of P1
+  alone, the population file named in the options). ONS's robbery column is all robbery, not
+  personal robbery only, so this approximates the Statement's definition; every row's note says so.
+* ``knife_offences``: knife or sharp instrument offences, total of the selected serious offences
+  (P4), per 100,000 population (P3): the nearest serious-violence proxy published by force.
+* ``asb_experienced``: CSEW % of adults who experienced or witnessed any anti-social behaviour (P6).
+* ``asb_incidents``: police-recorded anti-social behaviour incidents per 1,000 population (P7), one
+  row per year of the table.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from orchestration.sources.errors import SourceFormatError
+from orchestration.sources.periods import parse_period
+from orchestration.sources.tidy import (
+    PARSED_COLUMNS,
+    SUPPRESSION_MARKERS,
+    ParseReport,
+    parse_number,
+    read_text,
+)
+
+MEASURES = (
+    "neighbourhood_crime",
+    "neighbourhood_crime_by_authority",
+    "knife_offences",
+    "asb_experienced",
+    "asb_incidents",
+)
+
+_NOTE_TAG = re.compile(r"\s*\[note\s*\d+\]", re.IGNORECASE)
+_FOOTNOTE_BEFORE_PAREN = re.compile(r"(?<=[A-Za-z])\d{1,2}(?:,\s?\d{1,2})*(?=\))")
+_FOOTNOTE_AT_END = re.compile(r"(?<=[^\d\s'])\s*\d{1,2}(?:\s*,\s*\d{1,2})*$")
+_GSS = re.compile(r"^(?:E92|W92|K04|E12|E23|W15)\d{6}$")
+_EDITION = re.compile(r"year ending (\w+)\s+(\d{4}|\d{2})", re.IGNORECASE)
+_YEAR_HEADING = re.compile(r"^Apr '(\d{2}) to Mar '(\d{2})")
+_HEADER_SEARCH_ROWS = 15
+_NOT_AREAS = {"british transport police", "england and wales (inc. btp)"}
+#: Areas whose rates ONS withholds in Table P3 ('+', population too small): the City of London.
+#: A workbook's own P3 says so; a CSV of P1 alone has no P3, so the same rule is applied from here.
+#: The same holds for the City as a local authority (E09000001) in Table C2.
+ONS_WITHHELD_RATES = frozenset({"E23000034", "E09000001"})
+_NAME_ALIASES = {"england and wales (exc. btp)": "K04000001"}
+ROBBERY_NOTE = (
+    "Approximation: ONS's robbery column is all robbery, not personal robbery only, so this is "
+    "residential burglary + vehicle offences + theft from the person + all robbery"
+)
+CSEW_NOTE = (
+    "Crime Survey for England and Wales: ONS says police force area estimates are based on small "
+    "samples and should be treated with extreme caution"
+)
+
+
+def clean_label(text: object) -> str:
+    """A name or label without footnote markers or layout whitespace.
+
+    The rule: ``[note n]`` tags go; whitespace (line breaks, padding) collapses to single spaces; a
+    run of one- or two-digit numbers (``7``, ``7,8,9``, `` 10``) at the end of a label that ends in a
+    letter or ``)`` goes, and so does one glued to a word before a closing bracket (``fraud3)``).
+    Numbers that are part of a label (``Rate per 1,000 population``, ``rounded to 100``) stay, since a
+    three-digit run or a run after a digit is never a footnote marker here.
+    """
+    if text is None:
+        return ""
+    label = _NOTE_TAG.sub("", str(text))
+    label = " ".join(label.split())
+    label = _FOOTNOTE_BEFORE_PAREN.sub("", label)
+    return _FOOTNOTE_AT_END.sub("", label).strip()
+
+
+def _key(text: object) -> str:
+    return clean_label(text).casefold()
+
+
+def _name_key(name: str) -> str:
+    """An area name as a lookup key: ONS writes both ``London, City of`` and ``City of London``."""
+    match = re.match(r"^(.*), city of$", name.casefold())
+    return f"city of {match.group(1)}" if match else name.casefold()
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+@dataclass
+class Grid:
+    """One table's cells, as rows of values (row ``i`` is spreadsheet row / CSV line ``i + 1``)."""
+
+    path: Path
+    sheet: str | None  # None for a CSV save of one sheet
+    rows: list[list[Any]]
+
+    def fail(self, problem: str, *, row: int | None = None, column: int | None = None) -> SourceFormatError:
+        label = None
+        if column is not None:
+            label = _column_letter(column)
+        return SourceFormatError(
+            self.path,
+            problem,
+            column=label,
+            line=None if row is None else row + 1,
+            sheet=self.sheet if self.sheet is not None else None,
+        )
+
+    def cell(self, row: int, column: int) -> Any:
+        cells = self.rows[row]
+        return cells[column] if column < len(cells) else None
+
+    @property
+    def title(self) -> str:
+        return str(self.rows[0][0] or "") if self.rows and self.rows[0] else ""
+
+
+def read_table(path: Path, table: str) -> Grid:
+    """Table ``table`` (e.g. ``P1``) of a workbook, or of a CSV save of that one sheet."""
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        reader = csv.reader(io.StringIO(read_text(path), newline=""))
+        grid = Grid(path, None, [list(row) for row in reader])
+        if not _key(grid.title).startswith(f"table {table.casefold()}:"):
+            raise grid.fail(
+                f"expected Table {table} (title 'Table {table}: ...'), found {grid.title[:80]!r}", row=0
+            )
+        return grid
+    if not path.exists():
+        raise SourceFormatError(path, "file not found (is the bundled snapshot or landing file there?)")
+    from openpyxl import load_workbook  # deferred: only PFA-table sources need it
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several types for a damaged or foreign file
+        raise SourceFormatError(path, f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
+    try:
+        wanted = f"table {table}".casefold()
+        names = [name for name in workbook.sheetnames if " ".join(name.split()).casefold() == wanted]
+        if not names:
+            raise SourceFormatError(
+                path, f"no sheet 'Table {table}' (trailing spaces allowed); sheets are {workbook.sheetnames}"
+            )
+        sheet = workbook[names[0]]
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        return Grid(path, names[0], rows)
+    finally:
+        workbook.close()
+
+
+def check_edition(grid: Grid, edition: str) -> None:
+    """The table is the catalogue's edition (``March 2019``): the title's last 'year ending' says so."""
+    found = _EDITION.findall(grid.title)
+    month, year = edition.split()
+    if not found:
+        raise grid.fail(f"title names no 'year ending <month> <year>': {grid.title[:120]!r}", row=0, column=0)
+    got_month, got_year = found[-1]
+    if got_month.casefold() != month.casefold() or got_year[-2:] != year[-2:]:
+        raise grid.fail(
+            f"title says year ending {got_month} {got_year}; the catalogue expects year ending {edition}",
+            row=0,
+            column=0,
+        )
+
+
+def find_header(grid: Grid, label: str) -> int:
+    """The index of the header row: the first row (of the first 15) with a cell labelled ``label``."""
+    for index, cells in enumerate(grid.rows[:_HEADER_SEARCH_ROWS]):
+        if any(_key(cell) == label.casefold() for cell in cells):
+            return index
+    raise grid.fail(
+        f"no header row with a cell labelled {label!r} in the first {_HEADER_SEARCH_ROWS} rows "
+        "(the table's layout changed)"
+    )
+
+
+def _groups(grid: Grid, header: int) -> list[str]:
+    """The group heading over each column (merged cells in the row above, filled rightwards)."""
+    above = grid.rows[header - 1] if header > 0 else []
+    width = max(len(grid.rows[header]), len(above))
+    groups, current = [], ""
+    for column in range(width):
+        value = above[column] if column < len(above) else None
+        if value not in (None, ""):
+            current = _key(value)
+        groups.append(current)
+    return groups
+
+
+def find_column(
+    grid: Grid, header: int, label: str, *, group: str | None = None, prefix: bool = False
+) -> int:
+    """The one column labelled ``label`` (in the header row or, for a lone label, the row above),
+    under group heading ``group`` if given; any other count fails naming the header row."""
+    groups = _groups(grid, header)
+    wanted = label.casefold()
+    candidates = []
+    for column, cell in enumerate(grid.rows[header]):
+        text = _key(cell) or (_key(grid.cell(header - 1, column)) if header > 0 else "")
+        matches = text.startswith(wanted) if prefix else text == wanted
+        if matches and (group is None or groups[column] == group.casefold()):
+            candidates.append(column)
+    if len(candidates) != 1:
+        under = f" under {group!r}" if group else ""
+        raise grid.fail(
+            f"expected one column labelled {label!r}{under} in the header row; found {len(candidates)}",
+            row=header,
+        )
+    return candidates[0]
+
+
+def number(grid: Grid, row: int, column: int) -> tuple[float | None, str | None]:
+    """(value, status) of a number cell: a suppression marker or blank is NULL plus a status."""
+    value = grid.cell(row, column)
+    if isinstance(value, bool):
+        raise grid.fail(f"expected a number, found {value!r}", row=row, column=column)
+    if isinstance(value, int | float):
+        return float(value), None
+    text = "" if value is None else str(value).strip()
+    if text == "":
+        return None, "x"
+    if text.lower() in SUPPRESSION_MARKERS:
+        return None, SUPPRESSION_MARKERS[text.lower()]
+    try:
+        return parse_number(grid.path, text, _column_letter(column), row + 1), None
+    except SourceFormatError:
+        raise grid.fail(f"expected a number, found {text!r}", row=row, column=column) from None
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    row: int
+    code: str
+    name: str
+
+
+def area_rows(grid: Grid, header: int, names_to_codes: dict[str, list[str]] | None = None) -> list[AreaRow]:
+    """The data rows of a table: each with a GSS area code (or a name the workbook maps to one)."""
+    code_column = None
+    if any(_key(cell) == "area code" for cell in grid.rows[header]):
+        code_column = find_column(grid, header, "Area Code")
+    elif names_to_codes is None:
+        raise grid.fail("the header has no 'Area Code' column and no name lookup was given", row=header)
+    name_column = find_column(grid, header, "Area Name") if code_column is not None else 0
+    queues = {name: list(codes) for name, codes in (names_to_codes or {}).items()}
+    rows: list[AreaRow] = []
+    for index in range(header + 1, len(grid.rows)):
+        first = grid.cell(index, 0)
+        if isinstance(first, str) and first.strip().casefold().startswith("source"):
+            break
+        name = clean_label(grid.cell(index, name_column))
+        code = str(grid.cell(index, code_column) or "").strip() if code_column is not None else ""
+        if name.casefold() in _NOT_AREAS:
+            continue
+        if code_column is None and name:
+            code = _NAME_ALIASES.get(name.casefold()) or _next_code(queues, name)
+            if not code:
+                raise grid.fail(
+                    f"area name {name!r} maps to no police force area, region or nation code in the "
+                    "workbook's Table P1",
+                    row=index,
+                    column=name_column,
+                )
+        if not code and not name:
+            continue  # a spacer or units row
+        if not _GSS.match(code):
+            raise grid.fail(
+                f"{code!r} (area {name!r}) is not a police force area, region or nation GSS code",
+                row=index,
+                column=code_column if code_column is not None else name_column,
+            )
+        rows.append(AreaRow(index, code, name))
+    if not rows:
+        raise grid.fail("the table has no data rows under its header", row=header)
+    return rows
+
+
+def _row(
+    area: AreaRow,
+    indicator: str,
+    measure: str,
+    unit: str,
+    period: str,
+    value: float | None,
+    status: str | None,
+    note: str | None,
+    numerator: float | None = None,
+    denominator: float | None = None,
+) -> dict[str, object]:
+    parsed = parse_period(period)
+    return {
+        "source_line": area.row + 1,
+        "area_code": area.code,
+        "area_name": area.name,
+        "geography": _geography(area.code),
+        "indicator": indicator,
+        "measure": measure,
+        "unit": unit,
+        "period": period,
+        "period_label": parsed.label,
+        "period_start": parsed.start,
+        "period_end": parsed.end,
+        "year": parsed.year,
+        "value": value,
+        "lci_95": None,
+        "uci_95": None,
+        "status": status if value is None else None,
+        "notes": note,
+        "numerator": numerator,
+        "denominator": denominator,
+    }
+
+
+def _geography(code: str) -> str:
+    prefixes = {"E23": "pfa", "W15": "pfa", "E12": "rgn", "E92": "ctry", "W92": "ctry", "K04": "ew"}
+    return prefixes.get(code[:3], "lad")
+
+
+def _sum(parts: Sequence[tuple[float | None, str | None]]) -> tuple[float | None, str | None]:
+    if any(value is None for value, _ in parts):
+        return None, next(status for value, status in parts if value is None) or "x"
+    return sum(value for value, _ in parts if value is not None), None
+
+
+def _rate(
+    count: tuple[float | None, str | None], population: float | None, per: int
+) -> tuple[float | None, str | None]:
+    value, status = count
+    if value is None or not population:
+        return None, status or "x"
+    return value / population * per, None
+
+
+# --- populations ---------------------------------------------------------------------------------
+
+
+def p3_populations(path: Path, edition: str) -> tuple[dict[str, float], str]:
+    """Population by area from Table P3 (the one ONS's rates divide by), and its label (mid-2017)."""
+    grid = read_table(path, "P3")
+    check_edition(grid, edition)
+    header = find_header(grid, "Area Code")
+    column = find_column(grid, header, "Population figures", prefix=True)
+    label = re.search(r"mid-\d{4}", clean_label(grid.cell(header, column)))
+    total = find_column(grid, header, "Total recorded crime (excluding fraud)")
+    populations = {}
+    for area in area_rows(grid, header):
+        value, _ = number(grid, area.row, column)
+        withheld = number(grid, area.row, total)[0] is None  # '+': ONS withholds this area's rates
+        if value and not withheld:
+            populations[area.code] = value
+    return populations, f"ONS {label.group(0) if label else ''} population (Table P3)".replace("  ", " ")
+
+
+def successor_codes(successors: Path | None) -> dict[str, str]:
+    """Any LAD code -> its current code (ONS's LAD lookup); empty without the lookup."""
+    return {code: current for code, (current, _) in _successors(successors).items()}
+
+
+def current_names(successors: Path | None) -> dict[str, str]:
+    """Current LAD code -> its name (ONS's LAD lookup)."""
+    return dict(_successors(successors).values())
+
+
+def _successors(successors: Path | None) -> dict[str, tuple[str, str]]:
+    if successors is None:
+        return {}
+    with open(successors, encoding="utf-8-sig", newline="") as handle:
+        return {
+            r["LADCD"]: (r["LADCD_ACTIVE"], r["LADNM_ACTIVE"])
+            for r in csv.DictReader(handle)
+            if r["LADCD_ACTIVE"]
+        }
+
+
+def utla_populations(population_csv: Path, year: str, active: dict[str, str]) -> dict[str, float]:
+    """ONS mid-year population (all ages) by upper-tier authority for ``year``, on current codes (a
+    population file's old codes, Barnsley E08000016, carried to the lookup's E08000038)."""
+    utla: dict[str, float] = {}
+    with open(population_csv, encoding="utf-8-sig", newline="") as handle:
+        for record in csv.DictReader(handle):
+            if record["age_band"] == "All ages" and record.get(year):
+                code = record["region_code"]
+                utla[active.get(code, code)] = float(record[year])
+    return utla
+
+
+def force_populations(
+    utla: dict[str, float], force_lookup: Path, population_csv: Path, year: str
+) -> dict[str, float]:
+    """Population by police force area: its upper-tier authorities summed (forces are made of whole
+    upper-tier authorities; the lookup is the project's seed), plus the England, Wales and
+    England-and-Wales totals."""
+    populations: dict[str, float] = {}
+    with open(force_lookup, encoding="utf-8-sig", newline="") as handle:
+        for record in csv.DictReader(handle):
+            if record["utla_code"] not in utla:
+                raise SourceFormatError(
+                    population_csv, f"no {year} population for {record['utla_code']}", column=year
+                )
+            force = record["pfa_code"]
+            if force in ONS_WITHHELD_RATES:
+                continue
+            populations[force] = populations.get(force, 0.0) + utla[record["utla_code"]]
+    populations["E92000001"] = sum(v for k, v in utla.items() if k.startswith("E"))
+    populations["W92000004"] = sum(v for k, v in utla.items() if k.startswith("W"))
+    populations["K04000001"] = populations["E92000001"] + populations["W92000004"]
+    return populations
+
+
+# --- measures --------------------------------------------------------------------------------------
+
+
+NEIGHBOURHOOD_PARTS = ("Residential burglary", "Vehicle offences", "Theft from the person", "Robbery")
+
+
+def neighbourhood_crime(
+    path: Path, edition: str, period: str, populations: dict[str, float], population_label: str
+) -> list[dict[str, object]]:
+    grid = read_table(path, "P1")
+    check_edition(grid, edition)
+    header = find_header(grid, "Area Code")
+    columns = [find_column(grid, header, label) for label in NEIGHBOURHOOD_PARTS]
+    rows = []
+    for area in area_rows(grid, header):
+        count = _sum([number(grid, area.row, column) for column in columns])
+        population = populations.get(area.code)
+        value, status = _rate(count, population, 1000)
+        rows.append(
+            _row(
+                area,
+                "Neighbourhood crime per 1,000 population",
+                "Offences per 1,000 population",
+                "rate per 1,000",
+                period,
+                value,
+                status,
+                f"{ROBBERY_NOTE}; population: {population_label}",
+                count[0],
+                population,
+            )
+        )
+    return rows
+
+
+def knife_offences(
+    path: Path, edition: str, period: str, populations: dict[str, float], population_label: str
+) -> list[dict[str, object]]:
+    grid = read_table(path, "P4")
+    check_edition(grid, edition)
+    header = find_header(grid, "Area Code")
+    column = find_column(
+        grid, header, "Number of offences involving a knife", group="Total of selected serious offences"
+    )
+    rows = []
+    for area in area_rows(grid, header):
+        count = number(grid, area.row, column)
+        value, status = _rate(count, populations.get(area.code), 100_000)
+        rows.append(
+            _row(
+                area,
+                "Knife or sharp instrument offences per 100,000 population",
+                "Selected serious offences involving a knife or sharp instrument per 100,000 population",
+                "rate per 100,000",
+                period,
+                value,
+                status,
+                f"Proxy for serious violence (police recorded, not hospital admissions); population: "
+                f"{population_label}",
+                count[0],
+                populations.get(area.code),
+            )
+        )
+    return rows
+
+
+def asb_experienced(path: Path, edition: str, period: str) -> list[dict[str, object]]:
+    grid = read_table(path, "P6")
+    check_edition(grid, edition)
+    header = find_header(grid, "Area Code")
+    group = "Any anti-social behaviour"
+    value_column = find_column(grid, header, "Percentage experienced/ witnessed", group=group)
+    base_column = find_column(grid, header, "Unweighted base - number of adults")
+    rows = []
+    for area in area_rows(grid, header):
+        value, status = number(grid, area.row, value_column)
+        base, _ = number(grid, area.row, base_column)
+        note = CSEW_NOTE
+        if area.code == "E12000007":
+            note += "; the City of London and the Metropolitan Police are one row (London)"
+        if base is not None:
+            note += f"; unweighted base {int(base):,} adults"
+        rows.append(
+            _row(
+                area,
+                "Adults who experienced or witnessed anti-social behaviour",
+                "Percentage of adults aged 16 and over",
+                "percent",
+                period,
+                value,
+                status,
+                note,
+            )
+        )
+    return rows
+
+
+def _year_period(grid: Grid, row: int, column: int) -> str:
+    heading = clean_label(grid.cell(row, column))
+    match = _YEAR_HEADING.match(str(grid.cell(row, column) or "").strip())
+    if not match or (int(match.group(2)) - int(match.group(1))) % 100 != 1:
+        raise grid.fail(
+            f"expected a year heading like \"Apr '17 to Mar '18\", found {heading!r}", row=row, column=column
+        )
+    return f"{date(2000 + int(match.group(1)), 4, 1).isoformat()}/P1Y"
+
+
+def p1_names(path: Path) -> dict[str, list[str]]:
+    """Area name -> codes, in Table P1's order, from the workbook's Table P1 (for tables that give
+    names only). A name can be both a region and a force ('West Midlands'): a names-only table lists
+    them in the same order as P1 (region heading, then its forces), so each use takes the next code."""
+    grid = read_table(path, "P1")
+    names: dict[str, list[str]] = {}
+    for area in area_rows(grid, find_header(grid, "Area Code")):
+        names.setdefault(_name_key(area.name), []).append(area.code)
+    return names
+
+
+def _next_code(queues: dict[str, list[str]], name: str) -> str:
+    codes = queues.get(_name_key(name), [])
+    if len(codes) > 1:
+        return codes.pop(0)
+    return codes[0] if codes else ""
+
+
+def asb_incidents(path: Path, edition: str) -> list[dict[str, object]]:
+    grid = read_table(path, "P7")
+    check_edition(grid, edition)
+    header = find_header(grid, "Number of Incidents")
+    has_codes = any(_key(cell) == "area code" for cell in grid.rows[header])
+    areas = area_rows(grid, header, None if has_codes else p1_names(path))
+    rows = []
+    for column, cell in enumerate(grid.rows[header]):
+        if _key(cell) not in ("rate per 1,000 population", "number per 1,000 population"):
+            continue
+        count_column = column - 1
+        if _key(grid.cell(header, count_column)) != "number of incidents":
+            raise grid.fail(
+                "a rate column not preceded by its 'Number of Incidents' column", row=header, column=column
+            )
+        period = _year_period(grid, header - 1, count_column)
+        for area in areas:
+            value, status = number(grid, area.row, column)
+            count, _ = number(grid, area.row, count_column)
+            note = "Police recorded incidents; not National Statistics"
+            if area.code.startswith("K04"):
+                note += "; excluding British Transport Police"
+            rows.append(
+                _row(
+                    area,
+                    "Anti-social behaviour incidents per 1,000 population",
+                    "Police recorded anti-social behaviour incidents per 1,000 population",
+                    "rate per 1,000",
+                    period,
+                    value,
+                    status,
+                    note,
+                    count,
+                )
+            )
+    if not rows:
+        raise grid.fail("no 'Rate per 1,000 population' columns in the header row", row=header)
+    return rows
+
+
+_LA_CODE = re.compile(r"^(?:E06|E07|E08|E09|W06)\d{6}$")
+
+
+@dataclass(frozen=True)
+class PartnershipRow:
+    """One Community Safety Partnership row of Table C2 with a single local authority code."""
+
+    row: int
+    force_code: str
+    la_code: str
+    la_name: str
+
+
+def partnership_rows(grid: Grid) -> tuple[int, list[PartnershipRow], int]:
+    """Table C2's rows that name one local authority (header row, rows, rows left out). Left out,
+    by rule: force totals and 'Unassigned' rows (no authority code) and partnerships of several
+    authorities ('Combined Local Authorities'); any other code must be a local authority's."""
+    header = find_header(grid, "Local Authority code")
+    la_column = find_column(grid, header, "Local Authority code")
+    name_column = find_column(grid, header, "Local Authority name")
+    force_column = find_column(grid, header, "Police Force Area code")
+    rows, left_out = [], 0
+    for index in range(header + 1, len(grid.rows)):
+        code = str(grid.cell(index, la_column) or "").strip()
+        if not any(str(cell or "").strip() for cell in grid.rows[index]):
+            continue
+        if code in ("", "Combined Local Authorities"):
+            left_out += 1
+            continue
+        if not _LA_CODE.match(code):
+            raise grid.fail(f"{code!r} is not a local authority GSS code", row=index, column=la_column)
+        force = str(grid.cell(index, force_column) or "").strip()
+        rows.append(PartnershipRow(index, force, code, clean_label(grid.cell(index, name_column))))
+    if not rows:
+        raise grid.fail("the table has no partnership rows under its header", row=header)
+    return header, rows, left_out
+
+
+def neighbourhood_crime_by_authority(
+    path: Path,
+    edition: str,
+    period: str,
+    utla: dict[str, float],
+    active: dict[str, str],
+    population_label: str,
+    names: dict[str, str] | None = None,
+) -> list[dict[str, object]]:
+    """Neighbourhood crime per 1,000 population for each single-tier authority (unitary, metropolitan
+    district, London borough, Welsh principal area) from Table C2's partnership rows, carried to
+    current codes and summed (Cumbria's old districts, Bournemouth and Poole). Districts in counties
+    have no mid-year population in the inputs and are left out; so are authorities only inside a
+    partnership of several (Cwm Taf)."""
+    grid = read_table(path, "C2")
+    check_edition(grid, edition)
+    header, partnerships, _ = partnership_rows(grid)
+    columns = [find_column(grid, header, label) for label in NEIGHBOURHOOD_PARTS]
+    counts: dict[str, list[tuple[float | None, str | None]]] = {}
+    first_row: dict[str, PartnershipRow] = {}
+    for partnership in partnerships:
+        current = active.get(partnership.la_code, partnership.la_code)
+        counts.setdefault(current, []).append(_sum([number(grid, partnership.row, c) for c in columns]))
+        first_row.setdefault(current, partnership)
+    names = names or {}
+    rows = []
+    for code, parts in sorted(counts.items()):
+        if code not in utla or code in ONS_WITHHELD_RATES:
+            continue
+        count = _sum(parts)
+        value, status = _rate(count, utla[code], 1000)
+        area = AreaRow(first_row[code].row, code, names.get(code, first_row[code].la_name))
+        note = (
+            f"{ROBBERY_NOTE}; summed from Community Safety Partnership rows; crimes the police could not "
+            f"assign to an authority are left out; population: {population_label}"
+        )
+        rows.append(
+            _row(
+                area,
+                "Neighbourhood crime per 1,000 population",
+                "Offences per 1,000 population",
+                "rate per 1,000",
+                period,
+                value,
+                status,
+                note,
+                count[0],
+                utla[code],
+            )
+        )
+    return rows
+
+
+def parse_pfa_tables(
+    path: Path,
+    expected_columns: Sequence[str] = (),
+    *,
+    edition: str,
+    period: str,
+    measures: str,
+    population: str = "",
+    force_lookup: str = "",
+    population_year: str = "",
+    successors: str = "",
+) -> tuple[pd.DataFrame, ParseReport]:
+    """Parse the measures a catalogue entry names from one workbook (or CSV save of Table P1).
+
+    ``population``/``force_lookup`` (paths relative to the file's folder, as the catalogue gives
+    them) are only for a CSV of P1 alone, which carries no population.
+    """
+    path = Path(path)
+    wanted = [name.strip() for name in measures.split(",") if name.strip()]
+    unknown = sorted(set(wanted) - set(MEASURES))
+    if unknown:
+        raise SourceFormatError(path, f"unknown measures {unknown} in the catalogue's format_options")
+    populations: dict[str, float] = {}
+    population_label = ""
+    utla: dict[str, float] = {}
+    active = successor_codes(path.parent / successors) if successors else {}
+    if {"neighbourhood_crime", "knife_offences", "neighbourhood_crime_by_authority"} & set(wanted):
+        if population:
+            utla = utla_populations(path.parent / population, population_year, active)
+            if force_lookup:
+                populations = force_populations(
+                    utla, path.parent / force_lookup, path.parent / population, population_year
+                )
+            population_label = (
+                f"ONS mid-{population_year} estimates (a force's: summed over its upper-tier authorities)"
+            )
+        else:
+            populations, population_label = p3_populations(path, edition)
+    rows: list[dict[str, object]] = []
+    for measure in wanted:
+        if measure == "neighbourhood_crime":
+            rows += neighbourhood_crime(path, edition, period, populations, population_label)
+        elif measure == "neighbourhood_crime_by_authority":
+            names = current_names(path.parent / successors) if successors else {}
+            rows += neighbourhood_crime_by_authority(
+                path, edition, period, utla, active, population_label, names
+            )
+        elif measure == "knife_offences":
+            rows += knife_offences(path, edition, period, populations, population_label)
+        elif measure == "asb_experienced":
+            rows += asb_experienced(path, edition, period)
+        else:
+            rows += asb_incidents(path, edition)
+    report = ParseReport(rows_read=len(rows))
+    rows = _drop_repeats(path, rows, report)
+    report.suppressed = sum(1 for row in rows if row["value"] is None)
+    return pd.DataFrame.from_records(rows, columns=list(PARSED_COLUMNS)), report
+
+
+def _drop_repeats(path: Path, rows: list[dict[str, object]], report: ParseReport) -> list[dict[str, object]]:
+    """One row per (area, indicator, period): a code listed twice with the same figure (P6 gives
+    London both as the region and as 'City of London / Metropolitan Police') is kept once; twice
+    with different figures fails."""
+    seen: dict[tuple[object, ...], dict[str, object]] = {}
+    kept = []
+    for row in rows:
+        key = (row["area_code"], row["indicator"], row["period"])
+        first = seen.setdefault(key, row)
+        if first is row:
+            kept.append(row)
+        elif first["value"] == row["value"]:
+            report.duplicates_dropped += 1
+        else:
+            raise SourceFormatError(
+                path,
+                f"{key[0]} is listed twice for {key[1]!r} {key[2]} with different figures "
+                f"(row {first['source_line']}: {first['value']}, row {row['source_line']}: {row['value']})",
+            )
+    return kept
