@@ -18,6 +18,7 @@ select
     cast(additivity as varchar) as additivity,
     cast(gap_method as varchar) as gap_method,
     cast(description as varchar) as description,
+    cast(real_data_wanted as varchar) as real_data_wanted,
     -- One baseline rule for every metric: the Statement's baseline period where it names one, else
     -- the latest period ending on or before 2019 (pre-pandemic, as the Statement itself does).
     case when baseline_period is not null then 'statement' else 'pre_pandemic' end as baseline_rule,

@@ -19,8 +19,8 @@ itl1_areas as (
 ),
 
 area_series as (
-    select t.target_id, f.period, f.year, f.period_end, f.value, 1 as areas_expected, 1 as areas_with_value,
-        f.provenance
+    select t.target_id, f.period, f.year, f.period_start, f.period_end, f.value, 1 as areas_expected,
+        1 as areas_with_value, f.provenance
     from targets as t
     inner join facts as f
         on f.metric_id = t.metric_id and f.breakdown = t.breakdown and f.area_code = t.scope_code
@@ -51,6 +51,7 @@ group_series as (
         gm.target_id,
         f.period,
         any_value(f.year) as year,
+        any_value(f.period_start) as period_start,
         any_value(f.period_end) as period_end,
         case
             when count(f.value) < any_value(mc.members) then null
@@ -67,9 +68,9 @@ group_series as (
     group by gm.target_id, f.period
 )
 
-select target_id, period, year, period_end, value, areas_expected, areas_with_value, provenance
+select target_id, period, year, period_start, period_end, value, areas_expected, areas_with_value, provenance
 from area_series
 union all
-select target_id, period, year, period_end, value, areas_expected, areas_with_value, provenance
+select target_id, period, year, period_start, period_end, value, areas_expected, areas_with_value, provenance
 from group_series
 where value is not null

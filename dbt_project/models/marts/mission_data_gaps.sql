@@ -40,8 +40,6 @@ select
     case when f.latest_period_end is not null
         then date_diff('month', f.latest_period_end, current_date) end as months_since_latest_period,
     case
-        when f.metric_id is null and m.metric_id = 'ks2_rwm_expected_eia'
-            then 'Computed from ks2_rwm_expected over the Education Investment Areas once that grouping is in the warehouse.'
         when f.metric_id is null
             then 'No published series could be obtained; the metric is listed so the gap is visible. ' || m.description
         when f.has_synthetic and not f.has_real
@@ -49,6 +47,7 @@ select
         when 'derived' = f.provenances
             then 'Derived by the project from published inputs (see the source catalogue entry).'
         else 'Published figures.'
-    end as note
+    end as note,
+    case when f.metric_id is null or not f.has_real then m.real_data_wanted end as would_be_replaced_by
 from {{ ref('dim_metrics') }} as m
 left join facts as f on f.metric_id = m.metric_id
