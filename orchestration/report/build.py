@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from orchestration.report import breakdowns
 from orchestration.report.charts import PALETTE, Band, Chart, Line, render
 from orchestration.report.files import FILE_MODE, staged_folder, write_atomically
 from orchestration.report.labels import (
@@ -448,6 +449,7 @@ intervals exist.</p>
 <p><strong>Targets.</strong> The Open SDG progress measure: observed over required compound annual growth
 (achieved; on track at 0.95 or more; needs acceleration 0.6 to 0.95; limited progress 0 to 0.6;
 deterioration below 0), with a straight-line trajectory from baseline to target.</p>
+{breakdowns.METHODS_HTML}
 <p><strong>Synthetic samples</strong> (marked in red) stand in where no real series is bundled: they are
 never judged, ranked, mapped or used in a gap or target verdict. <strong>Confidence</strong>: robust when
 every national verdict rests on a significance test and no headline series is synthetic or missing;
@@ -509,6 +511,7 @@ def build_report(db: Path, out: Path, topo: Path, cite: dict[str, Citation] | No
                 f"<span>Confidence: {escape(row.confidence)}</span>"
                 f"<span>Data: {escape(row.data_coverage)}</span></div>{banner}{ipsos_line}"
                 f"{_national_table(con, row.mission_id, cite)}"
+                f"{breakdowns.breakdown_section(con, row.mission_id, cite)}"
                 f'<div class="charts">{"".join(_figure_html(f, cite) for f in figures)}</div></section>'
             )
     table = summary[list(SUMMARY_COLUMNS)].rename(columns=SUMMARY_COLUMNS)

@@ -46,6 +46,7 @@ from typing import Any
 
 import pandas as pd
 
+from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.sources.errors import SourceFormatError
 from orchestration.sources.periods import parse_period
 from orchestration.sources.tidy import (
@@ -708,14 +709,15 @@ def parse_pfa_tables(
     period: str,
     measures: str,
     population: str = "",
-    force_lookup: str = "",
+    force_lookup_seed: str = "",
     population_year: str = "",
     successors: str = "",
 ) -> tuple[pd.DataFrame, ParseReport]:
     """Parse the measures a catalogue entry names from one workbook (or CSV save of Table P1).
 
-    ``population``/``force_lookup`` (paths relative to the file's folder, as the catalogue gives
-    them) are only for a CSV of P1 alone, which carries no population.
+    ``population`` and ``successors`` (paths relative to the file's folder, as the catalogue gives
+    them) and ``force_lookup_seed`` (the dbt seed that says which force each upper-tier authority is
+    in: one place knows it) are for the CSV saves, which carry no population.
     """
     path = Path(path)
     wanted = [name.strip() for name in measures.split(",") if name.strip()]
@@ -729,10 +731,9 @@ def parse_pfa_tables(
     if {"neighbourhood_crime", "knife_offences", "neighbourhood_crime_by_authority"} & set(wanted):
         if population:
             utla = utla_populations(path.parent / population, population_year, active)
-            if force_lookup:
-                populations = force_populations(
-                    utla, path.parent / force_lookup, path.parent / population, population_year
-                )
+            if force_lookup_seed:
+                lookup = DBT_PROJECT_DIR / "seeds" / f"{force_lookup_seed}.csv"
+                populations = force_populations(utla, lookup, path.parent / population, population_year)
             population_label = (
                 f"ONS mid-{population_year} estimates (a force's: summed over its upper-tier authorities)"
             )

@@ -1,0 +1,143 @@
+"""The report's per-mission "who is behind" tables: each local-authority headline series by
+deprivation and area type (marts metric_breakdowns and metric_inequality_slopes), and public
+perception set beside it (mart mission_perception_comparison). Read from the marts only.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import duckdb
+
+from orchestration.report.labels import Citation, cite_html, format_value, series_label
+
+#: Where the area types come from (seeds, not catalogue sources), cited under the tables.
+AREA_TYPE_SOURCES = (
+    "Area types: English Indices of Deprivation 2019 and 2025 (MHCLG), IMD deciles of districts; "
+    "ONS 2011 Area Classification for Local Authorities; ONS/Defra Rural-Urban Classification 2011. "
+    "Open Government Licence v3.0."
+)
+FAMILY_LABELS = {
+    "area_supergroup_2011": "area supergroup",
+    "urban_rural_2011": "urban / rural",
+    "imd_quintile_2019": "deprivation quintile",
+}
+
+METHODS_HTML = """
+<p><strong>Breakdowns by deprivation and area type.</strong> Each local-authority headline series is
+averaged over groups of English authorities: IMD decile and quintile (2019 edition for baselines, 2025 for
+the latest), broad rural-urban class (2011) and ONS area supergroup (2011). A group's value is the mean of
+its authorities weighted by their 2011 Census population. Merged authorities whose parts had different
+classes are left out, not guessed; counties are not classified (their districts are). The
+<strong>slope index of inequality</strong> is the Fingertips method: decile values regressed on the
+midpoint of cumulative population rank (most deprived = 0), weighted by population share; it is the
+modelled gap from the most to the least deprived end. Its change (latest on 2025 deciles minus baseline on
+2019 deciles) is not tested: no confidence interval is available.</p>
+<p><strong>Perception beside measurement.</strong> The Ipsos Levelling Up Index (February 2022) for the
+groups it reports is set beside the same series averaged over the same kind of group, in the period nearest
+the survey. Groups are ranked by each; "agree" means the rank correlation is 0.5 or more, "disagree" -0.5
+or less. Descriptive only: nothing is tested.</p>
+"""
+
+
+def _inequality_rows(con: duckdb.DuckDBPyConnection, mission_id: str) -> list[tuple]:
+    return con.execute(
+        """
+        with latest as (
+            select metric_id, breakdown, metric_label, unit, period,
+                max(value) filter (breakdown_family = 'imd_decile_2025' and group_order = 1) as most,
+                max(value) filter (breakdown_family = 'imd_decile_2025' and group_order = 10) as least,
+                max(value) filter (breakdown_family = 'rural_urban_2011' and group_order = 1) as urban,
+                max(value) filter (breakdown_family = 'rural_urban_2011' and group_order = 3) as rural
+            from metric_breakdowns
+            where mission_id = ? and is_latest_period
+            group by all
+        )
+        select l.breakdown, l.metric_label, l.unit, m.decimals, l.period, l.most, l.least,
+            s.sii, s.baseline_period, s.baseline_sii, s.gradient_change, s.favours, l.urban, l.rural
+        from latest as l
+        join dim_metrics as m using (metric_id)
+        left join metric_inequality_slopes as s
+            on s.metric_id = l.metric_id and s.breakdown = l.breakdown and s.period = l.period
+            and s.imd_edition = 2025
+        order by l.metric_id, l.breakdown
+        """,
+        [mission_id],
+    ).fetchall()
+
+
+def _perception_rows(con: duckdb.DuckDBPyConnection, mission_id: str) -> list[tuple]:
+    return con.execute(
+        """
+        select metric_label, metric_breakdown, breakdown_family, any_value(metric_period),
+            any_value(agreement), arg_min(ipsos_group_name, perception_rank),
+            arg_min(ipsos_group_name, measured_rank), any_value(groups_compared)
+        from mission_perception_comparison
+        where mission_id = ?
+        group by all
+        order by 1, 2, 3
+        """,
+        [mission_id],
+    ).fetchall()
+
+
+def _sources(con: duckdb.DuckDBPyConnection, mission_id: str) -> set[str]:
+    """The catalogue sources behind the mission's broken-down series."""
+    return {
+        source
+        for (source,) in con.execute(
+            "select distinct f.source_id from fct_area_year_metrics f "
+            "join (select distinct metric_id from metric_breakdowns where mission_id = ?) using (metric_id)",
+            [mission_id],
+        ).fetchall()
+    }
+
+
+def breakdown_section(con: duckdb.DuckDBPyConnection, mission_id: str, cite: dict[str, Citation]) -> str:
+    """The mission's tables (empty when it has no local-authority headline series)."""
+    rows = _inequality_rows(con, mission_id)
+    if not rows:
+        return ""
+    body = []
+    cited = _sources(con, mission_id)
+    for (breakdown, label, unit, decimals, period, most, least, sii, b_period, b_sii, change,
+         favours, urban, rural) in rows:  # fmt: skip
+
+        def fmt(value: float | None, unit: str = unit, decimals: int = decimals) -> str:
+            return escape(format_value(value, unit, decimals)) if value is not None else "-"
+
+        gradient = "-"
+        if sii is not None:
+            gradient = f"{fmt(sii)}" + (f" (favours the {escape(favours)})" if favours else "")
+            if b_sii is not None and b_period != period:
+                gradient += f"; {escape(str(b_period))}: {fmt(b_sii)}, {escape(str(change))} (not tested)"
+        body.append(
+            f"<tr><td>{escape(series_label(label, breakdown))}</td><td>{escape(str(period))}</td>"
+            f"<td>{fmt(most)}</td><td>{fmt(least)}</td><td>{gradient}</td>"
+            f"<td>{fmt(urban)} / {fmt(rural)}</td></tr>"
+        )
+    html = (
+        "<h3>By deprivation and area type (English local authorities)</h3>"
+        '<table class="series"><thead><tr><th>Series</th><th>Period</th><th>Most deprived tenth</th>'
+        "<th>Least deprived tenth</th><th>Slope index of inequality</th>"
+        "<th>Predominantly urban / rural</th></tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+    perception = _perception_rows(con, mission_id)
+    if perception:
+        lines = [
+            f"<tr><td>{escape(series_label(label, breakdown))} ({escape(str(period))})</td>"
+            f"<td>{escape(FAMILY_LABELS.get(family, family))}</td><td>{escape(str(agreement))}</td>"
+            f"<td>{escape(str(top_perceived))}</td><td>{escape(str(top_measured))}</td><td>{groups}</td></tr>"
+            for label, breakdown, family, period, agreement, top_perceived, top_measured, groups in perception
+        ]
+        html += (
+            "<h3>Perception beside measurement (Ipsos Levelling Up Index, Feb 2022)</h3>"
+            '<table class="series"><thead><tr><th>Series</th><th>Groups by</th><th>Orders</th>'
+            "<th>Most positive about the mission</th><th>Best off on the series</th><th>Groups</th>"
+            "</tr></thead>"
+            f"<tbody>{''.join(lines)}</tbody></table>"
+        )
+        cited.update({"ipsos_index_by_supergroup", "ipsos_index_quoted"})
+    citations = cite_html([cite[s] for s in sorted(cited) if s in cite])
+    return f'{html}<p class="source">{citations} {escape(AREA_TYPE_SOURCES)}</p>'

@@ -1,0 +1,194 @@
+"""Area types, breakdowns, the slope index of inequality and perception beside measurement, each
+recomputed here from the published facts and the bundled lookups (pandas/numpy, not the marts' SQL).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from orchestration.settings import DBT_PROJECT_DIR
+
+SEEDS = DBT_PROJECT_DIR / "seeds"
+BUNDLED = Path(__file__).resolve().parents[1] / "data" / "bundled"
+
+
+def fingertips_sii(values: list[float], populations: list[float]) -> float:
+    """PHE's phe_sii without its simulation: deciles ordered most deprived first, x = midpoint of the
+    cumulative population share, weighted least squares of value on x with weights = shares."""
+    share = np.asarray(populations, dtype=float) / np.sum(populations)
+    x = np.cumsum(share) - share / 2
+    slope, _ = np.polyfit(x, np.asarray(values, dtype=float), 1, w=np.sqrt(share))
+    return float(slope)
+
+
+def test_the_sii_helper_itself_on_a_hand_worked_case():
+    # equal deciles, 20 then 30: 1.25 / 0.0825 (worked in the dbt unit test's description)
+    assert fingertips_sii([20] * 5 + [30] * 5, [1] * 10) == pytest.approx(1.25 / 0.0825)
+    # a straight line through unequal populations is recovered exactly
+    populations = [5, 1, 3, 2, 8, 1, 1, 4, 2, 3]
+    share = np.array(populations) / sum(populations)
+    x = np.cumsum(share) - share / 2
+    assert fingertips_sii(list(50 + 12 * x), populations) == pytest.approx(12)
+
+
+def test_the_education_investment_areas_grouping_is_the_official_list(published_con):
+    official = pd.read_csv(SEEDS / "education_investment_areas.csv")
+    source = pd.read_csv(BUNDLED.parents[1] / "dbt_project" / "seeds" / "education_investment_areas.csv")
+    assert len(official[official.list == "EIA"]) == 55 and len(official[official.list == "PEIA"]) == 25
+    members = {
+        code
+        for (code,) in published_con.execute(
+            "select area_code from dim_area_groupings where grouping_id = 'education_investment_areas'"
+        ).fetchall()
+    }
+    assert members == set(source[source.list == "EIA"].area_code)
+    priority = {
+        code
+        for (code,) in published_con.execute(
+            "select area_code from dim_area_groupings where grouping_id = 'priority_education_investment_areas'"
+        ).fetchall()
+    }
+    assert priority == set(source[source.list == "PEIA"].area_code)
+
+
+def test_ks2_in_the_eias_is_the_mean_of_the_55_published_figures(published_con):
+    eias = tuple(pd.read_csv(SEEDS / "education_investment_areas.csv").query("list == 'EIA'").area_code)
+    ks2 = published_con.execute(
+        "select period, area_code, value from fct_area_year_metrics where metric_id = 'ks2_rwm_expected' "
+        f"and breakdown = 'all' and area_code in {eias}"
+    ).df()
+    complete = ks2.groupby("period").filter(lambda g: g.value.notna().sum() == 55)
+    expected = complete.groupby("period").value.mean()
+    got = published_con.execute(
+        "select period, value, provenance, area_code from fct_area_year_metrics where metric_id = 'ks2_rwm_expected_eia'"
+    ).df()
+    assert len(got) == len(expected) >= 4
+    assert set(got.provenance) == {"derived"} and set(got.area_code) == {"E92000001"}
+    for row in got.itertuples():
+        assert row.value == pytest.approx(expected[row.period])
+    status = published_con.execute(
+        "select data_status from mission_data_gaps where metric_id = 'ks2_rwm_expected_eia'"
+    ).fetchone()
+    assert status == ("real",)
+
+
+def test_area_types_are_carried_to_current_codes_and_a_mixed_merger_is_flagged(published_con):
+    types = published_con.execute("select * from intermediate.int_area_types_carried").df().set_index("area_code")
+    classification = pd.read_csv(SEEDS / "la_area_classification_2011.csv")
+    ruc = pd.read_csv(SEEDS / "rural_urban_classification_2011.csv")
+    # an unchanged authority as published
+    assert types.loc["E06000009", "supergroup_2011"] == classification.set_index("area_codes_2015").loc[
+        "E06000009", "supergroup_name"
+    ]
+    assert types.loc["E06000009", "broad_ruc11"] == ruc.set_index("lad18_code").loc["E06000009", "broad_ruc11"].strip()
+    # a combined row gives both members the class
+    combined = classification.set_index("area_codes_2015").loc["E09000001/E09000033", "supergroup_name"]
+    assert types.loc["E09000001", "supergroup_2011"] == types.loc["E09000033", "supergroup_2011"] == combined
+    # North Yorkshire (2023, seven districts): the districts' supergroups differ, so it is not classified
+    parts = ["E07000163", "E07000164", "E07000165", "E07000166", "E07000167", "E07000168", "E07000169"]
+    assert classification.set_index("area_codes_2015").loc[parts, "supergroup_name"].nunique() > 1
+    assert pd.isna(types.loc["E06000065", "supergroup_2011"])
+    assert types.loc["E06000065", "area_class_basis"].startswith("mixed: parts E07000163+")
+    # its population is the parts' 2011 populations summed
+    assert types.loc["E06000065", "population_2011"] == ruc.set_index("lad18_code").loc[parts, "total_population"].sum()
+    # Wales has a supergroup but no rural-urban class (England only)
+    assert types.loc["W06000015", "rural_urban_basis"] == "not classified (England only)"
+
+
+def test_breakdown_values_are_2011_population_weighted_means_of_the_authorities(published_con):
+    types = published_con.execute("select * from intermediate.int_area_types_carried").df()
+    facts = published_con.execute(
+        "select area_code, value from fct_area_year_metrics where metric_id = 'gigabit_coverage' "
+        "and breakdown = 'all' and value is not null"
+    ).df()
+    joined = facts.merge(types[types.area_code.str.startswith("E")], on="area_code")
+    for family, column in [("imd_decile_2025", "imd_decile_2025"), ("rural_urban_2011", "broad_ruc11")]:
+        rows = published_con.execute(
+            "select breakdown_group, value, areas, england_value, gap_to_england from metric_breakdowns "
+            f"where metric_id = 'gigabit_coverage' and breakdown_family = '{family}'"
+        ).df()
+        for row in rows.itertuples():
+            members = joined[joined[column].astype(str).str.replace(".0", "", regex=False) == row.breakdown_group]
+            expected = np.average(members.value, weights=members.population_2011)
+            assert row.areas == len(members)
+            assert row.value == pytest.approx(expected)
+            assert row.gap_to_england == pytest.approx(expected - row.england_value)
+
+
+def test_sii_in_the_mart_equals_an_independent_fingertips_computation(published_con):
+    deciles = published_con.execute(
+        "select breakdown_group, value, population_2011 from metric_breakdowns "
+        "where metric_id = 'life_satisfaction_mean' and breakdown = 'all' and period = '2022-23' "
+        "and breakdown_family = 'imd_decile_2025' order by group_order"
+    ).df()
+    assert list(deciles.breakdown_group) == [str(d) for d in range(1, 11)]
+    expected = fingertips_sii(list(deciles.value), list(deciles.population_2011))
+    row = published_con.execute(
+        "select sii, rii, mean_value, favours, is_latest from metric_inequality_slopes "
+        "where metric_id = 'life_satisfaction_mean' and breakdown = 'all' and period = '2022-23' and imd_edition = 2025"
+    ).fetchone()
+    assert row[0] == pytest.approx(expected, abs=1e-8)
+    assert row[1] == pytest.approx(expected / np.average(deciles.value, weights=deciles.population_2011), abs=1e-8)
+    assert row[3] == ("least deprived" if expected > 0 else "most deprived") and row[4]
+
+
+def test_sii_change_is_latest_on_2025_deciles_minus_baseline_on_2019_deciles(published_con):
+    rows = published_con.execute(
+        "select period, imd_edition, sii, baseline_period, baseline_sii, latest_period, latest_sii, sii_change, "
+        "gradient_change, change_significance from metric_inequality_slopes "
+        "where metric_id = 'ks2_rwm_expected' and breakdown = 'all'"
+    ).df()
+    first = rows.iloc[0]
+    assert first.baseline_period == "2018-19"  # the Statement's baseline for KS2
+    baseline = rows[(rows.period == "2018-19") & (rows.imd_edition == 2019)].sii.item()
+    latest = rows[(rows.period == first.latest_period) & (rows.imd_edition == 2025)].sii.item()
+    assert first.baseline_sii == baseline and first.latest_sii == latest
+    assert first.sii_change == pytest.approx(latest - baseline)
+    assert first.gradient_change == ("narrowed" if abs(latest) < abs(baseline) else "widened")
+    assert first.change_significance == "not tested"
+
+
+def test_neighbourhood_crime_most_vs_least_deprived_and_perception(published_con):
+    """The question the issue asks, answered in SQL: neighbourhood crime in the most vs least
+    deprived decile of authorities, and how perception compares."""
+    crime = published_con.execute(
+        "select breakdown_group, value, areas from metric_breakdowns where metric_id = 'neighbourhood_crime_rate' "
+        "and breakdown_family = 'imd_decile_2025' and breakdown_group in ('1', '10') and is_latest_period "
+        "order by group_order"
+    ).fetchall()
+    assert [group for group, _, _ in crime] == ["1", "10"]
+    assert crime[0][1] > crime[1][1]  # more crime where deprivation is highest
+    perception = published_con.execute(
+        "select ipsos_group_name, index_score, metric_value, perception_rank, measured_rank, agreement "
+        "from mission_perception_comparison where metric_id = 'neighbourhood_crime_rate' "
+        "and breakdown_family = 'urban_rural_2011' order by ipsos_group_name"
+    ).df()
+    ipsos = pd.read_csv(BUNDLED / "ipsos" / "ipsos_levelling_up_index_2022_quoted.csv")
+    quoted = ipsos[(ipsos.group_type == "urban_rural") & (ipsos.mission_no == 11)].set_index("group_name").index_score
+    assert dict(zip(perception.ipsos_group_name, perception.index_score, strict=True)) == quoted.to_dict()
+    # ranks: a higher index is a more positive perception; a lower crime rate is better
+    by_index = perception.sort_values("index_score", ascending=False).ipsos_group_name.tolist()
+    by_crime = perception.sort_values("metric_value").ipsos_group_name.tolist()
+    assert perception.set_index("ipsos_group_name").loc[by_index, "perception_rank"].tolist() == [1, 2]
+    assert perception.set_index("ipsos_group_name").loc[by_crime, "measured_rank"].tolist() == [1, 2]
+    expected = "agree" if by_index == by_crime else "disagree"
+    assert set(perception.agreement) == {expected}
+
+
+def test_synthetic_series_never_enter_a_breakdown(published_con):
+    synthetic = {
+        metric
+        for (metric,) in published_con.execute(
+            "select metric_id from mission_data_gaps where data_status = 'synthetic'"
+        ).fetchall()
+    }
+    assert synthetic  # four remain (transport, social fabric, rented homes)
+    broken_down = {m for (m,) in published_con.execute("select distinct metric_id from metric_breakdowns").fetchall()}
+    assert not synthetic & broken_down
+    assert published_con.execute(
+        "select count(*) from metric_breakdowns where provenances like '%synthetic%'"
+    ).fetchone() == (0,)

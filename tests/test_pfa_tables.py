@@ -1,0 +1,340 @@
+"""The ONS police force area tables parser, on the real bundled workbooks and CSV saves, checked
+against the cells read independently (openpyxl / csv / pandas, by fixed position after checking the
+header text), and against damaged copies of the real workbook.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.sources.catalogue import get_source
+from orchestration.sources.errors import SourceFormatError
+from orchestration.sources.ons_pfa import clean_label, parse_pfa_tables
+
+BUNDLED = Path(__file__).resolve().parents[1] / "data" / "bundled"
+MARCH_2019 = BUNDLED / "ons_pfa" / "policeforceareatablesyeendingmarch2019.xlsx"
+MARCH_2018 = BUNDLED / "ons_pfa" / "policeforceareatablesyearendingmarch2018v2.xlsx"
+GSS = re.compile(r"^(E92|W92|K04|E12|E23|W15)\d{6}$")
+
+
+def parse(source_id: str, path: Path | None = None) -> pd.DataFrame:
+    source = get_source(source_id)
+    frame, _ = source.parser(path or BUNDLED / source.bundled_path, (), **dict(source.format_options))
+    return frame
+
+
+def sheet(path: Path, name: str) -> list[tuple]:
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    rows = list(workbook[name].iter_rows(values_only=True))
+    workbook.close()
+    return rows
+
+
+def value(frame: pd.DataFrame, indicator: str, area: str, period: str | None = None) -> float:
+    rows = frame[(frame.indicator == indicator) & (frame.area_code == area)]
+    if period:
+        rows = rows[rows.period_label == period]
+    assert len(rows) == 1, rows
+    return float(rows.iloc[0]["value"])
+
+
+NEIGHBOURHOOD = "Neighbourhood crime per 1,000 population"
+KNIFE = "Knife or sharp instrument offences per 100,000 population"
+ASB = "Adults who experienced or witnessed anti-social behaviour"
+INCIDENTS = "Anti-social behaviour incidents per 1,000 population"
+
+
+# --- the footnote rule -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Cheshire7", "Cheshire"),
+        ("ENGLAND AND WALES7,8,9,10,11", "ENGLAND AND WALES"),
+        ("London 10", "London"),
+        ("Residential burglary6,7", "Residential burglary"),
+        ("Residential burglary (households) 7,8,10", "Residential burglary (households)"),
+        ("Total recorded crime (excluding fraud3)", "Total recorded crime (excluding fraud)"),
+        ("Humberside [note 4]", "Humberside"),
+        ("Number of\n offences\n involving a\n knife5", "Number of offences involving a knife"),
+        ("North West ", "North West"),
+        # numbers that are part of a label stay
+        ("Rate per 1,000 population", "Rate per 1,000 population"),
+        ("Population figures\n (mid-2017)3  rounded to 100", "Population figures (mid-2017)3 rounded to 100"),
+        ("Devon and Cornwall", "Devon and Cornwall"),
+    ],
+)
+def test_footnote_markers_are_stripped_by_one_rule(raw, clean):
+    assert clean_label(raw) == clean
+
+
+# --- real files: counts and spot values against the cells ------------------------------------------
+
+
+def test_p1_based_rates_equal_counts_over_p3_population_read_from_the_cells():
+    frame = parse("pfa_crime_ye_mar2019")
+    p1 = sheet(MARCH_2019, "Table P1 ")
+    p3 = sheet(MARCH_2019, "Table P3 ")
+    header = p1[4]
+    # column letters L, O, Q, R hold the four parts; their headers say so
+    columns = {
+        "Robbery": 11,
+        "Residential burglary5": 14,
+        "Vehicle offences": 16,
+        "Theft from the person": 17,
+    }
+    for label, index in columns.items():
+        assert header[index] == label
+    assert str(p3[4][2]).startswith("Population figures")
+    codes_p1 = [row[0] for row in p1 if isinstance(row[0], str) and GSS.match(row[0])]
+    rates = frame[frame.indicator == NEIGHBOURHOOD]
+    assert len(rates) == len(codes_p1) == 55  # 43 forces, 9 regions, 2 nations, England and Wales
+    population = {row[0]: row[2] for row in p3 if isinstance(row[0], str) and GSS.match(row[0])}
+    for code in ("E23000013", "W15000003", "E23000001"):  # Cleveland, South Wales, the Met
+        row = next(r for r in p1 if r[0] == code)
+        expected = sum(row[i] for i in columns.values()) / population[code] * 1000
+        assert value(frame, NEIGHBOURHOOD, code) == pytest.approx(expected, rel=1e-12)
+    # Cleveland by hand: (3,959 + 6,071 + 433 + 580) on the 566,200 of P3
+    assert value(frame, NEIGHBOURHOOD, "E23000013") == pytest.approx(
+        (
+            3959
+            + next(r for r in p1 if r[0] == "E23000013")[16]
+            + next(r for r in p1 if r[0] == "E23000013")[17]
+            + 580
+        )
+        / 566200
+        * 1000
+    )
+    # ONS withholds the City of London's rates ('+' in P3), so the project does too
+    city = frame[(frame.indicator == NEIGHBOURHOOD) & (frame.area_code == "E23000034")].iloc[0]
+    assert pd.isna(city["value"]) and city["status"] == "x"
+    assert all("all robbery" in note for note in rates.notes)
+
+
+def test_knife_offences_are_p4_total_over_p3_population():
+    frame = parse("pfa_crime_ye_mar2018")
+    p4 = sheet(MARCH_2018, "Table P4")
+    p3 = sheet(MARCH_2018, "Table P3")
+    assert "Total of selected" in str(p4[3][2]) and "knife" in str(p4[4][2])
+    population = {row[0]: row[2] for row in p3 if isinstance(row[0], str) and GSS.match(row[0])}
+    codes = [row[0] for row in p4 if isinstance(row[0], str) and GSS.match(row[0])]
+    assert len(frame[frame.indicator == KNIFE]) == len(codes)
+    for code in ("K04000001", "E23000013", "E23000005"):
+        count = next(r for r in p4 if r[0] == code)[2]
+        assert value(frame, KNIFE, code) == pytest.approx(count / population[code] * 100_000, rel=1e-12)
+    assert value(frame, KNIFE, "K04000001") == pytest.approx(40147 / 58381200 * 100_000)
+
+
+def test_csew_asb_is_p6_as_published_with_the_caution_and_london_once():
+    frame = parse("pfa_asb_ye_mar2019")
+    p6 = sheet(MARCH_2019, "Table P6")
+    coded = [row for row in p6 if isinstance(row[0], str) and GSS.match(row[0])]
+    asb = frame[frame.indicator == ASB]
+    assert len(asb) == len({row[0] for row in coded})  # London's region and combined force rows are one code
+    for code in ("E23000013", "W15000004", "K04000001"):
+        assert value(frame, ASB, code) == next(r for r in coded if r[0] == code)[3]
+    assert value(frame, ASB, "E23000013") == pytest.approx(44.277307222319465)
+    assert all("extreme caution" in note for note in asb.notes)
+    assert "one row (London)" in asb[asb.area_code == "E12000007"].iloc[0]["notes"]
+
+
+def test_asb_incidents_map_p7_names_to_codes_through_p1_in_order():
+    frame = parse("pfa_asb_ye_mar2019")
+    p7 = sheet(MARCH_2019, "Table P7 ")
+    incidents = frame[frame.indicator == INCIDENTS]
+    # independent count: rows with a name that is an area (not blank, not BTP, not the inc.-BTP total),
+    # times the year columns ("Number per 1,000 population")
+    names = [
+        r[0]
+        for r in p7[5:]
+        if r[0]
+        and not str(r[0]).startswith(("Source", "British Transport", "ENGLAND AND WALES (inc"))
+        and not re.match(r"^\d", str(r[0]))
+        and "'" not in str(r[0])
+    ]
+    years = sum(1 for cell in p7[4] if cell == "Number per 1,000 population")
+    assert years == 12 and len(incidents) == len(names) * years
+    # 'West Midlands' is the region, then the force, as in P1
+    west_midlands = [r for r in p7 if r[0] and clean_label(r[0]) == "West Midlands"]
+    assert value(frame, INCIDENTS, "E12000005", "2018-19") == west_midlands[0][-1]
+    assert (
+        value(frame, INCIDENTS, "E23000014", "2018-19")
+        == west_midlands[1][-1]
+        == pytest.approx(15.464036726569503)
+    )
+    assert value(frame, INCIDENTS, "E23000013", "2007-08") == next(r for r in p7 if r[0] == "Cleveland")[2]
+    assert value(frame, INCIDENTS, "E23000034", "2018-19") == pytest.approx(
+        176.24771361379672
+    )  # 'City of London10'
+    assert value(frame, INCIDENTS, "K04000001", "2018-19") == pytest.approx(24.253380247152954)  # exc. BTP
+    assert set(incidents.period_label) == {f"{y}-{(y + 1) % 100:02d}" for y in range(2007, 2019)}
+
+
+def test_2025_rates_use_mid_2024_population_summed_over_each_forces_authorities():
+    frame = parse("pfa_crime_ye_jun2025")
+    p1 = list(
+        csv.reader(
+            io.StringIO((BUNDLED / "ons_pfa" / "policeforceareatablesyejune25final_table_p1.csv").read_text())
+        )
+    )
+    header = p1[6]
+    parts = [
+        header.index(label)
+        for label in ("Robbery", "Residential burglary", "Vehicle offences", "Theft from the person")
+    ]
+    population = pd.read_csv(BUNDLED / "ons_population" / "mid_year_population_utla_2001_2024.csv")
+    population = population[population.age_band == "All ages"].set_index("region_code")["2024"]
+    lookup = pd.read_csv(DBT_PROJECT_DIR / "seeds" / "upper_tier_police_force_areas.csv")
+    for code in ("E23000013", "E23000001", "W15000001"):
+        row = next(r for r in p1 if r[0] == code)
+        count = sum(float(row[i].replace(",", "")) for i in parts)
+        members = lookup[lookup.pfa_code == code].utla_code
+        assert value(frame, NEIGHBOURHOOD, code, "2024-25") == pytest.approx(
+            count / population[members].sum() * 1000
+        )
+    cleveland = ("E06000001", "E06000002", "E06000003", "E06000004")  # Hartlepool .. Stockton
+    assert frame[(frame.area_code == "E23000013")].iloc[0]["denominator"] == population[list(cleveland)].sum()
+
+
+def test_authority_rates_sum_partnership_rows_on_current_codes():
+    frame = parse("pfa_crime_by_authority_ye_jun2025")
+    c2 = list(
+        csv.reader(
+            io.StringIO((BUNDLED / "ons_pfa" / "policeforceareatablesyejune25final_table_c2.csv").read_text())
+        )
+    )
+    header = [" ".join(cell.split()) for cell in c2[7]]
+    la = header.index("Local Authority code")
+    parts = [
+        header.index(label)
+        for label in ("Robbery", "Residential burglary", "Vehicle offences", "Theft from the person")
+    ]
+
+    def count(codes):
+        return sum(float(r[i].replace(",", "")) for r in c2[8:] if r[la] in codes for i in parts)
+
+    population = pd.read_csv(BUNDLED / "ons_population" / "mid_year_population_utla_2001_2024.csv")
+    population = population[population.age_band == "All ages"].set_index("region_code")["2024"]
+    # Blackpool as published; Cumberland from Cumbria's three old district rows; Barnsley's old code
+    assert value(frame, NEIGHBOURHOOD, "E06000009") == pytest.approx(
+        count({"E06000009"}) / population["E06000009"] * 1000
+    )
+    assert value(frame, NEIGHBOURHOOD, "E06000063") == pytest.approx(
+        count({"E07000026", "E07000028", "E07000029"}) / population["E06000063"] * 1000
+    )
+    assert value(frame, NEIGHBOURHOOD, "E08000038") == pytest.approx(
+        count({"E08000016"}) / population["E08000016"] * 1000
+    )
+    assert frame.area_code.str[:3].isin(["E06", "E08", "E09", "W06"]).all()
+    assert "E09000001" not in set(frame.area_code)  # ONS withholds the City's rates
+
+
+def test_c2_partnerships_agree_with_the_projects_force_lookup_but_for_the_listed_differences():
+    """C2 as an authority -> partnership -> force lookup, cross-checked against the seed (upper tier ->
+    force): every authority C2 places is in the same force as the seed says."""
+    from orchestration.sources.ons_pfa import partnership_rows, read_table, successor_codes
+
+    grid = read_table(BUNDLED / "ons_pfa" / "policeforceareatablesyejune25final_table_c2.csv", "C2")
+    _, rows, left_out = partnership_rows(grid)
+    active = successor_codes(BUNDLED / "ons_geography" / "la_all_codes.csv")
+    chain = pd.read_csv(BUNDLED / "ons_geography" / "la_all_codes.csv", dtype=str).set_index("LADCD")[
+        "UTLACD"
+    ]
+    seed = pd.read_csv(DBT_PROJECT_DIR / "seeds" / "upper_tier_police_force_areas.csv").set_index(
+        "utla_code"
+    )["pfa_code"]
+    differences = set()
+    for row in rows:
+        current = active.get(row.la_code, row.la_code)
+        utla = chain.get(current, current)
+        if seed.get(utla) != row.force_code:
+            differences.add((row.la_code, row.force_code, seed.get(utla)))
+    assert differences == set()
+    # SOURCES: 314 partnership rows, 11 of them partnerships of several authorities; the rest of the
+    # 399 data rows are 42 force totals, 42 'Unassigned' rows and Manchester Airport
+    assert len(rows) == 314 - 11 and left_out == 11 + 42 + 42 + 1
+
+
+# --- damaged copies of the real workbook -------------------------------------------------------------
+
+
+def damaged(tmp_path: Path, edit) -> Path:
+    workbook = openpyxl.load_workbook(MARCH_2019)
+    edit(workbook)
+    path = tmp_path / MARCH_2019.name
+    workbook.save(path)
+    return path
+
+
+def test_a_renamed_sheet_fails_naming_the_file_and_the_sheets(tmp_path):
+    path = damaged(tmp_path, lambda wb: setattr(wb["Table P1 "], "title", "Table 1"))
+    with pytest.raises(
+        SourceFormatError, match=r"policeforceareatablesyeendingmarch2019\.xlsx: no sheet 'Table P1'"
+    ):
+        parse("pfa_crime_ye_mar2019", path)
+
+
+def test_a_shifted_header_is_found_by_its_labels(tmp_path):
+    path = damaged(tmp_path, lambda wb: wb["Table P1 "].insert_rows(2, amount=3))
+    assert (
+        parse("pfa_crime_ye_mar2019", path).equals(parse("pfa_crime_ye_mar2019")) is False
+    )  # source lines moved
+    shifted, original = parse("pfa_crime_ye_mar2019", path), parse("pfa_crime_ye_mar2019")
+    pd.testing.assert_frame_equal(shifted.drop(columns="source_line"), original.drop(columns="source_line"))
+
+
+def test_a_header_shifted_out_of_reach_or_relabelled_fails_naming_sheet(tmp_path):
+    path = damaged(tmp_path, lambda wb: wb["Table P1 "].insert_rows(2, amount=20))
+    with pytest.raises(
+        SourceFormatError, match=r"sheet 'Table P1 '.*no header row with a cell labelled 'Area Code'"
+    ):
+        parse("pfa_crime_ye_mar2019", path)
+
+    def relabel(wb):
+        wb["Table P1 "]["L5"] = "Robbery (all)"
+
+    with pytest.raises(
+        SourceFormatError, match=r"sheet 'Table P1 ', row 5\): expected one column labelled 'Robbery'"
+    ):
+        parse("pfa_crime_ye_mar2019", damaged(tmp_path, relabel))
+
+
+def test_text_in_a_number_cell_fails_naming_file_sheet_row_and_column(tmp_path):
+    def poison(wb):
+        wb["Table P1 "]["O10"] = "n/a"  # Cleveland's residential burglary
+
+    with pytest.raises(SourceFormatError) as error:
+        parse("pfa_crime_ye_mar2019", damaged(tmp_path, poison))
+    assert str(error.value).endswith(
+        "policeforceareatablesyeendingmarch2019.xlsx (sheet 'Table P1 ', column 'O', row 10): expected a number, found 'n/a'"
+    )
+
+
+def test_a_p7_name_that_maps_to_no_code_fails(tmp_path):
+    def poison(wb):
+        wb["Table P7 "]["A12"] = "Clevelandshire"
+
+    with pytest.raises(
+        SourceFormatError,
+        match=r"sheet 'Table P7 ', column 'A', row 12\): area name 'Clevelandshire' maps to no",
+    ):
+        parse("pfa_asb_ye_mar2019", damaged(tmp_path, poison))
+
+
+def test_another_edition_is_refused(tmp_path):
+    source = get_source("pfa_crime_ye_mar2019")
+    options = {**dict(source.format_options), "edition": "March 2018"}
+    with pytest.raises(
+        SourceFormatError,
+        match="title says year ending March 2019; the catalogue expects year ending March 2018",
+    ):
+        source.parser(MARCH_2019, (), **options)
