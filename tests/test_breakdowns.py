@@ -77,14 +77,20 @@ def test_ks2_in_the_eias_is_the_mean_of_the_55_published_figures(published_con):
 
 
 def test_area_types_are_carried_to_current_codes_and_a_mixed_merger_is_flagged(published_con):
-    types = published_con.execute("select * from intermediate.int_area_types_carried").df().set_index("area_code")
+    types = (
+        published_con.execute("select * from intermediate.int_area_types_carried").df().set_index("area_code")
+    )
     classification = pd.read_csv(SEEDS / "la_area_classification_2011.csv")
     ruc = pd.read_csv(SEEDS / "rural_urban_classification_2011.csv")
     # an unchanged authority as published
-    assert types.loc["E06000009", "supergroup_2011"] == classification.set_index("area_codes_2015").loc[
-        "E06000009", "supergroup_name"
-    ]
-    assert types.loc["E06000009", "broad_ruc11"] == ruc.set_index("lad18_code").loc["E06000009", "broad_ruc11"].strip()
+    assert (
+        types.loc["E06000009", "supergroup_2011"]
+        == classification.set_index("area_codes_2015").loc["E06000009", "supergroup_name"]
+    )
+    assert (
+        types.loc["E06000009", "broad_ruc11"]
+        == ruc.set_index("lad18_code").loc["E06000009", "broad_ruc11"].strip()
+    )
     # a combined row gives both members the class
     combined = classification.set_index("area_codes_2015").loc["E09000001/E09000033", "supergroup_name"]
     assert types.loc["E09000001", "supergroup_2011"] == types.loc["E09000033", "supergroup_2011"] == combined
@@ -94,7 +100,10 @@ def test_area_types_are_carried_to_current_codes_and_a_mixed_merger_is_flagged(p
     assert pd.isna(types.loc["E06000065", "supergroup_2011"])
     assert types.loc["E06000065", "area_class_basis"].startswith("mixed: parts E07000163+")
     # its population is the parts' 2011 populations summed
-    assert types.loc["E06000065", "population_2011"] == ruc.set_index("lad18_code").loc[parts, "total_population"].sum()
+    assert (
+        types.loc["E06000065", "population_2011"]
+        == ruc.set_index("lad18_code").loc[parts, "total_population"].sum()
+    )
     # Wales has a supergroup but no rural-urban class (England only)
     assert types.loc["W06000015", "rural_urban_basis"] == "not classified (England only)"
 
@@ -112,7 +121,9 @@ def test_breakdown_values_are_2011_population_weighted_means_of_the_authorities(
             f"where metric_id = 'gigabit_coverage' and breakdown_family = '{family}'"
         ).df()
         for row in rows.itertuples():
-            members = joined[joined[column].astype(str).str.replace(".0", "", regex=False) == row.breakdown_group]
+            members = joined[
+                joined[column].astype(str).str.replace(".0", "", regex=False) == row.breakdown_group
+            ]
             expected = np.average(members.value, weights=members.population_2011)
             assert row.areas == len(members)
             assert row.value == pytest.approx(expected)
@@ -132,7 +143,9 @@ def test_sii_in_the_mart_equals_an_independent_fingertips_computation(published_
         "where metric_id = 'life_satisfaction_mean' and breakdown = 'all' and period = '2022-23' and imd_edition = 2025"
     ).fetchone()
     assert row[0] == pytest.approx(expected, abs=1e-8)
-    assert row[1] == pytest.approx(expected / np.average(deciles.value, weights=deciles.population_2011), abs=1e-8)
+    assert row[1] == pytest.approx(
+        expected / np.average(deciles.value, weights=deciles.population_2011), abs=1e-8
+    )
     assert row[3] == ("least deprived" if expected > 0 else "most deprived") and row[4]
 
 
@@ -168,7 +181,11 @@ def test_neighbourhood_crime_most_vs_least_deprived_and_perception(published_con
         "and breakdown_family = 'urban_rural_2011' order by ipsos_group_name"
     ).df()
     ipsos = pd.read_csv(BUNDLED / "ipsos" / "ipsos_levelling_up_index_2022_quoted.csv")
-    quoted = ipsos[(ipsos.group_type == "urban_rural") & (ipsos.mission_no == 11)].set_index("group_name").index_score
+    quoted = (
+        ipsos[(ipsos.group_type == "urban_rural") & (ipsos.mission_no == 11)]
+        .set_index("group_name")
+        .index_score
+    )
     assert dict(zip(perception.ipsos_group_name, perception.index_score, strict=True)) == quoted.to_dict()
     # ranks: a higher index is a more positive perception; a lower crime rate is better
     by_index = perception.sort_values("index_score", ascending=False).ipsos_group_name.tolist()
@@ -187,8 +204,38 @@ def test_synthetic_series_never_enter_a_breakdown(published_con):
         ).fetchall()
     }
     assert synthetic  # four remain (transport, social fabric, rented homes)
-    broken_down = {m for (m,) in published_con.execute("select distinct metric_id from metric_breakdowns").fetchall()}
+    broken_down = {
+        m for (m,) in published_con.execute("select distinct metric_id from metric_breakdowns").fetchall()
+    }
     assert not synthetic & broken_down
     assert published_con.execute(
         "select count(*) from metric_breakdowns where provenances like '%synthetic%'"
     ).fetchone() == (0,)
+
+
+def test_mission_11_headlines_are_real_and_four_synthetic_series_remain_with_their_replacements(
+    published_con,
+):
+    m11 = published_con.execute(
+        "select metric_id, data_status, provenances from mission_data_gaps where mission_id = 'M11' and is_headline"
+    ).fetchall()
+    assert {metric for metric, _, _ in m11} == {
+        "homicide_rate",
+        "knife_offences_rate",
+        "neighbourhood_crime_rate",
+    }
+    assert all(status == "real" for _, status, _ in m11)
+    synthetic = published_con.execute(
+        "select metric_id, would_be_replaced_by from mission_data_gaps where data_status = 'synthetic' order by 1"
+    ).fetchall()
+    assert [metric for metric, _ in synthetic] == [
+        "non_decent_rented_homes",
+        "public_transport_connectivity",
+        "public_transport_trip_share",
+        "social_fabric_relationships",
+    ]
+    assert all(replacement for _, replacement in synthetic)
+    summary = published_con.execute(
+        "select data_coverage from mission_summary where mission_id = 'M11'"
+    ).fetchone()
+    assert summary == ("3 real, 0 synthetic, 0 missing",)

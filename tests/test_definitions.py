@@ -106,8 +106,10 @@ def test_asset_descriptions_carry_no_raw_sql_and_every_asset_has_an_owner(graph)
 def test_ingest_assets_are_tagged_with_publisher_provenance_and_mission(graph):
     hle = graph.get(AssetKey(["raw", "healthy_life_expectancy"])).tags
     assert hle["publisher"] == "ons_els" and hle["provenance"] == "published" and "mission_M07" in hle
-    crime = graph.get(AssetKey(["raw", "synthetic_neighbourhood_crime"])).tags
-    assert crime["provenance"] == "synthetic" and "mission_M11" in crime
+    crime = graph.get(AssetKey(["raw", "pfa_crime_ye_mar2019"])).tags
+    assert crime["publisher"] == "ons_pfa" and crime["provenance"] == "derived" and "mission_M11" in crime
+    social = graph.get(AssetKey(["raw", "synthetic_social_fabric_index"])).tags
+    assert social["provenance"] == "synthetic" and "mission_M09" in social
     assert graph.get(AssetKey("fct_area_year_metrics")).tags["layer"] == "marts"
 
 

@@ -206,7 +206,7 @@ def test_status_shows_the_last_successful_fetch_per_source(live_runs):
     hle_line = next(line for line in out.splitlines() if line.strip().startswith(f"{HLE.id}:"))
     assert "last successful fetch" in hle_line and "publisher date 2023-11-14" in hle_line
     assert "no live file (bundled only)" in next(
-        line for line in out.splitlines() if line.strip().startswith("synthetic_asb_perception:")
+        line for line in out.splitlines() if line.strip().startswith("synthetic_social_fabric_index:")
     )
 
 
@@ -278,7 +278,7 @@ def test_an_html_page_from_the_publisher_fails_its_asset_naming_the_url(one_sour
 
 
 def test_sources_without_a_live_file_use_the_bundled_snapshot_in_live_mode(tmp_path):
-    source = get_source("synthetic_asb_perception")
+    source = get_source("synthetic_social_fabric_index")
     assert not source.fetchable
     with isolated_warehouse(tmp_path / "warehouse"):
         located = SourceFetcher(mode="live", mirror="http://127.0.0.1:9").locate(source)

@@ -11,10 +11,10 @@ EXPECTED_POLARITY = {
     "fe_skills_achievements_rate": "high_is_good", "hle_birth": "high_is_good",
     "life_satisfaction_mean": "high_is_good", "worthwhile_mean": "high_is_good", "happiness_mean": "high_is_good",
     "anxiety_mean": "low_is_good", "culture_heritage_engagement": "high_is_good",
-    "asb_perceived_problem": "low_is_good", "area_attractive": "high_is_good",
+    "asb_experienced_or_witnessed": "low_is_good", "area_attractive": "high_is_good",
     "social_fabric_relationships": "high_is_good", "ftb_mortgage_sales_rate": "high_is_good",
     "non_decent_rented_homes": "low_is_good", "homicide_rate": "low_is_good",
-    "sharp_object_admissions_u25": "low_is_good", "neighbourhood_crime_rate": "low_is_good",
+    "knife_offences_rate": "low_is_good", "neighbourhood_crime_rate": "low_is_good",
     "devolution_coverage": "high_is_good",
 }  # fmt: skip
 

@@ -17,7 +17,7 @@ import pytest
 from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.sources.catalogue import get_source
 from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.ons_pfa import clean_label, parse_pfa_tables
+from orchestration.sources.ons_pfa import clean_label
 
 BUNDLED = Path(__file__).resolve().parents[1] / "data" / "bundled"
 MARCH_2019 = BUNDLED / "ons_pfa" / "policeforceareatablesyeendingmarch2019.xlsx"

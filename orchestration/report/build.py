@@ -350,7 +350,7 @@ def _map_figure(con: duckdb.DuckDBPyConnection, mission_id: str, topo: Path, hei
 
 
 def _plain(text: str, metric_labels: dict[str, str]) -> str:
-    """Metric ids in a mart's note (asb_perceived_problem) replaced by their labels, longest first."""
+    """Metric ids in a mart's note (asb_experienced_or_witnessed) replaced by their labels, longest first."""
     for metric_id in sorted(metric_labels, key=len, reverse=True):
         text = re.sub(rf"\b{re.escape(metric_id)}\b", metric_labels[metric_id], text)
     return text.replace("mission_data_gaps", "the data-gaps register (mission_data_gaps)")
