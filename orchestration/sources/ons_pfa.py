@@ -329,7 +329,7 @@ def _row(
     return {
         "source_line": area.row + 1,
         "area_code": area.code,
-        "area_name": area.name,
+        "area_name": _display_name(area.name),
         "geography": _geography(area.code),
         "indicator": indicator,
         "measure": measure,
@@ -347,6 +347,14 @@ def _row(
         "numerator": numerator,
         "denominator": denominator,
     }
+
+
+def _display_name(name: str) -> str:
+    """ONS writes totals in capitals (``ENGLAND AND WALES``); the warehouse names areas as dim_areas does."""
+    if not name.isupper():
+        return name
+    words = " ".join(word.capitalize() for word in name.split())
+    return words.replace(" And ", " and ").replace("Btp", "BTP").replace("(Exc.", "(exc.")
 
 
 def _geography(code: str) -> str:
@@ -754,6 +762,9 @@ def parse_pfa_tables(
             rows += asb_experienced(path, edition, period)
         else:
             rows += asb_incidents(path, edition)
+    if not edition.startswith("March"):  # a rolling year: its label (2024-25) alone reads as a financial year
+        for row in rows:
+            row["notes"] = f"{row['notes']}; twelve months ending {edition}"
     report = ParseReport(rows_read=len(rows))
     rows = _drop_repeats(path, rows, report)
     report.suppressed = sum(1 for row in rows if row["value"] is None)
