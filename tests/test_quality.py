@@ -111,3 +111,99 @@ def test_run_time_values_are_gx_suite_parameters():
     assert [f.expectation for f in failed.failed] == ["expect_table_row_count_to_be_between"]
     future = validate_frame(drift, frame.assign(year=2999), published_rows=4)
     assert [f.kwargs.get("column") for f in future.failed] == ["year"]
+
+
+# --- the gates run as DuckDB SQL; GX on a pandas copy is the reference they are held to -------------
+
+
+def _verdicts(outcome) -> tuple[bool, set]:
+    """Success and, per failed expectation, what it was on and how many rows broke it (GX hands back
+    its kwargs resolved and decorated, so compare the parts that name the rule)."""
+
+    def rule(kwargs: dict) -> str:
+        condition = kwargs.get("row_condition")
+        if isinstance(condition, dict):
+            condition = condition.get("pass_through_filter")
+        named = {
+            k: kwargs.get(k) for k in ("column", "column_A", "column_B", "column_list", "value_set", "regex")
+        }
+        return json.dumps({**named, "row_condition": condition}, sort_keys=True, default=str)
+
+    return outcome.success, {(f.expectation, rule(f.kwargs), f.unexpected_count) for f in outcome.failed}
+
+
+def test_every_suite_gives_the_same_verdict_in_sql_as_in_gx_on_the_published_tables(published_con):
+    from orchestration.quality.sql_checks import validate_table
+
+    compared = 0
+    for spec in all_suites():
+        frame = published_con.execute(f"select * from {spec.table}").df()
+        sql = validate_table(spec, published_con, published_rows=len(frame))
+        gx = validate_frame(spec, frame, published_rows=len(frame))
+        assert _verdicts(sql) == _verdicts(gx), spec.name
+        assert sql.evaluated == gx.evaluated
+        compared += 1
+    assert compared == len(all_suites()) >= 70
+
+
+def _damage(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Break every kind of rule at once, deterministically: nulls, out-of-range numbers, swapped pairs,
+    duplicated rows, strange text."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    if frame.empty:
+        return frame
+    # GX's pandas engine raises on pandas' nullable-integer NA in a column pair ("boolean value of NA is
+    # ambiguous"), so damaged integer columns are compared as floats, NaN for missing
+    frame = frame.astype(
+        {
+            c: "float64"
+            for c in frame.columns
+            if pd.api.types.is_extension_array_dtype(frame[c]) and pd.api.types.is_integer_dtype(frame[c])
+        }
+    )
+    damaged = pd.concat([frame, frame.sample(n=min(3, len(frame)), random_state=seed)], ignore_index=True)
+    for column in damaged.columns:
+        picks = rng.choice(len(damaged), size=max(1, len(damaged) // 50), replace=False)
+        if pd.api.types.is_numeric_dtype(damaged[column]) and not pd.api.types.is_bool_dtype(damaged[column]):
+            damaged.loc[picks[: len(picks) // 2], column] = -1e9
+            damaged.loc[picks[len(picks) // 2 :], column] = None
+        elif damaged[column].dropna().map(lambda v: isinstance(v, str)).any():
+            damaged.loc[picks[: len(picks) // 2], column] = "??"
+            damaged.loc[picks[len(picks) // 2 :], column] = None
+    return damaged
+
+
+def test_damaged_tables_fail_the_same_expectations_with_the_same_counts_in_sql_and_gx(published_con):
+    import duckdb
+
+    from orchestration.quality.sql_checks import validate_table
+
+    failures_seen = 0
+    with duckdb.connect() as scratch:
+        for index, spec in enumerate(all_suites()):
+            frame = _damage(published_con.execute(f"select * from {spec.table}").df(), seed=index)
+            scratch.register("damaged", frame)
+            sql = validate_table(spec, scratch, published_rows=len(frame) * 2, table="damaged")
+            gx = validate_frame(spec, frame, published_rows=len(frame) * 2)
+            assert _verdicts(sql) == _verdicts(gx), spec.name
+            scratch.unregister("damaged")
+            failures_seen += len(gx.failed)
+    assert failures_seen > 300  # the damage broke rules of every kind, and both engines saw the same
+
+
+def test_a_row_condition_translates_to_sql_or_is_refused():
+    import pytest
+
+    from orchestration.quality.sql_checks import UnsupportedExpectation, condition_sql
+
+    assert condition_sql('metric_id=="hle_birth"') == "metric_id='hle_birth'"
+    assert (
+        condition_sql(
+            "is_current and is_utla and (area_code.str.startswith('E') or area_code.str.startswith('W'))"
+        )
+        == "is_current and is_utla and (starts_with(area_code, 'E') or starts_with(area_code, 'W'))"
+    )
+    with pytest.raises(UnsupportedExpectation):
+        condition_sql("area_code.str.len() > 3")

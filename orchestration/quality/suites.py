@@ -8,8 +8,10 @@ A mart suite file names the table it gates and the asset that makes the table:
      "asset_key": ["fct_area_year_metrics"], "blocking": true,
      "expectations": [{"type": "expect_...", "kwargs": {...}, "meta": {"why": "..."}}]}
 
-A check reads the table from the *build* DuckDB file through a short-lived read-only connection
-into pandas and validates it with GX 1.x (GX's SQL datasource does not work on DuckDB). Values known
+A check runs the expectations as DuckDB queries on the table in the *build* file
+(orchestration/quality/sql_checks.py), because GX's SQL datasource does not work on DuckDB and a
+pandas copy of a whole table grows with it. ``validate_frame`` below runs the same suite with GX 1.x
+on a pandas frame: the reference the SQL is held to (tests/test_quality.py). Values known
 only at run time are GX suite parameters (``{"$PARAMETER": "current_year"}``), given at validation:
 ``current_year``, ``today``, and ``min_rows_vs_published`` (the published warehouse's row count for
 the table, less the suite's ``max_row_drop`` share, read from the manifest written at publish; 1 when
@@ -27,7 +29,6 @@ from typing import Any
 import pandas as pd
 
 from orchestration.settings import EXPECTATIONS_DIR
-from orchestration.warehouse import connect
 
 SAMPLE_ROWS = 5
 
@@ -151,11 +152,6 @@ def validate_frame(
         if not item.success
     ]
     return ValidationOutcome(success=bool(result.success), evaluated=len(result.results), failed=failed)
-
-
-def read_table(db: Path, table: str) -> pd.DataFrame:
-    with connect(db, read_only=True) as con:
-        return con.execute(f"select * from {table}").df()
 
 
 def all_suites() -> list[SuiteSpec]:
