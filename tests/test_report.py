@@ -123,7 +123,33 @@ def test_year_ticks_are_whole_years_a_round_step_apart():
     assert year_ticks(2022.25, 2022.5) == {2022.25: "2022"}
 
 
-def test_every_table_names_its_source(report):
+def test_every_table_names_its_source(report, published_con):
+    broken_down = published_con.execute(
+        "select count(distinct mission_id) from metric_breakdowns"
+    ).fetchone()[0]
+    compared = published_con.execute(
+        "select count(distinct mission_id) from mission_perception_comparison"
+    ).fetchone()[0]
     tables = report.count("<table")
-    assert tables == 13  # the summary and one national table per mission
+    # the summary, one national table per mission, and per mission with local-authority series a
+    # table by deprivation and area type (and one of perception beside it where Ipsos asked)
+    assert tables == 13 + broken_down + compared
+    assert broken_down >= 6 and compared >= 5
     assert report.count('</table><p class="source">Source') == tables
+    assert report.count("Ipsos") >= compared
+
+
+def test_each_breakdown_table_row_is_the_marts_most_and_least_deprived_tenth(report, published_con):
+    most, least, unit, decimals, label = published_con.execute(
+        "select max(value) filter (group_order = 1), max(value) filter (group_order = 10), any_value(b.unit), "
+        "any_value(m.decimals), any_value(b.metric_label) from metric_breakdowns b join dim_metrics m using (metric_id) "
+        "where metric_id = 'neighbourhood_crime_rate' and breakdown_family = 'imd_decile_2025' and is_latest_period"
+    ).fetchone()
+    from orchestration.report.labels import format_value
+
+    section = report.index("By deprivation and area type", report.index('<section class="mission" id="M11"'))
+    row = report[report.index(f"<tr><td>{label}</td>", section) :]
+    row = row[: row.index("</tr>")]
+    assert (
+        f"<td>{format_value(most, unit, decimals)}</td><td>{format_value(least, unit, decimals)}</td>" in row
+    )

@@ -17,6 +17,7 @@ AREA_TYPE_SOURCES = (
     "ONS 2011 Area Classification for Local Authorities; ONS/Defra Rural-Urban Classification 2011. "
     "Open Government Licence v3.0."
 )
+IPSOS_SOURCES = {"ipsos_index_by_supergroup", "ipsos_index_quoted"}
 FAMILY_LABELS = {
     "area_supergroup_2011": "area supergroup",
     "urban_rural_2011": "urban / rural",
@@ -116,12 +117,14 @@ def breakdown_section(con: duckdb.DuckDBPyConnection, mission_id: str, cite: dic
             f"<td>{fmt(most)}</td><td>{fmt(least)}</td><td>{gradient}</td>"
             f"<td>{fmt(urban)} / {fmt(rural)}</td></tr>"
         )
+    series_sources = cite_html([cite[s] for s in sorted(cited) if s in cite])
     html = (
         "<h3>By deprivation and area type (English local authorities)</h3>"
         '<table class="series"><thead><tr><th>Series</th><th>Period</th><th>Most deprived tenth</th>'
         "<th>Least deprived tenth</th><th>Slope index of inequality</th>"
         "<th>Predominantly urban / rural</th></tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
+        f'<p class="source">{series_sources} {escape(AREA_TYPE_SOURCES)}</p>'
     )
     perception = _perception_rows(con, mission_id)
     if perception:
@@ -138,6 +141,6 @@ def breakdown_section(con: duckdb.DuckDBPyConnection, mission_id: str, cite: dic
             "</tr></thead>"
             f"<tbody>{''.join(lines)}</tbody></table>"
         )
-        cited.update({"ipsos_index_by_supergroup", "ipsos_index_quoted"})
-    citations = cite_html([cite[s] for s in sorted(cited) if s in cite])
-    return f'{html}<p class="source">{citations} {escape(AREA_TYPE_SOURCES)}</p>'
+        ipsos = cite_html([cite[s] for s in sorted(cited | IPSOS_SOURCES) if s in cite])
+        html += f'<p class="source">{ipsos} {escape(AREA_TYPE_SOURCES)}</p>'
+    return html
