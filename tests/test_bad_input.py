@@ -127,6 +127,40 @@ def test_bad_input(case, built_warehouse, tmp_path):
     assert sha256_of(published) == before, "the published warehouse changed"
 
 
+def test_a_bad_workbook_fails_its_asset_naming_file_sheet_row_and_column_and_publishes_nothing(
+    built_warehouse, tmp_path
+):
+    """Text in a number cell of a real ONS workbook (Cleveland's residential burglary, Table P1).
+
+    Kept before the legitimate-oddities test: its publish leaves each mart check's latest result in
+    the shared Dagster instance 'Succeeded', which tests/test_browser.py reads in the UI."""
+    import io
+
+    import openpyxl
+
+    source = get_source("pfa_crime_ye_mar2019")
+
+    def poison(data: bytes) -> bytes:
+        workbook = openpyxl.load_workbook(io.BytesIO(data))
+        workbook["Table P1 "]["O10"] = "n/a"
+        out = io.BytesIO()
+        workbook.save(out)
+        return out.getvalue()
+
+    warehouse = tmp_path / "warehouse"
+    copy_published(built_warehouse.settings.warehouse_dir, warehouse)
+    published = warehouse / "mission_tracker.duckdb"
+    before = sha256_of(published)
+    bundle = poisoned_bundle(tmp_path, source.bundled_path, poison)
+    with isolated_warehouse(warehouse, bundle):
+        summary = run_refresh(sources=[source.id])
+    assert not summary.success and summary.published is None
+    message = "\n".join(summary.failures)
+    assert "policeforceareatablesyeendingmarch2019.xlsx (sheet 'Table P1 ', column 'O', row 10)" in message
+    assert "expected a number, found 'n/a'" in message
+    assert sha256_of(published) == before, "the published warehouse changed"
+
+
 def test_legitimate_oddities_in_one_file_are_handled_and_published(built_warehouse, tmp_path):
     """An extra column, an identical duplicate row and suppression markers, all in one release of the
     file: the refresh publishes, and each is handled as its case says."""
@@ -173,34 +207,3 @@ def test_a_release_that_drops_areas_fails_the_coverage_gate(built_warehouse, tmp
     assert not summary.success and summary.published is None
     assert "metric_coverage:gx_metric_coverage" in summary.checks_failed
     assert sha256_of(warehouse / "mission_tracker.duckdb") == before
-
-
-def test_a_bad_workbook_fails_its_asset_naming_file_sheet_row_and_column_and_publishes_nothing(
-    built_warehouse, tmp_path
-):
-    """Text in a number cell of a real ONS workbook (Cleveland's residential burglary, Table P1)."""
-    import io
-
-    import openpyxl
-
-    source = get_source("pfa_crime_ye_mar2019")
-
-    def poison(data: bytes) -> bytes:
-        workbook = openpyxl.load_workbook(io.BytesIO(data))
-        workbook["Table P1 "]["O10"] = "n/a"
-        out = io.BytesIO()
-        workbook.save(out)
-        return out.getvalue()
-
-    warehouse = tmp_path / "warehouse"
-    copy_published(built_warehouse.settings.warehouse_dir, warehouse)
-    published = warehouse / "mission_tracker.duckdb"
-    before = sha256_of(published)
-    bundle = poisoned_bundle(tmp_path, source.bundled_path, poison)
-    with isolated_warehouse(warehouse, bundle):
-        summary = run_refresh(sources=[source.id])
-    assert not summary.success and summary.published is None
-    message = "\n".join(summary.failures)
-    assert "policeforceareatablesyeendingmarch2019.xlsx (sheet 'Table P1 ', column 'O', row 10)" in message
-    assert "expected a number, found 'n/a'" in message
-    assert sha256_of(published) == before, "the published warehouse changed"
