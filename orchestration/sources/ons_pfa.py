@@ -456,6 +456,25 @@ def force_populations(
 # --- measures --------------------------------------------------------------------------------------
 
 
+def _neighbourhood_row(
+    area: AreaRow, period: str, count: tuple[float | None, str | None], population: float | None, note: str
+) -> dict[str, object]:
+    """One neighbourhood crime rate row: the four parts' count per 1,000 of the population given."""
+    value, status = _rate(count, population, 1000)
+    return _row(
+        area,
+        "Neighbourhood crime per 1,000 population",
+        "Offences per 1,000 population",
+        "rate per 1,000",
+        period,
+        value,
+        status,
+        f"{ROBBERY_NOTE}; {note}",
+        count[0],
+        population,
+    )
+
+
 NEIGHBOURHOOD_PARTS = ("Residential burglary", "Vehicle offences", "Theft from the person", "Robbery")
 
 
@@ -470,21 +489,7 @@ def neighbourhood_crime(
     for area in area_rows(grid, header):
         count = _sum([number(grid, area.row, column) for column in columns])
         population = populations.get(area.code)
-        value, status = _rate(count, population, 1000)
-        rows.append(
-            _row(
-                area,
-                "Neighbourhood crime per 1,000 population",
-                "Offences per 1,000 population",
-                "rate per 1,000",
-                period,
-                value,
-                status,
-                f"{ROBBERY_NOTE}; population: {population_label}",
-                count[0],
-                population,
-            )
-        )
+        rows.append(_neighbourhood_row(area, period, count, population, f"population: {population_label}"))
     return rows
 
 
@@ -686,26 +691,12 @@ def neighbourhood_crime_by_authority(
         if code not in utla or code in ONS_WITHHELD_RATES:
             continue
         count = _sum(parts)
-        value, status = _rate(count, utla[code], 1000)
         area = AreaRow(first_row[code].row, code, names.get(code, first_row[code].la_name))
         note = (
-            f"{ROBBERY_NOTE}; summed from Community Safety Partnership rows; crimes the police could not "
-            f"assign to an authority are left out; population: {population_label}"
+            "summed from Community Safety Partnership rows; crimes the police could not assign to an "
+            f"authority are left out; population: {population_label}"
         )
-        rows.append(
-            _row(
-                area,
-                "Neighbourhood crime per 1,000 population",
-                "Offences per 1,000 population",
-                "rate per 1,000",
-                period,
-                value,
-                status,
-                note,
-                count[0],
-                utla[code],
-            )
-        )
+        rows.append(_neighbourhood_row(area, period, count, utla[code], note))
     return rows
 
 

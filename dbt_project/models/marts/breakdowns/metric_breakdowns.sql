@@ -4,23 +4,12 @@ with groups as (
 ),
 
 metrics as (
-    select metric_id, label, unit, polarity, baseline_period from {{ ref('int_metrics_classified') }}
+    select metric_id, label, unit, polarity from {{ ref('int_metrics_classified') }}
 ),
 
 periods as (
-    -- the baseline is the Statement's period where the catalogue names one and the metric has it,
-    -- else the earliest period broken down; the latest is the last
-    select
-        g.metric_id,
-        g.breakdown,
-        coalesce(
-            max(case when g.period = m.baseline_period then g.period end),
-            arg_min(g.period, g.period_end)
-        ) as baseline_period,
-        arg_max(g.period, g.period_end) as latest_period
-    from groups as g
-    inner join metrics as m using (metric_id)
-    group by g.metric_id, g.breakdown
+    -- the Statement's baseline period where the metric has it, else the earliest; and the latest
+    {{ baseline_and_latest_periods('groups') }}
 ),
 
 reference as (

@@ -4,22 +4,11 @@ with slopes as (
 ),
 
 metrics as (
-    select metric_id, label, unit, polarity, baseline_period from {{ ref('int_metrics_classified') }}
+    select metric_id, label, unit, polarity from {{ ref('int_metrics_classified') }}
 ),
 
 ends as (
-    select
-        s.metric_id,
-        s.breakdown,
-        coalesce(
-            max(case when s.period = m.baseline_period then s.period end),
-            arg_min(s.period, s.period_end)
-        ) as baseline_period,
-        arg_max(s.period, s.period_end) as latest_period
-    from slopes as s
-    inner join metrics as m using (metric_id)
-    where s.sii is not null
-    group by s.metric_id, s.breakdown
+    {{ baseline_and_latest_periods('slopes', 'r.sii is not null') }}
 ),
 
 change as (
