@@ -241,11 +241,11 @@ def test_authority_rates_sum_partnership_rows_on_current_codes():
 def test_c2_partnerships_agree_with_the_projects_force_lookup_but_for_the_listed_differences():
     """C2 as an authority -> partnership -> force lookup, cross-checked against the seed (upper tier ->
     force): every authority C2 places is in the same force as the seed says."""
-    from orchestration.sources.ons_pfa import partnership_rows, read_table, successor_codes
+    from orchestration.sources.ons_pfa import partnership_rows, read_table, successor_lookup
 
     grid = read_table(BUNDLED / "ons_pfa" / "policeforceareatablesyejune25final_table_c2.csv", "C2")
     _, rows, left_out = partnership_rows(grid)
-    active = successor_codes(BUNDLED / "ons_geography" / "la_all_codes.csv")
+    active, _ = successor_lookup(BUNDLED / "ons_geography" / "la_all_codes.csv")
     chain = pd.read_csv(BUNDLED / "ons_geography" / "la_all_codes.csv", dtype=str).set_index("LADCD")[
         "UTLACD"
     ]

@@ -41,6 +41,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -130,7 +131,7 @@ class Grid:
 
     path: Path
     sheet: str | None  # None for a CSV save of one sheet
-    rows: list[list[Any]]
+    rows: list[list[Any]] | list[tuple[Any, ...]]
 
     def fail(self, problem: str, *, row: int | None = None, column: int | None = None) -> SourceFormatError:
         label = None
@@ -164,8 +165,27 @@ def read_table(path: Path, table: str) -> Grid:
                 f"expected Table {table} (title 'Table {table}: ...'), found {grid.title[:80]!r}", row=0
             )
         return grid
+    sheets = _workbook_sheets(path)
+    wanted = f"table {table}".casefold()
+    names = [name for name in sheets if " ".join(name.split()).casefold() == wanted]
+    if not names:
+        raise SourceFormatError(
+            path, f"no sheet 'Table {table}' (trailing spaces allowed); sheets are {list(sheets)}"
+        )
+    return Grid(path, names[0], sheets[names[0]])
+
+
+def _workbook_sheets(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every sheet's rows of a workbook, read once per file version (one source reads P1, P3 and P4
+    of the same workbook; opening it once per table would parse the XML again each time)."""
     if not path.exists():
         raise SourceFormatError(path, "file not found (is the bundled snapshot or landing file there?)")
+    stat = path.stat()
+    return _read_workbook(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _read_workbook(path: str, _mtime_ns: int, _size: int) -> dict[str, list[tuple[Any, ...]]]:
     from openpyxl import load_workbook  # deferred: only PFA-table sources need it
 
     try:
@@ -173,15 +193,7 @@ def read_table(path: Path, table: str) -> Grid:
     except Exception as exc:  # openpyxl raises several types for a damaged or foreign file
         raise SourceFormatError(path, f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
     try:
-        wanted = f"table {table}".casefold()
-        names = [name for name in workbook.sheetnames if " ".join(name.split()).casefold() == wanted]
-        if not names:
-            raise SourceFormatError(
-                path, f"no sheet 'Table {table}' (trailing spaces allowed); sheets are {workbook.sheetnames}"
-            )
-        sheet = workbook[names[0]]
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-        return Grid(path, names[0], rows)
+        return {name: list(workbook[name].iter_rows(values_only=True)) for name in workbook.sheetnames}
     finally:
         workbook.close()
 
@@ -397,25 +409,15 @@ def p3_populations(path: Path, edition: str) -> tuple[dict[str, float], str]:
     return populations, f"ONS {label.group(0) if label else ''} population (Table P3)".replace("  ", " ")
 
 
-def successor_codes(successors: Path | None) -> dict[str, str]:
-    """Any LAD code -> its current code (ONS's LAD lookup); empty without the lookup."""
-    return {code: current for code, (current, _) in _successors(successors).items()}
-
-
-def current_names(successors: Path | None) -> dict[str, str]:
-    """Current LAD code -> its name (ONS's LAD lookup)."""
-    return dict(_successors(successors).values())
-
-
-def _successors(successors: Path | None) -> dict[str, tuple[str, str]]:
+def successor_lookup(successors: Path | None) -> tuple[dict[str, str], dict[str, str]]:
+    """From ONS's LAD lookup, read once: any LAD code -> its current code, and current code -> name."""
     if successors is None:
-        return {}
+        return {}, {}
     with open(successors, encoding="utf-8-sig", newline="") as handle:
-        return {
-            r["LADCD"]: (r["LADCD_ACTIVE"], r["LADNM_ACTIVE"])
-            for r in csv.DictReader(handle)
-            if r["LADCD_ACTIVE"]
-        }
+        records = [r for r in csv.DictReader(handle) if r["LADCD_ACTIVE"]]
+    return {r["LADCD"]: r["LADCD_ACTIVE"] for r in records}, {
+        r["LADCD_ACTIVE"]: r["LADNM_ACTIVE"] for r in records
+    }
 
 
 def utla_populations(population_csv: Path, year: str, active: dict[str, str]) -> dict[str, float]:
@@ -726,7 +728,7 @@ def parse_pfa_tables(
     populations: dict[str, float] = {}
     population_label = ""
     utla: dict[str, float] = {}
-    active = successor_codes(path.parent / successors) if successors else {}
+    active, names = successor_lookup(path.parent / successors if successors else None)
     if {"neighbourhood_crime", "knife_offences", "neighbourhood_crime_by_authority"} & set(wanted):
         if population:
             utla = utla_populations(path.parent / population, population_year, active)
@@ -743,7 +745,6 @@ def parse_pfa_tables(
         if measure == "neighbourhood_crime":
             rows += neighbourhood_crime(path, edition, period, populations, population_label)
         elif measure == "neighbourhood_crime_by_authority":
-            names = current_names(path.parent / successors) if successors else {}
             rows += neighbourhood_crime_by_authority(
                 path, edition, period, utla, active, population_label, names
             )

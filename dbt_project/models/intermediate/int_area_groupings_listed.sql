@@ -89,26 +89,21 @@ combined_authorities as (
     where is_current and is_ltla and combined_authority_code is not null
 ),
 
--- IMD 2025 deciles of England's 296 districts (rank of average score; decile 1 = most deprived),
--- on current codes: a district code the lookup has since replaced (Barnsley, Sheffield) takes its successor's.
-imd_deciles as (
-    select
-        'imd_decile:' || ntile(10) over (order by r.rank_of_average_score) as grouping_id,
-        coalesce(s.successor_code, r.lad_code) as area_code,
-        'official' as basis,
-        'English Indices of Deprivation 2025 (MHCLG), Index of Multiple Deprivation: decile of the 296 '
-        || 'districts by rank of average score (1 = most deprived); rank ' || r.rank_of_average_score as note
-    from {{ ref('imd_local_authority_ranks') }} as r
-    left join {{ ref('stg_ons_geography__lad_successors') }} as s on s.lad_code = r.lad_code
-    where r.edition = 2025
-),
-
 area_types as (
     select * from {{ ref('int_area_types_carried') }}
 ),
 
--- Area type (int_area_types_carried): IMD 2019 decile, 2011 supergroup, 2011 broad rural-urban class;
--- an authority whose merged parts differ is in none (its basis column says why).
+-- Area type (int_area_types_carried, the one place deciles are computed): IMD 2025 and 2019 deciles,
+-- 2011 supergroup, 2011 broad rural-urban class; an authority whose merged parts differ is in none
+-- (its basis column says why).
+imd_deciles as (
+    select
+        'imd_decile:' || imd_decile_2025 as grouping_id, area_code, 'official' as basis,
+        'English Indices of Deprivation 2025 (MHCLG), Index of Multiple Deprivation: decile of the 296 '
+        || 'districts by rank of average score (1 = most deprived); rank ' || imd_rank_2025 as note
+    from area_types where imd_decile_2025 is not null
+),
+
 imd_2019_deciles as (
     select
         'imd_decile_2019:' || imd_decile_2019 as grouping_id, area_code, 'official' as basis,

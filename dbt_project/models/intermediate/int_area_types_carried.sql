@@ -54,7 +54,7 @@ imd_2019 as (
 ),
 
 imd_2025 as (
-    select lad_code, ntile(10) over (order by rank_of_average_score) as imd_decile
+    select lad_code, rank_of_average_score, ntile(10) over (order by rank_of_average_score) as imd_decile
     from {{ ref('imd_local_authority_ranks') }}
     where edition = 2025
 ),
@@ -66,7 +66,9 @@ imd_2025 as (
 {{ carried_to_current_codes('imd_2019', ['imd_decile']) }}
 
 imd_2025_carried as (
-    select coalesce(s.successor_code, i.lad_code) as area_code, min(i.imd_decile) as imd_decile
+    -- the 2025 edition is on current codes (a code the lookup has since replaced takes its successor's)
+    select coalesce(s.successor_code, i.lad_code) as area_code, min(i.imd_decile) as imd_decile,
+        min(i.rank_of_average_score) as imd_rank
     from imd_2025 as i left join successors as s using (lad_code)
     group by 1
 )
@@ -103,7 +105,8 @@ select
         when i19.parts > 1 then 'carried: parts ' || i19.part_codes || ' in one decile'
         else 'as published'
     end as imd_2019_basis,
-    i25.imd_decile as imd_decile_2025
+    i25.imd_decile as imd_decile_2025,
+    i25.imd_rank as imd_rank_2025
 from current_ltla as a
 left join classification_carried as c using (area_code)
 left join ruc_carried as r using (area_code)
