@@ -110,19 +110,16 @@ def _map_rule(kind: str, kwargs: dict[str, Any]) -> tuple[str, str]:
     raise UnsupportedExpectation(kind)
 
 
-def _unique_rule(kind: str, kwargs: dict[str, Any], table: str, where: str) -> tuple[str, str]:
-    """(considered, unexpected) SQL counts for the uniqueness expectations."""
+def _unique_counts_sql(kind: str, kwargs: dict[str, Any], table: str, where: str) -> str:
+    """One query giving (rows considered, rows whose value or combination repeats) for the
+    uniqueness expectations; a compound key ignores rows whose columns are all missing."""
     columns = kwargs["column_list"] if kind == "expect_compound_columns_to_be_unique" else [kwargs["column"]]
-    quoted = ", ".join(_quote(c) for c in columns)
-    if kind == "expect_compound_columns_to_be_unique":
-        considered = " or ".join(f"{_quote(c)} is not null" for c in columns)  # ignore all-missing rows
-    else:
-        considered = f"{_quote(columns[0])} is not null"
-    sql = (
-        f"select count(*), coalesce(sum(n) filter (where n > 1), 0) from ("
-        f"select count(*) as n from {table} where ({where}) and ({considered}) group by {quoted})"
+    considered = " or ".join(f"{_quote(c)} is not null" for c in columns)
+    return (
+        "select coalesce(sum(n), 0), coalesce(sum(n) filter (where n > 1), 0) from ("
+        f"select count(*) as n from {table} where ({where}) and ({considered}) "
+        f"group by {', '.join(_quote(c) for c in columns)})"
     )
-    return sql, considered
 
 
 def _evaluate(
@@ -139,11 +136,7 @@ def _evaluate(
         low, high = kwargs.get("min_value"), kwargs.get("max_value")
         return (low is None or rows >= low) and (high is None or rows <= high), None, rows, None
     if kind in ("expect_compound_columns_to_be_unique", "expect_column_values_to_be_unique"):
-        sql, considered = _unique_rule(kind, kwargs, table, where)
-        _, unexpected = con.execute(sql).fetchall()[0]
-        (total,) = con.execute(f"select count(*) from {table} where ({where}) and ({considered})").fetchall()[
-            0
-        ]
+        total, unexpected = con.execute(_unique_counts_sql(kind, kwargs, table, where)).fetchall()[0]
         return _mostly_passes(total, unexpected, kwargs.get("mostly", 1.0)), int(unexpected), None, None
     if kind == "expect_column_proportion_of_unique_values_to_be_between":
         column = _quote(kwargs["column"])
