@@ -30,9 +30,11 @@ postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "installing Debian's postgresql for the deployment test"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
-## Run the whole test suite (builds a warehouse once per session in a temporary folder).
+## Run the whole test suite (builds a warehouse once per session in a temporary folder). Two pytest-xdist
+## workers, one per core; a test file stays on one worker, in order (its tests share a Dagster instance).
+TEST_WORKERS ?= 2
 test: $(STAMP) browser postgres
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## dbt docs as one static page: dbt_project/target/static_index.html
 docs: $(STAMP)

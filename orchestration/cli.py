@@ -310,9 +310,19 @@ def cmd_docs(args: argparse.Namespace) -> int:
     settings = get_settings()
     if not settings.build_db.exists():
         raise CliError(f"no build warehouse at {settings.build_db}", "run `make refresh` first")
-    prepare_manifest()
-    if run_dbt("docs", "generate", "--static", check=False).returncode:
-        raise CliError("dbt docs generate failed", "run it with --verbose in dbt_project/ to see why")
+    import shutil
+    import tempfile
+
+    target = prepare_manifest().parent
+    # generated in a folder of its own, so the manifest.json that other processes (a refresh, the UI)
+    # read is never rewritten under them; the parse cache comes along so the parse stays partial
+    with tempfile.TemporaryDirectory(prefix="docs-", dir=target) as scratch:
+        if (target / "partial_parse.msgpack").exists():
+            shutil.copy2(target / "partial_parse.msgpack", scratch)
+        if run_dbt("docs", "generate", "--static", "--target-path", scratch, check=False).returncode:
+            raise CliError("dbt docs generate failed", "run it with --verbose in dbt_project/ to see why")
+        for name in ("static_index.html", "catalog.json"):
+            shutil.copy2(Path(scratch) / name, target / name)
     page = DBT_PROJECT_DIR / "target" / "static_index.html"
     print(f"dbt docs (one self-contained page): {page}")
     return 0

@@ -94,14 +94,19 @@ def mart_model_names() -> tuple[str, ...]:
     )
 
 
-def prune_run_targets(keep: int = 3) -> None:
-    """dagster-dbt writes a target folder per invocation (~2 MB each); keep the newest few."""
+def prune_run_targets(keep: int = 3, busy_seconds: float = 3600) -> None:
+    """dagster-dbt writes a target folder per invocation (~2 MB each); keep the newest few, and any
+    touched in the last hour (another refresh, e.g. a parallel test worker's, may still be writing it)."""
+    import time
+
     target = DBT_PROJECT_DIR / "target"
     runs = sorted(
         (path for path in target.glob("*-*") if path.is_dir()), key=lambda path: path.stat().st_mtime
     )
+    recent = time.time() - busy_seconds
     for path in runs[:-keep]:
-        shutil.rmtree(path, ignore_errors=True)
+        if path.stat().st_mtime < recent:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def manifest_for_definitions() -> Path:

@@ -17,6 +17,8 @@ from tests.helpers import isolated_warehouse
 def pytest_configure(config: pytest.Config) -> None:
     """Prepare dbt once, before collection imports the Dagster definitions (which only read the
     manifest): render the catalogue's dbt files and parse the project if anything changed."""
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller prepared it already
+        return
     from orchestration.dbt_cli import prepare_manifest
 
     prepare_manifest()
