@@ -84,28 +84,24 @@ def raw_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [name for (name,) in rows]
 
 
-def last_load(db: Path, source_id: str) -> dict | None:
+def last_load(con: duckdb.DuckDBPyConnection, source_id: str) -> dict | None:
     """The latest load-log entry for a source whose raw table still exists, or None."""
-    if not db.exists():
+    _ensure_load_log(con)
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema='raw' and table_name=?",
+        [source_id],
+    ).fetchone()[0]
+    if not exists:
         return None
-    with connect(db) as con:
-        _ensure_load_log(con)
-        exists = con.execute(
-            "select count(*) from information_schema.tables where table_schema='raw' and table_name=?",
-            [source_id],
-        ).fetchone()[0]
-        if not exists:
-            return None
-        row = con.execute(
-            f"select file, sha256, loaded_at, row_count, first_period, last_period from {LOAD_LOG} "
-            "where source_id = ? order by loaded_at desc limit 1",
-            [source_id],
-        ).fetchone()
-        columns = raw_columns(con, source_id)
+    row = con.execute(
+        f"select file, sha256, loaded_at, row_count, first_period, last_period from {LOAD_LOG} "
+        "where source_id = ? order by loaded_at desc limit 1",
+        [source_id],
+    ).fetchone()
     if row is None:
         return None
     keys = ("file", "sha256", "loaded_at", "row_count", "first_period", "last_period")
-    return {**dict(zip(keys, row, strict=True)), "columns": columns}
+    return {**dict(zip(keys, row, strict=True)), "columns": raw_columns(con, source_id)}
 
 
 @dataclass(frozen=True)
@@ -120,7 +116,7 @@ class LoadResult:
 
 
 def load_raw_table(
-    db: Path,
+    con: duckdb.DuckDBPyConnection,
     source_id: str,
     frame: pd.DataFrame,
     *,
@@ -129,7 +125,8 @@ def load_raw_table(
     provenance: str = "published",
     origin: Origin | None = None,
 ) -> LoadResult:
-    """Replace ``raw.<source_id>`` with ``frame`` plus load columns, and log the load, in one transaction."""
+    """Replace ``raw.<source_id>`` with ``frame`` plus load columns, and log the load, in one transaction
+    (on the caller's connection to the build file: the ingest step opens it once for every source)."""
     loaded_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     table = f"raw.{source_id}"
     periods = (
@@ -137,43 +134,42 @@ def load_raw_table(
         if "period_label" in frame
         else []
     )
-    with connect(db) as con:
-        _ensure_load_log(con)
-        con.register("incoming", frame)
-        con.execute("begin transaction")
-        con.execute(
-            f"""create or replace table {table} as
-                select {
-                "* exclude (period_start, period_end), cast(period_start as date) as period_start, "
-                "cast(period_end as date) as period_end"
-                if "period_start" in frame
-                else "*"
-            },
-                       ? as _source_file, ? as _sha256, cast(? as timestamp) as _loaded_at,
-                       ? as _provenance
-                from incoming""",
-            [str(file), sha256, loaded_at, provenance],
-        )
-        origin = origin or Origin()
-        con.execute(
-            f"insert into {LOAD_LOG} (source_id, file, sha256, loaded_at, row_count, first_period, "
-            "last_period, mode, url, fetched_at, publisher_date) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                source_id,
-                str(file),
-                sha256,
-                loaded_at,
-                len(frame),
-                periods[0] if periods else None,
-                periods[-1] if periods else None,
-                origin.mode,
-                origin.url,
-                origin.fetched_at,
-                origin.publisher_date,
-            ],
-        )
-        con.execute("commit")
-        con.unregister("incoming")
+    _ensure_load_log(con)
+    con.register("incoming", frame)
+    con.execute("begin transaction")
+    con.execute(
+        f"""create or replace table {table} as
+            select {
+            "* exclude (period_start, period_end), cast(period_start as date) as period_start, "
+            "cast(period_end as date) as period_end"
+            if "period_start" in frame
+            else "*"
+        },
+                   ? as _source_file, ? as _sha256, cast(? as timestamp) as _loaded_at,
+                   ? as _provenance
+            from incoming""",
+        [str(file), sha256, loaded_at, provenance],
+    )
+    origin = origin or Origin()
+    con.execute(
+        f"insert into {LOAD_LOG} (source_id, file, sha256, loaded_at, row_count, first_period, "
+        "last_period, mode, url, fetched_at, publisher_date) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            source_id,
+            str(file),
+            sha256,
+            loaded_at,
+            len(frame),
+            periods[0] if periods else None,
+            periods[-1] if periods else None,
+            origin.mode,
+            origin.url,
+            origin.fetched_at,
+            origin.publisher_date,
+        ],
+    )
+    con.execute("commit")
+    con.unregister("incoming")
     return LoadResult(source_id, table, str(file), sha256, loaded_at, len(frame), periods)
 
 

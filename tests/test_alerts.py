@@ -8,7 +8,7 @@ import json
 from dagster import DagsterEventType, DagsterInstance, build_run_status_sensor_context, materialize
 
 from orchestration.alerts import write_alert
-from orchestration.defs.assets.ingest import build_ingest_asset
+from orchestration.defs.assets.ingest import build_ingest_assets
 from orchestration.defs.resources import RefreshLock, SourceFetcher
 from orchestration.defs.sensors import alert_on_run_failure
 from orchestration.settings import ALERT_WEBHOOK_VAR, get_settings
@@ -23,7 +23,7 @@ def test_the_failure_sensor_writes_an_alert_naming_the_failed_step_and_problem(t
     bundle = poisoned_bundle(tmp_path, HLE.bundled_path, set_cell(10, "observation", "sixty"))
     with isolated_warehouse(tmp_path / "warehouse", bundle), DagsterInstance.get() as instance:
         result = materialize(
-            [build_ingest_asset(HLE)],
+            [*build_ingest_assets([HLE])],
             resources={"fetcher": SourceFetcher(mode="bundled"), "refresh_lock": RefreshLock()},
             instance=instance,
             raise_on_error=False,
@@ -42,7 +42,7 @@ def test_the_failure_sensor_writes_an_alert_naming_the_failed_step_and_problem(t
         folder = get_settings().alerts_dir
     alert = json.loads((folder / f"{result.run_id}.json").read_text())
     (message,) = alert["failures"]
-    assert message.startswith("raw__healthy_life_expectancy: healthy_life_expectancy:")
+    assert message.startswith("ingest_sources: raw/healthy_life_expectancy: ")
     assert "column 'observation'" in message and "line 10" in message and "'sixty'" in message
     assert len((folder / "alerts.log").read_text().splitlines()) == 1
 

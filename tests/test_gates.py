@@ -6,7 +6,7 @@ import pytest
 from dagster import materialize
 
 from orchestration.alerts import step_failure_message
-from orchestration.defs.assets.ingest import build_ingest_asset
+from orchestration.defs.assets.ingest import build_ingest_assets
 from orchestration.defs.resources import RefreshLock, SourceFetcher
 from orchestration.runner import run_refresh
 from orchestration.sources.catalogue import get_source
@@ -28,7 +28,7 @@ def test_corrupted_file_fails_its_ingest_asset_naming_file_and_problem(tmp_path)
     bundle = poisoned_bundle(tmp_path, HLE.bundled_path, set_cell(10, "observation", "sixty"))
     with isolated_warehouse(tmp_path / "warehouse", bundle):
         result = materialize(
-            [build_ingest_asset(HLE)],
+            [*build_ingest_assets([HLE])],
             resources={"fetcher": SourceFetcher(mode="bundled"), "refresh_lock": RefreshLock()},
             raise_on_error=False,
         )
@@ -45,15 +45,17 @@ def test_corrupted_file_blocks_publish_and_keeps_published_file(published_copy, 
     with isolated_warehouse(published_copy, bundle):
         summary = run_refresh()
     assert not summary.success and summary.published is None
-    assert any("raw__healthy_life_expectancy" in f and "truncated" in f for f in summary.failures), (
-        summary.failures
-    )
+    assert any(
+        "ingest_sources: raw/healthy_life_expectancy" in f and "truncated" in f for f in summary.failures
+    ), summary.failures
     assert sha256_of(published_copy / "mission_tracker.duckdb") == before
     # the failed run left an alert: a JSON file named after the run and a line in alerts.log
     alert = json.loads((published_copy / "alerts" / f"{summary.run_id}.json").read_text())
     assert alert["failures"] == summary.failures and alert["published_unchanged"] is True
     log = (published_copy / "alerts" / "alerts.log").read_text()
-    assert f"run {summary.run_id} of nightly_refresh FAILED: raw__healthy_life_expectancy" in log
+    assert (
+        f"run {summary.run_id} of nightly_refresh FAILED: ingest_sources: raw/healthy_life_expectancy" in log
+    )
 
 
 def test_failing_expectation_blocks_publish_and_keeps_published_file(published_copy, tmp_path):

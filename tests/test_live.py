@@ -21,7 +21,7 @@ import pytest
 from dagster import materialize
 
 from orchestration.alerts import step_failure_message
-from orchestration.defs.assets.ingest import build_ingest_asset
+from orchestration.defs.assets.ingest import build_ingest_assets
 from orchestration.defs.resources import RefreshLock, SourceFetcher
 from orchestration.runner import RefreshSummary, run_refresh
 from orchestration.settings import PROJECT_ROOT, SOURCE_MIRROR_VAR, SOURCE_MODE_VAR
@@ -229,7 +229,7 @@ def _ingest_hle(publisher: LoopbackPublisher):
         mode="live", mirror=publisher.base_url, read_timeout=2, retries=1, backoff_seconds=0.01
     )
     return materialize(
-        [build_ingest_asset(HLE)],
+        [*build_ingest_assets([HLE])],
         resources={"fetcher": fetcher, "refresh_lock": RefreshLock()},
         raise_on_error=False,
     )
@@ -272,7 +272,7 @@ def test_an_html_page_from_the_publisher_fails_its_asset_naming_the_url(one_sour
         assert not result.success
         message = _failure(result)
         assert message.startswith(
-            f"{HLE.id}: fetching {publisher.url(_served_path(HLE))} failed: an HTML page"
+            f"raw/{HLE.id}: fetching {publisher.url(_served_path(HLE))} failed: an HTML page"
         )
         assert _loaded_sha(tmp_path / "warehouse") == loaded
 

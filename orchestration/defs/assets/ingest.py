@@ -1,32 +1,46 @@
-"""Ingest assets: one per catalogue source, all made by one factory.
+"""Ingest assets: one per catalogue source, all made by one factory and run as one step.
 
 Each asset gets its file from the ``fetcher`` resource (the bundled snapshot, or in live mode the
 publisher's file fetched into the landing zone), validates and parses it with its format's parser,
 maps the publisher's indicators to warehouse metric ids, and loads ``raw.<source id>`` in the build
-DuckDB file with load metadata. A file whose checksum equals the last load's is a no-op that says
-so. Asset keys are ``raw/<source id>``: the dbt sources map to the same keys, so lineage joins up.
+DuckDB file with load metadata; then the raw table's Great Expectations suite gates it (a blocking
+asset check on the asset). A file whose checksum equals the last load's is a no-op that says so.
+Asset keys are ``raw/<source id>``: the dbt sources map to the same keys, so lineage joins up.
 """
 
+from collections.abc import Iterator, Sequence
+
+import duckdb
 import pandas as pd
 from dagster import (
+    AssetCheckResult,
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
+    AssetSpec,
     Failure,
     MaterializeResult,
     MetadataValue,
-    asset,
+    multi_asset,
 )
 
+from orchestration.defs.checks.great_expectations import (
+    evaluate_suite,
+    gx_check_key,
+    gx_check_spec,
+    raw_suite_specs,
+)
 from orchestration.defs.resources import RefreshLock, SourceFetcher, SourceFile
 from orchestration.fetch import FetchError
 from orchestration.settings import DATA_TEAM, get_settings
 from orchestration.sources.catalogue import Source, load_catalogue, source_checksum, source_tags
 from orchestration.sources.errors import SourceFormatError
 from orchestration.sources.tidy import PARSED_COLUMNS
-from orchestration.warehouse import Origin, last_load, load_raw_table
+from orchestration.warehouse import Origin, connect, last_load, load_raw_table, read_manifest
 
 RAW_SCHEMA = "raw"
+#: The one step that ingests and gates every source (its step key in run logs and alerts).
+INGEST_STEP = "ingest_sources"
 
 
 def raw_asset_key(source_id: str) -> AssetKey:
@@ -76,7 +90,7 @@ def _locate(context: AssetExecutionContext, fetcher: SourceFetcher, source: Sour
         located = fetcher.locate(source)
     except FetchError as exc:
         raise Failure(
-            description=f"{source.id}: fetching {exc.url} failed: {exc.problem}",
+            description=f"raw/{source.id}: fetching {exc.url} failed: {exc.problem}",
             metadata={"url": exc.url, "problem": exc.problem},
         ) from exc
     for line in located.log:
@@ -99,8 +113,83 @@ def _origin_metadata(located: SourceFile) -> dict[str, object]:
     return metadata
 
 
-def build_ingest_asset(source: Source) -> AssetsDefinition:
-    @asset(
+def ingest_source(
+    context: AssetExecutionContext, fetcher: SourceFetcher, source: Source, con: duckdb.DuckDBPyConnection
+) -> MaterializeResult:
+    """Locate, parse and load one source into ``raw.<source id>`` (``con``: the build file); a Failure
+    names the file, column and problem."""
+    settings = get_settings()
+    located = _locate(context, fetcher, source)
+    path = located.path
+    checksum = source_checksum(source, path, settings.bundled_dir)
+    previous = last_load(con, source.id)
+    if previous is not None and checksum and previous["sha256"] == checksum and _same_shape(source, previous):
+        context.log.info(f"{source.id}: {path.name} unchanged (sha256 {checksum[:12]}); not reloaded")
+        return MaterializeResult(
+            asset_key=raw_asset_key(source.id),
+            metadata={
+                "unchanged": True,
+                **_origin_metadata(located),
+                "sha256": checksum,
+                "file": str(path),
+                "dagster/row_count": int(previous["row_count"]),
+                "periods": f"{previous['first_period']} .. {previous['last_period']}",
+            },
+        )
+    try:
+        frame, report = source.parse(path)
+    except SourceFormatError as exc:
+        raise Failure(
+            description=f"raw/{source.id}: {exc}",
+            metadata={
+                "file": exc.path,
+                "column": exc.column or "",
+                "line": exc.line if exc.line is not None else -1,
+                "problem": exc.problem,
+            },
+        ) from exc
+    unmapped: list[str] = []
+    if source.yields_metric_rows:
+        frame, unmapped = attach_metrics(source, frame)
+    if unmapped:
+        context.log.warning(
+            f"{source.id}: indicator(s) not in the catalogue, loaded with no metric_id: {unmapped}"
+        )
+    if report.extra_columns:
+        context.log.warning(f"{source.id}: ignored extra column(s) {report.extra_columns}")
+    origin = Origin(located.mode, located.url, located.fetched_at, located.publisher_date)
+    result = load_raw_table(
+        con,
+        source.id,
+        frame,
+        file=path,
+        sha256=checksum,
+        provenance=source.provenance,
+        origin=origin,
+    )
+    span = f"{result.periods[0]} .. {result.periods[-1]}" if result.periods else "no periods (a lookup)"
+    context.log.info(f"{source.id}: loaded {result.row_count} rows, {span} from {path.name}")
+    return MaterializeResult(
+        asset_key=raw_asset_key(source.id),
+        metadata={
+            "unchanged": False,
+            **_origin_metadata(located),
+            "dagster/row_count": result.row_count,
+            "periods": span,
+            "period_count": len(result.periods),
+            "sha256": checksum,
+            "file": str(path),
+            "loaded_at": result.loaded_at.isoformat(),
+            "suppressed_values": report.suppressed,
+            "duplicates_dropped": report.duplicates_dropped,
+            "extra_columns_ignored": ", ".join(report.extra_columns) or "none",
+            "unmapped_indicators": ", ".join(unmapped) or "none",
+        },
+    )
+
+
+def _ingest_spec(source: Source) -> AssetSpec:
+    return AssetSpec(
         key=raw_asset_key(source.id),
         group_name=source.group,
         description=f"{source.title}. {source.description}",
@@ -109,83 +198,65 @@ def build_ingest_asset(source: Source) -> AssetsDefinition:
         owners=[DATA_TEAM],
         tags=source_tags(source),
     )
-    def _ingest(
+
+
+def _combined_failure(failures: list[Failure]) -> Failure:
+    """One source's failure as it is; several listed one per line, each with its metadata."""
+    if len(failures) == 1:
+        return failures[0]
+    return Failure(
+        description=f"{len(failures)} sources failed:\n" + "\n".join(f.description or "" for f in failures),
+        metadata={
+            (f.description or "").split(":", 1)[0]: MetadataValue.json(
+                {name: value.value for name, value in f.metadata.items()}
+            )
+            for f in failures
+        },
+    )
+
+
+def build_ingest_assets(sources: Sequence[Source] | None = None) -> list[AssetsDefinition]:
+    """One multi-asset for every catalogue source (or the given ones), with each raw table's
+    Great Expectations suite as a blocking check on its asset, run as soon as the table is loaded.
+
+    One step, not one per source: a Dagster step costs ~0.1 s of events and bookkeeping, more than
+    parsing most of these files. Each source is still its own asset (``raw/<id>``) with its own
+    materialization, metadata and gate result; selecting a few runs only those (``can_subset``). A
+    source that fails is logged and the others still load; the step then fails, naming each failed
+    source's file, column and problem, and nothing downstream runs.
+    """
+    sources = list(load_catalogue() if sources is None else sources)
+    by_key = {raw_asset_key(source.id): source for source in sources}
+    suites = {key: spec for key, spec in raw_suite_specs().items() if key in by_key}
+
+    @multi_asset(
+        name=INGEST_STEP,
+        specs=[_ingest_spec(source) for source in sources],
+        check_specs=[gx_check_spec(spec) for spec in suites.values()],
+        can_subset=True,
+        description="Every catalogue source: located, parsed, loaded into raw.<id>, gated by its suite.",
+    )
+    def ingest_sources(
         context: AssetExecutionContext, fetcher: SourceFetcher, refresh_lock: RefreshLock
-    ) -> MaterializeResult:
+    ) -> Iterator[MaterializeResult | AssetCheckResult]:
         settings = get_settings()
-        located = _locate(context, fetcher, source)
-        path = located.path
-        checksum = source_checksum(source, path, settings.bundled_dir)
-        previous = last_load(settings.build_db, source.id)
-        if (
-            previous is not None
-            and checksum
-            and previous["sha256"] == checksum
-            and _same_shape(source, previous)
-        ):
-            context.log.info(f"{source.id}: {path.name} unchanged (sha256 {checksum[:12]}); not reloaded")
-            return MaterializeResult(
-                metadata={
-                    "unchanged": True,
-                    **_origin_metadata(located),
-                    "sha256": checksum,
-                    "file": str(path),
-                    "dagster/row_count": int(previous["row_count"]),
-                    "periods": f"{previous['first_period']} .. {previous['last_period']}",
-                }
-            )
-        try:
-            frame, report = source.parse(path)
-        except SourceFormatError as exc:
-            raise Failure(
-                description=f"{source.id}: {exc}",
-                metadata={
-                    "file": exc.path,
-                    "column": exc.column or "",
-                    "line": exc.line if exc.line is not None else -1,
-                    "problem": exc.problem,
-                },
-            ) from exc
-        unmapped: list[str] = []
-        if source.yields_metric_rows:
-            frame, unmapped = attach_metrics(source, frame)
-        if unmapped:
-            context.log.warning(
-                f"{source.id}: indicator(s) not in the catalogue, loaded with no metric_id: {unmapped}"
-            )
-        if report.extra_columns:
-            context.log.warning(f"{source.id}: ignored extra column(s) {report.extra_columns}")
-        origin = Origin(located.mode, located.url, located.fetched_at, located.publisher_date)
-        result = load_raw_table(
-            settings.build_db,
-            source.id,
-            frame,
-            file=path,
-            sha256=checksum,
-            provenance=source.provenance,
-            origin=origin,
-        )
-        span = f"{result.periods[0]} .. {result.periods[-1]}" if result.periods else "no periods (a lookup)"
-        context.log.info(f"{source.id}: loaded {result.row_count} rows, {span} from {path.name}")
-        return MaterializeResult(
-            metadata={
-                "unchanged": False,
-                **_origin_metadata(located),
-                "dagster/row_count": result.row_count,
-                "periods": span,
-                "period_count": len(result.periods),
-                "sha256": checksum,
-                "file": str(path),
-                "loaded_at": result.loaded_at.isoformat(),
-                "suppressed_values": report.suppressed,
-                "duplicates_dropped": report.duplicates_dropped,
-                "extra_columns_ignored": ", ".join(report.extra_columns) or "none",
-                "unmapped_indicators": ", ".join(unmapped) or "none",
-            }
-        )
+        failures: list[Failure] = []
+        published_tables = read_manifest(settings.published_db).get("tables", {})
+        selected_checks = context.selected_asset_check_keys
+        with connect(settings.build_db) as con:  # one connection for every load and gate (~20 ms each)
+            for key, source in by_key.items():
+                if key not in context.selected_asset_keys:
+                    continue
+                try:
+                    yield ingest_source(context, fetcher, source, con)
+                except Failure as failure:
+                    context.log.error(failure.description)
+                    failures.append(failure)
+                    continue
+                spec = suites.get(key)
+                if spec is not None and gx_check_key(spec) in selected_checks:
+                    yield evaluate_suite(spec, con, context.log, published_tables)
+        if failures:
+            raise _combined_failure(failures)
 
-    return _ingest
-
-
-def build_ingest_assets() -> list[AssetsDefinition]:
-    return [build_ingest_asset(source) for source in load_catalogue()]
+    return [ingest_sources]
