@@ -305,7 +305,6 @@ def cmd_profile(args: argparse.Namespace) -> int:
 def cmd_docs(args: argparse.Namespace) -> int:
     """dbt docs for the warehouse as one static HTML page (lineage from source to scorecard)."""
     from orchestration.dbt_cli import prepare_manifest, run_dbt
-    from orchestration.settings import DBT_PROJECT_DIR
 
     settings = get_settings()
     if not settings.build_db.exists():
@@ -323,7 +322,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
             raise CliError("dbt docs generate failed", "run it with --verbose in dbt_project/ to see why")
         for name in ("static_index.html", "catalog.json"):
             shutil.copy2(Path(scratch) / name, target / name)
-    page = DBT_PROJECT_DIR / "target" / "static_index.html"
+    page = target / "static_index.html"
     print(f"dbt docs (one self-contained page): {page}")
     return 0
 

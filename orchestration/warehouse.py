@@ -84,22 +84,32 @@ def raw_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [name for (name,) in rows]
 
 
-def last_load(con: duckdb.DuckDBPyConnection, source_id: str) -> dict | None:
-    """The latest load-log entry for a source whose raw table still exists, or None."""
+def connect_for_loading(db: Path) -> duckdb.DuckDBPyConnection:
+    """A read-write connection to the build file with the raw schema and load log in place: the one
+    the ingest step loads every source on (``last_load``, ``load_raw_table``)."""
+    con = connect(db)
     _ensure_load_log(con)
-    exists = con.execute(
+    return con
+
+
+def last_load(con: duckdb.DuckDBPyConnection, source_id: str) -> dict | None:
+    """The latest load-log entry for a source whose raw table still exists, or None. Every result is
+    fetched to the end: the caller's connection goes on to load (DuckDB refuses ``register`` while a
+    result is unfinished)."""
+    ((exists,),) = con.execute(
         "select count(*) from information_schema.tables where table_schema='raw' and table_name=?",
         [source_id],
-    ).fetchone()[0]
+    ).fetchall()
     if not exists:
         return None
-    row = con.execute(
+    rows = con.execute(
         f"select file, sha256, loaded_at, row_count, first_period, last_period from {LOAD_LOG} "
         "where source_id = ? order by loaded_at desc limit 1",
         [source_id],
-    ).fetchone()
-    if row is None:
+    ).fetchall()
+    if not rows:
         return None
+    row = rows[0]
     keys = ("file", "sha256", "loaded_at", "row_count", "first_period", "last_period")
     return {**dict(zip(keys, row, strict=True)), "columns": raw_columns(con, source_id)}
 
@@ -126,7 +136,7 @@ def load_raw_table(
     origin: Origin | None = None,
 ) -> LoadResult:
     """Replace ``raw.<source_id>`` with ``frame`` plus load columns, and log the load, in one transaction
-    (on the caller's connection to the build file: the ingest step opens it once for every source)."""
+    (on a ``connect_for_loading`` connection: the ingest step opens it once for every source)."""
     loaded_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     table = f"raw.{source_id}"
     periods = (
@@ -134,7 +144,6 @@ def load_raw_table(
         if "period_label" in frame
         else []
     )
-    _ensure_load_log(con)
     con.register("incoming", frame)
     con.execute("begin transaction")
     con.execute(

@@ -154,9 +154,16 @@ class Grid:
         return str(self.rows[0][0] or "") if self.rows and self.rows[0] else ""
 
 
-def read_table(path: Path, table: str) -> Grid:
-    """Table ``table`` (e.g. ``P1``) of a workbook, or of a CSV save of that one sheet."""
-    path = Path(path)
+def read_table(path: Path, table: str, edition: str | None = None) -> Grid:
+    """Table ``table`` (e.g. ``P1``) of a workbook, or of a CSV save of that one sheet; with
+    ``edition``, refused unless its title is that edition (``check_edition``)."""
+    grid = _find_table(Path(path), table)
+    if edition is not None:
+        check_edition(grid, edition)
+    return grid
+
+
+def _find_table(path: Path, table: str) -> Grid:
     if path.suffix.lower() == ".csv":
         reader = csv.reader(io.StringIO(read_text(path), newline=""))
         grid = Grid(path, None, [list(row) for row in reader])
@@ -394,8 +401,7 @@ def _rate(
 
 def p3_populations(path: Path, edition: str) -> tuple[dict[str, float], str]:
     """Population by area from Table P3 (the one ONS's rates divide by), and its label (mid-2017)."""
-    grid = read_table(path, "P3")
-    check_edition(grid, edition)
+    grid = read_table(path, "P3", edition)
     header = find_header(grid, "Area Code")
     column = find_column(grid, header, "Population figures", prefix=True)
     label = re.search(r"mid-\d{4}", clean_label(grid.cell(header, column)))
@@ -483,8 +489,7 @@ NEIGHBOURHOOD_PARTS = ("Residential burglary", "Vehicle offences", "Theft from t
 def neighbourhood_crime(
     path: Path, edition: str, period: str, populations: dict[str, float], population_label: str
 ) -> list[dict[str, object]]:
-    grid = read_table(path, "P1")
-    check_edition(grid, edition)
+    grid = read_table(path, "P1", edition)
     header = find_header(grid, "Area Code")
     columns = [find_column(grid, header, label) for label in NEIGHBOURHOOD_PARTS]
     rows = []
@@ -498,8 +503,7 @@ def neighbourhood_crime(
 def knife_offences(
     path: Path, edition: str, period: str, populations: dict[str, float], population_label: str
 ) -> list[dict[str, object]]:
-    grid = read_table(path, "P4")
-    check_edition(grid, edition)
+    grid = read_table(path, "P4", edition)
     header = find_header(grid, "Area Code")
     column = find_column(
         grid, header, "Number of offences involving a knife", group="Total of selected serious offences"
@@ -527,8 +531,7 @@ def knife_offences(
 
 
 def asb_experienced(path: Path, edition: str, period: str) -> list[dict[str, object]]:
-    grid = read_table(path, "P6")
-    check_edition(grid, edition)
+    grid = read_table(path, "P6", edition)
     header = find_header(grid, "Area Code")
     group = "Any anti-social behaviour"
     value_column = find_column(grid, header, "Percentage experienced/ witnessed", group=group)
@@ -586,8 +589,7 @@ def _next_code(queues: dict[str, list[str]], name: str) -> str:
 
 
 def asb_incidents(path: Path, edition: str) -> list[dict[str, object]]:
-    grid = read_table(path, "P7")
-    check_edition(grid, edition)
+    grid = read_table(path, "P7", edition)
     header = find_header(grid, "Number of Incidents")
     has_codes = any(_key(cell) == "area code" for cell in grid.rows[header])
     areas = area_rows(grid, header, None if has_codes else p1_names(path))
@@ -677,8 +679,7 @@ def neighbourhood_crime_by_authority(
     current codes and summed (Cumbria's old districts, Bournemouth and Poole). Districts in counties
     have no mid-year population in the inputs and are left out; so are authorities only inside a
     partnership of several (Cwm Taf)."""
-    grid = read_table(path, "C2")
-    check_edition(grid, edition)
+    grid = read_table(path, "C2", edition)
     header, partnerships, _ = partnership_rows(grid)
     columns = [find_column(grid, header, label) for label in NEIGHBOURHOOD_PARTS]
     counts: dict[str, list[tuple[float | None, str | None]]] = {}

@@ -36,7 +36,7 @@ from orchestration.settings import DATA_TEAM, get_settings
 from orchestration.sources.catalogue import Source, load_catalogue, source_checksum, source_tags
 from orchestration.sources.errors import SourceFormatError
 from orchestration.sources.tidy import PARSED_COLUMNS
-from orchestration.warehouse import Origin, connect, last_load, load_raw_table, read_manifest
+from orchestration.warehouse import Origin, connect_for_loading, last_load, load_raw_table, read_manifest
 
 RAW_SCHEMA = "raw"
 #: The one step that ingests and gates every source (its step key in run logs and alerts).
@@ -200,17 +200,16 @@ def _ingest_spec(source: Source) -> AssetSpec:
     )
 
 
-def _combined_failure(failures: list[Failure]) -> Failure:
-    """One source's failure as it is; several listed one per line, each with its metadata."""
+def _combined_failure(failures: dict[str, Failure]) -> Failure:
+    """One source's failure as it is; several listed one per line, each source's metadata under its id."""
     if len(failures) == 1:
-        return failures[0]
+        return next(iter(failures.values()))
     return Failure(
-        description=f"{len(failures)} sources failed:\n" + "\n".join(f.description or "" for f in failures),
+        description=f"{len(failures)} sources failed:\n"
+        + "\n".join(failure.description or "" for failure in failures.values()),
         metadata={
-            (f.description or "").split(":", 1)[0]: MetadataValue.json(
-                {name: value.value for name, value in f.metadata.items()}
-            )
-            for f in failures
+            source_id: MetadataValue.json({name: value.value for name, value in failure.metadata.items()})
+            for source_id, failure in failures.items()
         },
     )
 
@@ -240,17 +239,17 @@ def build_ingest_assets(sources: Sequence[Source] | None = None) -> list[AssetsD
         context: AssetExecutionContext, fetcher: SourceFetcher, refresh_lock: RefreshLock
     ) -> Iterator[MaterializeResult | AssetCheckResult]:
         settings = get_settings()
-        failures: list[Failure] = []
+        failures: dict[str, Failure] = {}
         published_tables = read_manifest(settings.published_db).get("tables", {})
         selected_checks = context.selected_asset_check_keys
-        with connect(settings.build_db) as con:  # one connection for every load and gate (~20 ms each)
+        with connect_for_loading(settings.build_db) as con:  # one for every load and gate (~20 ms each)
             for key, source in by_key.items():
                 if key in context.selected_asset_keys:
                     try:
                         yield ingest_source(context, fetcher, source, con)
                     except Failure as failure:
                         context.log.error(failure.description)
-                        failures.append(failure)
+                        failures[source.id] = failure
                         continue
                 # a gate selected without its asset (a partial refresh publishes only when every gate
                 # upstream passed in the run) checks the raw table as it stands in the build

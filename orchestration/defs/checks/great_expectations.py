@@ -34,9 +34,10 @@ def gx_check_key(spec: SuiteSpec) -> AssetCheckKey:
 
 
 def gx_check_spec(spec: SuiteSpec) -> AssetCheckSpec:
+    key = gx_check_key(spec)
     return AssetCheckSpec(
-        name=f"gx_{spec.name}",
-        asset=AssetKey(list(spec.asset_key)),
+        name=key.name,
+        asset=key.asset_key,
         blocking=spec.blocking,
         description=spec.description or f"Great Expectations suite {spec.origin} on {spec.table}.",
     )
