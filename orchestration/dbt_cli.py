@@ -15,28 +15,14 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
+from orchestration.dbt_exec import manifest_is_stale
 from orchestration.settings import DBT_PROJECT_DIR, WAREHOUSE_DIR_VAR, get_settings
 
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
+#: What the refresh's dbt step runs: dbt on the prepared manifest (orchestration/dbt_exec.py).
+DBT_STEP_EXECUTABLE = str(Path(sys.executable).with_name("mission-tracker-dbt"))
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-
-
-#: What ``dbt parse`` reads: when any of it is newer than the manifest, the manifest is stale.
-_PROJECT_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
-
-
-def manifest_is_stale(manifest: Path) -> bool:
-    """True when the manifest is missing or older than any dbt project file."""
-    if not manifest.exists():
-        return True
-    built = manifest.stat().st_mtime
-    for name in _PROJECT_INPUTS:
-        path = DBT_PROJECT_DIR / name
-        files = [path] if path.is_file() else (p for p in path.rglob("*") if p.is_file())
-        if any(f.stat().st_mtime > built for f in files):
-            return True
-    return False
 
 
 def run_dbt(

@@ -1,0 +1,124 @@
+"""The refresh's dbt step: dbt on the prepared manifest (orchestration/dbt_exec.py), and the
+dagster-dbt resource without the set-ups this project does not use."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from functools import cached_property
+from pathlib import Path
+
+import pytest
+from dagster_dbt import DbtCliResource
+
+from orchestration import dbt_exec
+from orchestration.dbt_cli import DBT_EXECUTABLE
+from orchestration.defs.assets.dbt import StepDbtCliResource, dbt_resource
+from orchestration.settings import DBT_PROJECT_DIR
+
+
+def _run_target(run_id: str) -> Path:
+    """The target folder dagster-dbt gave the run's dbt invocation (dbt_models-<run id[:7]>-...)."""
+    (target,) = (DBT_PROJECT_DIR / "target").glob(f"dbt_models-{run_id[:7]}-*")
+    return target
+
+
+def test_the_session_refresh_built_every_node_of_the_prepared_manifest_without_parsing(built_warehouse):
+    target = _run_target(built_warehouse.summary.run_id)
+    events = [json.loads(line)["info"]["name"] for line in (target / "dbt.log").open()]
+    # dbt checks a saved parse state (StateCheckVarsHash) whenever it parses; the session's warehouse
+    # folder differs from the one the manifest was prepared for, so a plain `dbt build` would have
+    # re-parsed the whole project here.
+    assert "StateCheckVarsHash" not in events
+    assert "FoundStats" in events
+    prepared = json.loads(dbt_exec.PREPARED_MANIFEST.read_text())
+    expected = {
+        unique_id
+        for unique_id, node in prepared["nodes"].items()
+        if node["resource_type"] in ("model", "seed", "test")
+    } | set(prepared.get("unit_tests", {}))
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    assert {result["unique_id"] for result in results} == expected
+    assert {result["status"] for result in results} <= {"success", "pass"}
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A stand-in dbt project folder with a prepared manifest and its saved parse state."""
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "m.sql").write_text("select 1")
+    (tmp_path / "dbt_project.yml").write_text("name: p")
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / dbt_exec.SAVED_STATE).write_bytes(b"state")
+    (target / "manifest.json").write_text("{}")
+    monkeypatch.setattr(dbt_exec, "DBT_PROJECT_DIR", tmp_path)
+    monkeypatch.setattr(dbt_exec, "PREPARED_MANIFEST", target / "manifest.json")
+    monkeypatch.delenv("DBT_TARGET_PATH", raising=False)
+    return tmp_path
+
+
+def _age(path: Path, seconds: float) -> None:
+    stamp = path.stat().st_mtime - seconds
+    os.utime(path, (stamp, stamp))
+
+
+def test_a_current_manifest_lends_its_saved_state(project: Path) -> None:
+    _age(project / "models" / "m.sql", 10)
+    _age(project / "dbt_project.yml", 10)
+    assert dbt_exec.saved_state_file() == project / "target" / dbt_exec.SAVED_STATE
+
+
+def test_the_run_copy_of_the_saved_state_is_read_first(project: Path, tmp_path_factory, monkeypatch) -> None:
+    _age(project / "models" / "m.sql", 10)
+    _age(project / "dbt_project.yml", 10)
+    run_target = tmp_path_factory.mktemp("run_target")
+    (run_target / dbt_exec.SAVED_STATE).write_bytes(b"copy")
+    monkeypatch.setenv("DBT_TARGET_PATH", str(run_target))
+    assert dbt_exec.saved_state_file() == run_target / dbt_exec.SAVED_STATE
+
+
+def test_an_edited_model_means_dbt_parses_again(project: Path) -> None:
+    _age(project / "target" / "manifest.json", 10)
+    _age(project / "target" / dbt_exec.SAVED_STATE, 10)
+    assert dbt_exec.saved_state_file() is None  # models/m.sql is newer than the manifest
+
+
+def test_a_saved_state_from_an_older_parse_is_not_used(project: Path) -> None:
+    for path in (project / "models" / "m.sql", project / "dbt_project.yml"):
+        _age(path, 600)
+    _age(project / "target" / dbt_exec.SAVED_STATE, 300)  # five minutes before the manifest
+    assert dbt_exec.saved_state_file() is None
+    (project / "target" / dbt_exec.SAVED_STATE).unlink()
+    assert dbt_exec.saved_state_file() is None
+
+
+@pytest.mark.parametrize(
+    ("arguments", "command"),
+    [(["build", "--select", "fqn:*"], "build"), (["--quiet", "parse"], "parse"), (["--version"], None)],
+)
+def test_the_command_is_the_first_argument_that_is_not_a_flag(
+    arguments: list[str], command: str | None
+) -> None:
+    assert dbt_exec.command_of(arguments) == command
+
+
+def test_the_resource_reports_the_version_the_dbt_executable_reports() -> None:
+    """The resource reads dbt-core's version instead of spawning `dbt --version`; both must agree."""
+    output = subprocess.run([DBT_EXECUTABLE, "--version"], capture_output=True, text=True, check=True).stdout
+    installed = re.search(r"installed:\s*(\d+\.\d+\.\d+)", output)
+    assert installed is not None, output
+    resource = dbt_resource()
+    assert isinstance(resource, StepDbtCliResource)
+    assert str(resource._cli_version) == installed.group(1)
+    assert resource.dbt_executable.endswith("mission-tracker-dbt")
+    assert Path(resource.dbt_executable).is_file()
+
+
+def test_the_members_the_step_resource_overrides_still_exist_in_dagster_dbt() -> None:
+    """If a dagster-dbt upgrade renames them, the overrides would silently stop saving ~5 s a run."""
+    assert isinstance(DbtCliResource.__dict__["_cli_version"], cached_property)
+    assert callable(DbtCliResource.__dict__["_initialize_dbt_core_adapter"])
+    assert dbt_resource()._initialize_dbt_core_adapter(["build"]) is None
