@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 _DATE = r"(\d{4})-(\d{2})-(\d{2})"
 _PLAIN_DATE = re.compile(rf"^{_DATE}$")
@@ -70,8 +71,11 @@ def _label(start: date, end: date, years: int, months: int, days: int) -> str:
     return f"{start.isoformat()} to {end.isoformat()}"
 
 
+@lru_cache(maxsize=4096)
 def parse_period(raw: str) -> Period:
-    """Parse an ISO-8601 date or ``start/duration`` interval; raise PeriodFormatError otherwise."""
+    """Parse an ISO-8601 date or ``start/duration`` interval; raise PeriodFormatError otherwise.
+
+    Cached: a file repeats a handful of periods over thousands of rows, and a Period is frozen."""
     text = raw.strip()
     plain = _PLAIN_DATE.match(text)
     if plain:
