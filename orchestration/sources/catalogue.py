@@ -147,9 +147,15 @@ def _source(entry: dict, publishers: dict, defaults: dict) -> Source:
 
 
 @cache
+def _document(path: Path) -> dict[str, Any]:
+    """The catalogue file, read once per process (libyaml's loader when PyYAML has it: ~10x faster)."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+@cache
 def load_catalogue(path: Path = CATALOGUE_PATH) -> tuple[Source, ...]:
     """All catalogue sources, validated."""
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = _document(path)
     sources = tuple(
         _source(entry, document["publishers"], document["defaults"]) for entry in document["sources"]
     )
@@ -163,7 +169,7 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> tuple[Source, ...]:
 @cache
 def publisher_descriptions(path: Path = CATALOGUE_PATH) -> dict[str, str]:
     """Each publisher's description (what its dbt source says about the raw tables it loads)."""
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = _document(path)
     return {
         key: " ".join(str(value.get("description", value["name"])).split())
         for key, value in document["publishers"].items()
@@ -172,10 +178,9 @@ def publisher_descriptions(path: Path = CATALOGUE_PATH) -> dict[str, str]:
 
 def reference_file(file_id: str, path: Path = CATALOGUE_PATH) -> dict[str, Any]:
     """A file the project reads beside the warehouse (e.g. map boundaries), with its origin and licence."""
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for entry in document.get("reference_files", []):
+    for entry in _document(path).get("reference_files", []):
         if entry["id"] == file_id:
-            return entry
+            return dict(entry)
     raise KeyError(f"no catalogue reference file {file_id!r}")
 
 
