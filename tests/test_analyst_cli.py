@@ -71,3 +71,28 @@ def test_query_reads_sql_from_a_file_and_always_says_how_many_rows(built_warehou
 def test_query_input_mistakes_are_one_error_line(built_warehouse, capsys, argv, message):
     code, _out, err = _run(capsys, *argv)
     assert code == 2 and err[0] == message and err[1].startswith("hint:")
+
+
+def test_the_installed_command_exits_with_mains_code_and_all_its_output_piped(built_warehouse) -> None:
+    """`mission-tracker` skips the interpreter's teardown at exit (orchestration.cli.console_entry):
+    what main printed must still arrive whole through a pipe, with main's exit code, argparse's
+    usage code and a CliError's code unchanged."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cli = str(Path(sys.executable).with_name("mission-tracker"))
+    env = {**os.environ, "MISSION_TRACKER_WAREHOUSE_DIR": str(built_warehouse.settings.warehouse_dir)}
+    sources = subprocess.run([cli, "sources"], env=env, capture_output=True, text=True, timeout=60)
+    assert sources.returncode == 0, sources.stderr
+    lines = sources.stdout.splitlines()
+    catalogue = load_catalogue()
+    assert lines[0].startswith(f"{len(catalogue)} sources")
+    assert sum(line.startswith(f"  {source.id} [") for line in lines for source in catalogue) == len(
+        catalogue
+    )
+    usage = subprocess.run([cli, "no-such-command"], env=env, capture_output=True, text=True, timeout=60)
+    assert usage.returncode == 2 and "invalid choice" in usage.stderr
+    unknown = subprocess.run([cli, "refresh", "--source", "nope"], env=env, capture_output=True, text=True)
+    assert unknown.returncode == 2 and unknown.stderr.startswith("error: no source 'nope'")
