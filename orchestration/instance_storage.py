@@ -7,6 +7,11 @@ statements each (the run's shard, the cross-run index, asset and check tables). 
 has used recently, and otherwise stores exactly what Dagster's does, in the same files: the UI, the
 daemon and `dagster` commands read them as before (SQLite's WAL mode lets them read while a run
 writes). deploy/dagster.yaml selects it; the PostgreSQL configuration does not use it.
+
+Its connections commit with ``synchronous=NORMAL``, SQLite's recommended setting in WAL mode: a
+commit no longer waits for the disk to confirm the write (FULL, the default, did: ~0.12 ms here,
+~10,000 commits a refresh). The database cannot be corrupted either way; a power cut (not a crashed
+process) may lose the last events written before it.
 """
 
 from __future__ import annotations
@@ -18,13 +23,17 @@ from contextlib import contextmanager
 
 from dagster import Field, StringSource
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 
 #: Engines kept open at once: the index shard and the latest few runs' shards (the UI reads old runs
 #: now and then; an engine for one is made again when it is needed).
 MAX_ENGINES = 8
 BUSY_TIMEOUT_SECONDS = 15  # as Dagster's own SQLite storages wait for a lock held by another process
+
+
+def _commit_without_waiting_for_the_disk(dbapi_connection, _record) -> None:
+    dbapi_connection.execute("pragma synchronous = normal")
 
 
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):
@@ -51,6 +60,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         engine = create_engine(
             self.conn_string_for_shard(shard), connect_args={"timeout": BUSY_TIMEOUT_SECONDS}
         )
+        event.listen(engine, "connect", _commit_without_waiting_for_the_disk)
         if shard not in self._initialized_dbs:
             self._initdb(engine)
             self._initialized_dbs.add(shard)

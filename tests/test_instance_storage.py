@@ -36,6 +36,9 @@ def test_events_written_through_the_pool_read_back_by_dagsters_own_storage(tmp_p
         run_ids = [materialize([numbers], instance=instance).run_id for _ in range(MAX_ENGINES + 2)]
         pooled = instance.event_log_storage
         assert len(pooled._engines) <= MAX_ENGINES  # old runs' engines are let go
+        with pooled._connect(run_ids[-1]) as conn:  # WAL, committing without waiting for the disk
+            assert conn.exec_driver_sql("pragma journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("pragma synchronous").scalar() == 1  # NORMAL (FULL is 2)
         latest = instance.get_latest_materialization_event(AssetKey("numbers"))
         assert latest is not None and latest.run_id == run_ids[-1]
         written = {run_id: [e.dagster_event_type for e in instance.all_logs(run_id)] for run_id in run_ids}
