@@ -8,13 +8,14 @@ one published within a quarter (lag_months: 3) at 15.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import duckdb
 
 from orchestration.sources.catalogue import Source
-from orchestration.warehouse import LOAD_LOG, raw_columns
+from orchestration.warehouse import LOAD_LOG
 
 
 @dataclass(frozen=True)
@@ -65,14 +66,32 @@ def assess_release(source: Source, released: date | None, today: date) -> Freshn
     return Freshness(source.id, released, age, limit, "overdue" if age > limit else "fresh", "released")
 
 
-def latest_dates(con: duckdb.DuckDBPyConnection, source_id: str) -> tuple[date | None, date | None]:
-    """(latest period end in ``raw.<source>``, publisher date of the source's latest load)."""
-    period_end = None
-    if "period_end" in raw_columns(con, source_id):
-        period_end = con.execute(f'select max(period_end) from raw."{source_id}"').fetchone()[0]
-    row = con.execute(
-        f"select publisher_date from {LOAD_LOG} where source_id = ? order by loaded_at desc limit 1",
-        [source_id],
-    ).fetchone()
-    released = row[0].date() if row and row[0] is not None else None
-    return period_end, released
+def latest_dates(
+    con: duckdb.DuckDBPyConnection, source_ids: Iterable[str]
+) -> dict[str, tuple[date | None, date | None]]:
+    """Per source: (latest period end in ``raw.<source>``, publisher date of its latest load), read
+    in three queries for all of them (one per source cost ~8 ms each, 52 sources a refresh)."""
+    wanted = list(dict.fromkeys(source_ids))
+    with_periods = {
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.columns where table_schema = 'raw' "
+            "and column_name = 'period_end'"
+        ).fetchall()
+    }
+    period_ends: dict[str, date | None] = {}
+    maxima = [
+        f"select '{source_id}', max(period_end) from raw.\"{source_id}\""
+        for source_id in wanted
+        if source_id in with_periods
+    ]
+    if maxima:
+        period_ends = dict(con.execute(" union all ".join(maxima)).fetchall())
+    # the latest load's publisher date, NULL or not (arg_max would skip a NULL for an older date)
+    released = {
+        source_id: publisher_date.date() if publisher_date is not None else None
+        for source_id, publisher_date in con.execute(
+            f"select source_id, arg_max_null(publisher_date, loaded_at) from {LOAD_LOG} group by 1"
+        ).fetchall()
+    }
+    return {source_id: (period_ends.get(source_id), released.get(source_id)) for source_id in wanted}

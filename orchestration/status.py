@@ -35,8 +35,9 @@ def source_lines(settings: Settings) -> list[str]:
             rows = con.execute(
                 "select source_id, arg_max(last_period, loaded_at) from raw._load_log group by 1"
             ).fetchall()
+            dates = latest_dates(con, (source_id for source_id, _ in rows))
             for source_id, last_period in rows:
-                loads[source_id] = (last_period, latest_dates(con, source_id)[0])
+                loads[source_id] = (last_period, dates[source_id][0])
     today = datetime.now(UTC).date()
     catalogue = load_catalogue()
     lines = [
@@ -65,7 +66,7 @@ def status_lines(settings: Settings) -> list[str]:
             "arg_max(last_period, loaded_at), arg_max(left(sha256, 12), loaded_at) "
             "from raw._load_log group by 1 order by 1"
         ).fetchall()
-        dates = {source_id: latest_dates(con, source_id) for (source_id, *_rest) in rows}
+        dates = latest_dates(con, (source_id for (source_id, *_rest) in rows))
         refreshed = con.execute("select max(loaded_at) from raw._load_log").fetchone()[0]
     catalogue = {source.id: source for source in load_catalogue()}
     today = datetime.now(UTC).date()

@@ -71,3 +71,34 @@ def test_the_session_refresh_warned_for_exactly_the_overdue_sources(built_wareho
     env = {**os.environ, WAREHOUSE_DIR_VAR: str(built_warehouse.settings.warehouse_dir)}
     out = subprocess.run([cli, "status"], env=env, capture_output=True, text=True, check=True).stdout
     assert f"overdue sources: {len(expected)} of " in out
+
+
+def test_latest_dates_reads_each_sources_latest_period_end_and_its_latest_loads_release(tmp_path):
+    """The batched read gives, per source, the max period_end of its raw table and the publisher
+    date of its most recent load, even when that load has none and an older one had."""
+    from datetime import datetime
+
+    from orchestration.freshness import latest_dates
+    from orchestration.warehouse import LOAD_LOG, connect_for_loading
+
+    con = connect_for_loading(tmp_path / "build.duckdb")
+    con.execute("create table raw.a (period_end date)")
+    con.execute("insert into raw.a values ('2023-03-31'), ('2024-03-31'), (null)")
+    con.execute("create table raw.lookup (code varchar)")  # no periods: a lookup
+    loads = [  # source, loaded_at, publisher_date
+        ("a", datetime(2026, 1, 1), datetime(2025, 12, 1)),
+        ("a", datetime(2026, 2, 1), None),  # the latest load came with no date
+        ("lookup", datetime(2026, 1, 1), datetime(2025, 6, 30, 9)),
+    ]
+    for source_id, loaded_at, publisher_date in loads:
+        con.execute(
+            f"insert into {LOAD_LOG} (source_id, file, sha256, loaded_at, row_count, publisher_date) "
+            "values (?, 'f', 's', ?, 1, ?)",
+            [source_id, loaded_at, publisher_date],
+        )
+    assert latest_dates(con, ["a", "lookup", "never_loaded", "a"]) == {
+        "a": (date(2024, 3, 31), None),
+        "lookup": (None, date(2025, 6, 30)),
+        "never_loaded": (None, None),
+    }
+    con.close()

@@ -46,12 +46,12 @@ CHECK_NAME = "freshness"
 def source_freshness(context: AssetCheckExecutionContext) -> Iterator[AssetCheckResult]:
     today = date.today()
     selected = {key.asset_key for key in context.selected_asset_check_keys}
+    sources = [source for source in load_catalogue() if raw_asset_key(source.id) in selected]
     with connect(get_settings().build_db, read_only=True) as con:
-        for source in load_catalogue():
+        dates = latest_dates(con, (source.id for source in sources))
+        for source in sources:
             key = raw_asset_key(source.id)
-            if key not in selected:
-                continue
-            period_end, released = latest_dates(con, source.id)
+            period_end, released = dates[source.id]
             data = assess(source, period_end, today)
             release = assess_release(source, released, today)
             overdue = "overdue" in (data.status, release.status)
