@@ -3,7 +3,7 @@
 from dagster import Definitions, colored_console_logger, in_process_executor
 
 from orchestration.defs.assets.dbt import dbt_models, dbt_resource
-from orchestration.defs.assets.deliver import area_profiles, scorecard_report, warehouse_exports
+from orchestration.defs.assets.deliver import deliverables
 from orchestration.defs.assets.ingest import build_ingest_assets
 from orchestration.defs.assets.publish import published_warehouse
 from orchestration.defs.assets.vintages import record_vintages
@@ -20,9 +20,7 @@ defs = Definitions(
         record_vintages,
         dbt_models,
         published_warehouse,
-        warehouse_exports,
-        scorecard_report,
-        area_profiles,
+        deliverables,
     ],
     asset_checks=[*build_gx_checks(), source_freshness],
     jobs=[nightly_refresh_job],
