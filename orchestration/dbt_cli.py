@@ -11,11 +11,15 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from orchestration.dbt_exec import manifest_is_stale
+from orchestration.dbt_exec import STANDBY_VAR, manifest_is_stale
 from orchestration.settings import DBT_PROJECT_DIR, WAREHOUSE_DIR_VAR, get_settings
 
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
@@ -107,3 +111,45 @@ def manifest_for_definitions() -> Path:
             "and the tests prepare it themselves)"
         )
     return manifest
+
+
+@dataclass(frozen=True)
+class Standby:
+    """A standby dbt process (orchestration/dbt_exec.py) and the socket it listens on."""
+
+    process: subprocess.Popen
+    socket_path: str
+
+
+@contextmanager
+def dbt_standby() -> Iterator[Standby]:
+    """Start a standby dbt process for a run and point this process's dbt commands at it
+    (MISSION_TRACKER_DBT_STANDBY); on leaving, let it go (it exits when its stdin closes) and
+    restore the variable. It serves one dbt command; later ones run dbt themselves."""
+    folder = tempfile.mkdtemp(prefix="mt-dbt-")
+    socket_path = os.path.join(folder, "dbt.sock")
+    process = subprocess.Popen(
+        [DBT_STEP_EXECUTABLE, "--standby", socket_path],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    )
+    previous = os.environ.get(STANDBY_VAR)
+    os.environ[STANDBY_VAR] = socket_path
+    try:
+        yield Standby(process, socket_path)
+    finally:
+        if previous is None:
+            os.environ.pop(STANDBY_VAR, None)
+        else:
+            os.environ[STANDBY_VAR] = previous
+        assert process.stdin is not None
+        process.stdin.close()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # pragma: no cover - it exits as soon as its stdin closes
+            process.kill()
+            process.wait()
+        shutil.rmtree(folder, ignore_errors=True)

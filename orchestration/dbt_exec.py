@@ -13,14 +13,27 @@ So when the prepared manifest is current, this loads the parse's saved state
 the same ``dbt parse`` as ``manifest.json``) and hands it to ``dbtRunner``: dbt's documented way to
 reuse a parsed manifest. When it is missing or stale, or the command is not one that runs nodes,
 this is plain ``dbt``. Nothing here imports Dagster: the process should start as fast as dbt does.
+
+**The standby.** Importing dbt and loading that state takes ~2 s, and the step would wait for it. So
+the refresh starts ``mission-tracker-dbt --standby SOCKET`` with the run (``StepDbtCliResource``): it
+imports dbt and loads the manifest while the sources are ingested, then waits. When the step starts
+``mission-tracker-dbt build ...``, that process connects to the socket and hands over its arguments,
+environment, working folder and its stdout/stderr (the pipe dagster-dbt reads); the standby runs dbt
+on them and sends back the exit code, which the command exits with. It serves one command, then
+exits; it also exits when the process that started it goes (its stdin closes). Without a standby, or
+when it cannot be reached, the command runs dbt itself as above.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import signal
+import socket
 import sys
+import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -30,6 +43,8 @@ PREPARED_MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 SAVED_STATE = "partial_parse.msgpack"
 #: dbt commands that run nodes from a manifest (the others, e.g. parse, docs, debug, are plain dbt).
 RUNS_NODES = frozenset({"build", "run", "test", "seed", "snapshot", "compile", "show", "list", "ls"})
+#: The socket of the run's standby dbt process (set by StepDbtCliResource for the run).
+STANDBY_VAR = "MISSION_TRACKER_DBT_STANDBY"
 
 
 def manifest_is_stale(manifest: Path) -> bool:
@@ -78,17 +93,106 @@ def command_of(arguments: list[str]) -> str | None:
     return next((argument for argument in arguments if not argument.startswith("-")), None)
 
 
-def main(arguments: list[str] | None = None) -> int:
-    """Run dbt with ``arguments``; exit codes as dbt's: 0 success, 1 failed nodes, 2 an error."""
+def _run_dbt(arguments: list[str], manifest: Any | None) -> int:
+    """dbt's exit codes: 0 success, 1 failed nodes, 2 an error."""
     from dbt.cli.main import dbtRunner
 
-    arguments = sys.argv[1:] if arguments is None else arguments
-    state = saved_state_file() if command_of(arguments) in RUNS_NODES else None
-    runner = dbtRunner(manifest=load_saved_manifest(state)) if state else dbtRunner()
+    runner = dbtRunner(manifest=manifest) if manifest is not None else dbtRunner()
     result = runner.invoke(arguments)
     if result.success:
         return 0
     return 2 if result.exception is not None else 1
+
+
+def _prepared_manifest_for(arguments: list[str]) -> Any | None:
+    state = saved_state_file() if command_of(arguments) in RUNS_NODES else None
+    return load_saved_manifest(state) if state else None
+
+
+def main(arguments: list[str] | None = None) -> int:
+    """Run dbt with ``arguments``: in the run's standby process when there is one, else here."""
+    arguments = sys.argv[1:] if arguments is None else arguments
+    if arguments[:1] == ["--standby"]:
+        return serve_standby(arguments[1])
+    served = run_in_standby(os.environ.get(STANDBY_VAR), arguments)
+    if served is not None:
+        return served
+    return _run_dbt(arguments, _prepared_manifest_for(arguments))
+
+
+def run_in_standby(socket_path: str | None, arguments: list[str]) -> int | None:
+    """Hand ``arguments`` (with this process's environment, folder, stdout and stderr) to the standby
+    at ``socket_path`` and return dbt's exit code; None when there is no standby to reach."""
+    if not socket_path or command_of(arguments) not in RUNS_NODES:
+        return None
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(socket_path)
+    except OSError:
+        connection.close()
+        return None
+    with connection:
+        request = json.dumps({"args": arguments, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
+        socket.send_fds(
+            connection, [len(request).to_bytes(8, "big")], [sys.stdout.fileno(), sys.stderr.fileno()]
+        )
+        connection.sendall(request)
+        replies = connection.makefile("r", encoding="utf-8")
+        code = 2  # the standby went before saying how dbt ended
+        for line in replies:
+            kind, _, value = line.strip().partition(":")
+            if kind == "pid":  # an interrupt of this command interrupts dbt over there
+                for signum in (signal.SIGINT, signal.SIGTERM):
+                    signal.signal(signum, lambda number, _frame, pid=int(value): os.kill(pid, number))
+            elif kind == "exit":
+                code = int(value)
+        return code
+
+
+def serve_standby(socket_path: str) -> NoReturn:
+    """Listen at ``socket_path``, import dbt and load the prepared manifest, run one handed-over
+    command on the caller's stdout/stderr, environment and folder, and send back its exit code."""
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(socket_path)  # first: a command started from now on queues until this accepts it
+    server.listen(1)
+    threading.Thread(target=_exit_when_stdin_closes, daemon=True).start()
+    import dbt.cli.main  # noqa: F401 - the ~1.6 s the step no longer waits for
+
+    state = saved_state_file()
+    manifest = load_saved_manifest(state) if state else None
+    connection, _ = server.accept()
+    server.close()
+    with connection:
+        header, fds, _flags, _address = socket.recv_fds(connection, 8, 2)
+        size = int.from_bytes(header, "big")
+        payload = b""
+        while len(payload) < size:
+            payload += connection.recv(size - len(payload))
+        request = json.loads(payload)
+        connection.sendall(f"pid:{os.getpid()}\n".encode())
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(fds[0], 1)
+        os.dup2(fds[1], 2)
+        sys.stdout.reconfigure(line_buffering=True)  # dagster-dbt reads dbt's events as they come
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.chdir(request["cwd"])
+        arguments = request["args"]
+        code = _run_dbt(arguments, manifest if command_of(arguments) in RUNS_NODES else None)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        connection.sendall(f"exit:{code}\n".encode())
+    # exit at once: the lifeline thread is blocked reading stdin, and an interpreter shutting down
+    # around a blocked daemon thread aborts
+    os._exit(0)
+
+
+def _exit_when_stdin_closes() -> None:
+    """The standby's lifeline: the process that started it holds its stdin; when that goes (the run
+    ended without a dbt step, or was killed), so does the standby, dbt and all."""
+    sys.stdin.buffer.read()
+    os._exit(3)
 
 
 if __name__ == "__main__":  # pragma: no cover - the console script calls main()

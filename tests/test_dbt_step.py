@@ -14,7 +14,7 @@ import pytest
 from dagster_dbt import DbtCliResource
 
 from orchestration import dbt_exec
-from orchestration.dbt_cli import DBT_EXECUTABLE
+from orchestration.dbt_cli import DBT_EXECUTABLE, DBT_STEP_EXECUTABLE, dbt_standby
 from orchestration.defs.assets.dbt import StepDbtCliResource, dbt_resource
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -42,6 +42,23 @@ def test_the_session_refresh_built_every_node_of_the_prepared_manifest_without_p
     results = json.loads((target / "run_results.json").read_text())["results"]
     assert {result["unique_id"] for result in results} == expected
     assert {result["status"] for result in results} <= {"success", "pass"}
+
+
+def test_the_session_refresh_ran_dbt_in_the_standby_process_started_with_the_run(built_warehouse):
+    from dagster import DagsterInstance
+
+    run_id = built_warehouse.summary.run_id
+    with DagsterInstance.get() as instance:
+        notes = [
+            record.user_message
+            for record in instance.all_logs(run_id)
+            if record.step_key == "dbt_models" and "standby" in (record.user_message or "")
+        ]
+    (note,) = notes
+    standby_pid = int(re.search(r"pid (\d+)", note).group(1))
+    target = _run_target(run_id)
+    pids = {json.loads(line)["info"]["pid"] for line in (target / "dbt.log").open()}
+    assert pids == {standby_pid}  # every dbt event came from the standby, none from a second dbt
 
 
 @pytest.fixture
@@ -122,3 +139,53 @@ def test_the_members_the_step_resource_overrides_still_exist_in_dagster_dbt() ->
     assert isinstance(DbtCliResource.__dict__["_cli_version"], cached_property)
     assert callable(DbtCliResource.__dict__["_initialize_dbt_core_adapter"])
     assert dbt_resource()._initialize_dbt_core_adapter(["build"]) is None
+
+
+def _list_models(env: dict[str, str]) -> subprocess.CompletedProcess:
+    """`mission-tracker-dbt ls` of two models (no database needed), as dagster-dbt would start it."""
+    command = [
+        DBT_STEP_EXECUTABLE,
+        "ls",
+        "--select",
+        "missions",
+        "mission_summary",
+        "--output",
+        "name",
+        "--quiet",
+        "--resource-type",
+        "model",
+        "--resource-type",
+        "seed",
+    ]
+    return subprocess.run(command, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, timeout=120)
+
+
+def test_a_dbt_command_is_handed_to_the_standby_with_its_output_and_exit_code(tmp_path) -> None:
+    with dbt_standby() as standby:
+        env = {**os.environ, "DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path)}
+        assert env[dbt_exec.STANDBY_VAR] == standby.socket_path
+        listed = _list_models(env)
+        standby.process.wait(timeout=30)  # it serves one command, then exits
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert sorted(listed.stdout.split()) == ["mission_summary", "missions"]
+    assert standby.process.returncode == 0
+    assert dbt_exec.STANDBY_VAR not in os.environ
+
+
+def test_without_a_reachable_standby_the_command_runs_dbt_itself(tmp_path) -> None:
+    env = {
+        **os.environ,
+        dbt_exec.STANDBY_VAR: str(tmp_path / "no-such.sock"),
+        "DBT_TARGET_PATH": str(tmp_path / "target"),
+        "DBT_LOG_PATH": str(tmp_path),
+    }
+    listed = _list_models(env)
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert sorted(listed.stdout.split()) == ["mission_summary", "missions"]
+
+
+def test_an_unused_standby_goes_when_the_run_lets_it_go() -> None:
+    with dbt_standby() as standby:
+        assert standby.process.poll() is None
+    assert standby.process.returncode == 3  # its stdin closed: the lifeline, not a kill
+    assert not Path(standby.socket_path).parent.exists()
