@@ -120,6 +120,18 @@ class Standby:
     process: subprocess.Popen
     socket_path: str
 
+    def listening(self, timeout: float = 10) -> bool:
+        """Wait until it listens (it binds its socket first thing, well before a dbt step starts;
+        a command started before that would run dbt itself); False if it went or never did."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while not os.path.exists(self.socket_path):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
 
 @contextmanager
 def dbt_standby() -> Iterator[Standby]:

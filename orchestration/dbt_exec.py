@@ -104,8 +104,19 @@ def _run_dbt(arguments: list[str], manifest: Any | None) -> int:
     return 2 if result.exception is not None else 1
 
 
+def uses_prepared_manifest(arguments: list[str]) -> bool:
+    """True for a command that runs nodes of this project (``--project-dir``, else DBT_PROJECT_DIR,
+    else the working folder): only then is the manifest ``prepare`` parsed the right one."""
+    if command_of(arguments) not in RUNS_NODES:
+        return False
+    folder = os.environ.get("DBT_PROJECT_DIR") or os.getcwd()
+    if "--project-dir" in arguments[:-1]:
+        folder = arguments[arguments.index("--project-dir") + 1]
+    return Path(folder).resolve() == DBT_PROJECT_DIR.resolve()
+
+
 def _prepared_manifest_for(arguments: list[str]) -> Any | None:
-    state = saved_state_file() if command_of(arguments) in RUNS_NODES else None
+    state = saved_state_file() if uses_prepared_manifest(arguments) else None
     return load_saved_manifest(state) if state else None
 
 
@@ -167,7 +178,10 @@ def serve_standby(socket_path: str) -> NoReturn:
         size = int.from_bytes(header, "big")
         payload = b""
         while len(payload) < size:
-            payload += connection.recv(size - len(payload))
+            chunk = connection.recv(size - len(payload))
+            if not chunk:  # the command went before it said what to run
+                os._exit(4)
+            payload += chunk
         request = json.loads(payload)
         connection.sendall(f"pid:{os.getpid()}\n".encode())
         sys.stdout.flush()
@@ -179,7 +193,7 @@ def serve_standby(socket_path: str) -> NoReturn:
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
         arguments = request["args"]
-        code = _run_dbt(arguments, manifest if command_of(arguments) in RUNS_NODES else None)
+        code = _run_dbt(arguments, manifest if uses_prepared_manifest(arguments) else None)
         sys.stdout.flush()
         sys.stderr.flush()
         connection.sendall(f"exit:{code}\n".encode())

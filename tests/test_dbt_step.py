@@ -112,6 +112,16 @@ def test_a_saved_state_from_an_older_parse_is_not_used(project: Path) -> None:
     assert dbt_exec.saved_state_file() is None
 
 
+def test_the_prepared_manifest_serves_only_this_projects_node_commands(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("DBT_PROJECT_DIR", str(DBT_PROJECT_DIR))
+    assert dbt_exec.uses_prepared_manifest(["build", "--select", "fqn:*"])
+    assert not dbt_exec.uses_prepared_manifest(["parse"])
+    assert not dbt_exec.uses_prepared_manifest(["build", "--project-dir", str(tmp_path)])
+    monkeypatch.setenv("DBT_PROJECT_DIR", str(tmp_path))  # a copy of the project elsewhere
+    assert not dbt_exec.uses_prepared_manifest(["build"])
+    assert dbt_exec.uses_prepared_manifest(["build", "--project-dir", str(DBT_PROJECT_DIR / ".")])
+
+
 @pytest.mark.parametrize(
     ("arguments", "command"),
     [(["build", "--select", "fqn:*"], "build"), (["--quiet", "parse"], "parse"), (["--version"], None)],
@@ -164,6 +174,7 @@ def test_a_dbt_command_is_handed_to_the_standby_with_its_output_and_exit_code(tm
     with dbt_standby() as standby:
         env = {**os.environ, "DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path)}
         assert env[dbt_exec.STANDBY_VAR] == standby.socket_path
+        assert standby.listening()  # as the dbt step waits before it starts dbt
         listed = _list_models(env)
         standby.process.wait(timeout=30)  # it serves one command, then exits
     assert listed.returncode == 0, listed.stdout + listed.stderr

@@ -17,6 +17,7 @@ from pydantic import PrivateAttr
 
 from orchestration.dbt_cli import (
     DBT_STEP_EXECUTABLE,
+    Standby,
     dbt_project,
     dbt_standby,
     manifest_for_definitions,
@@ -114,18 +115,20 @@ class StepDbtCliResource(DbtCliResource):
     no longer waits for); the step's ``mission-tracker-dbt build`` hands itself over to it.
     """
 
-    _standby_pid: int | None = PrivateAttr(default=None)
+    _standby: Standby | None = PrivateAttr(default=None)
 
     @contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator["StepDbtCliResource"]:  # type: ignore[override]
         self.setup_for_execution(context)
         with dbt_standby() as standby:
-            self._standby_pid = standby.process.pid
+            self._standby = standby
             yield self
 
     def standby_note(self) -> str:
-        pid = self._standby_pid
-        return f"dbt runs in the run's standby dbt process (pid {pid})" if pid else "no standby dbt process"
+        """Waits for the run's standby to listen, and says which process dbt will run in."""
+        if self._standby is None or not self._standby.listening():
+            return "no standby dbt process: dbt starts in the step"
+        return f"dbt runs in the run's standby dbt process (pid {self._standby.process.pid})"
 
     @cached_property
     def _cli_version(self) -> version.Version:
