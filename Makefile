@@ -31,10 +31,11 @@ postgres:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
 ## Run the whole test suite (builds a warehouse once per session in a temporary folder). Two pytest-xdist
-## workers, one per core; a test file stays on one worker, in order (its tests share a Dagster instance).
+## workers, one per core; a test file stays on one worker, in order (its tests share a Dagster instance);
+## files go out longest first (tests/conftest.py orders them by their end_to_end marks).
 TEST_WORKERS ?= 2
 test: $(STAMP) browser postgres
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 ## dbt docs as one static page: dbt_project/target/static_index.html
 docs: $(STAMP)

@@ -24,6 +24,18 @@ def pytest_configure(config: pytest.Config) -> None:
     prepare_manifest()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The files with the longest end-to-end tests first (``end_to_end(seconds=...)`` marks, summed
+    per file), each file's tests in their own order. `make test` hands files to its two workers in
+    this order (``--no-loadscope-reorder``), so the longest start at once instead of last, when one
+    worker would run them while the other idles."""
+    seconds: dict[Path, float] = {}
+    for item in items:
+        for mark in item.iter_markers("end_to_end"):
+            seconds[item.path] = seconds.get(item.path, 0.0) + float(mark.kwargs.get("seconds", 0))
+    items.sort(key=lambda item: -seconds.get(item.path, 0.0))
+
+
 @dataclass
 class BuiltWarehouse:
     settings: Settings

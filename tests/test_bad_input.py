@@ -109,6 +109,7 @@ LEGITIMATE = {
 }
 
 
+@pytest.mark.end_to_end(seconds=4)  # each case: a refresh that stops at its ingest gate
 @pytest.mark.parametrize("case", list(CASES))
 def test_bad_input(case, built_warehouse, tmp_path):
     poison, outcome = CASES[case]
@@ -161,6 +162,7 @@ def test_a_bad_workbook_fails_its_asset_naming_file_sheet_row_and_column_and_pub
     assert sha256_of(published) == before, "the published warehouse changed"
 
 
+@pytest.mark.end_to_end(seconds=28)
 def test_legitimate_oddities_in_one_file_are_handled_and_published(built_warehouse, tmp_path):
     """An extra column, an identical duplicate row and suppression markers, all in one release of the
     file: the refresh publishes, and each is handled as its case says."""
@@ -184,6 +186,7 @@ def test_legitimate_oddities_in_one_file_are_handled_and_published(built_warehou
             assert con.execute(outcome.sql).fetchall() == outcome.expected, case
 
 
+@pytest.mark.end_to_end(seconds=20)
 def test_a_release_that_drops_areas_fails_the_coverage_gate(built_warehouse, tmp_path):
     """A file that still parses and passes its own row-count floor, but has lost a tenth of its areas."""
     warehouse = tmp_path / "warehouse"

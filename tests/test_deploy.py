@@ -133,6 +133,7 @@ def _wait_for_http(url: str, process: subprocess.Popen, log: Path, timeout: floa
     pytest.fail(f"{url} did not answer in {timeout:.0f} s:\n{log.read_text()[-4000:]}")
 
 
+@pytest.mark.end_to_end(seconds=150)
 def test_serve_runs_the_schedule_through_the_queue_once_and_publishes_on_postgres(postgres_url, tmp_path):
     home, warehouse = tmp_path / "dagster_home", tmp_path / "warehouse"
     home.mkdir()

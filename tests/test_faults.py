@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from orchestration.runner import run_refresh
 from orchestration.settings import BUNDLED_DIR_VAR, PROJECT_ROOT, WAREHOUSE_DIR_VAR
@@ -31,6 +32,7 @@ def fingerprint(published: Path) -> list:
         )
 
 
+@pytest.mark.end_to_end(seconds=40)
 def test_sigkill_during_dbt_build_leaves_published_intact_and_next_refresh_succeeds(
     built_warehouse, tmp_path
 ):
@@ -72,6 +74,7 @@ def test_sigkill_during_dbt_build_leaves_published_intact_and_next_refresh_succe
     assert sha256_of(published) != before
 
 
+@pytest.mark.end_to_end(seconds=45)
 def test_concurrent_readers_never_see_an_error_or_a_half_built_state(built_warehouse, tmp_path):
     warehouse = tmp_path / "warehouse"
     copy_published(built_warehouse.settings.warehouse_dir, warehouse)

@@ -142,6 +142,7 @@ def live_runs(built_warehouse, tmp_path_factory) -> Iterator[LiveRuns]:
         publisher.stop()
 
 
+@pytest.mark.end_to_end(seconds=40)
 def test_the_revised_release_is_fetched_loaded_and_published(live_runs):
     first = live_runs.first
     assert first.success, first.failures + first.checks_failed

@@ -183,6 +183,7 @@ def test_a_killed_refreshs_lock_is_detected_as_stale_and_cleared(tmp_path):
         assert read_holder(tmp_path).run_id == "next"
 
 
+@pytest.mark.end_to_end(seconds=38)
 def test_two_cli_refreshes_at_once_one_publishes_the_other_stops(built_warehouse, tmp_path):
     warehouse = tmp_path / "warehouse"
     copy_published(built_warehouse.settings.warehouse_dir, warehouse)
@@ -277,6 +278,7 @@ def test_a_failed_cli_run_records_that_the_published_warehouse_is_unchanged(buil
     assert metadata["version"] == before[:12]
 
 
+@pytest.mark.end_to_end(seconds=36)
 def test_materialize_all_from_the_ui_publishes_once(built_warehouse, tmp_path):
     """The implicit job behind the UI's "Materialize all", through Dagster's own API."""
     from orchestration.definitions import defs
