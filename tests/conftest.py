@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 class BuiltWarehouse:
     settings: Settings
     summary: object  # orchestration.runner.RefreshSummary
+    #: a copy of the session's Dagster home taken right after the session refresh: what the UI tests
+    #: read, so that refreshes other tests run later on the session instance cannot change what they see
+    dagster_home: Path
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -64,7 +68,11 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltW
     with isolated_warehouse(warehouse_dir):
         summary = run_refresh()
         assert summary.success, f"session refresh failed: {summary.failures} {summary.checks_failed}"
-        yield BuiltWarehouse(settings=get_settings(), summary=summary)
+        snapshot = tmp_path_factory.mktemp("dagster_home_after_session_refresh")
+        shutil.copytree(
+            os.environ["DAGSTER_HOME"], snapshot, dirs_exist_ok=True
+        )  # the run is over: no writer
+        yield BuiltWarehouse(settings=get_settings(), summary=summary, dagster_home=snapshot)
 
 
 @pytest.fixture

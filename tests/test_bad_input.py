@@ -131,10 +131,7 @@ def test_bad_input(case, built_warehouse, tmp_path):
 def test_a_bad_workbook_fails_its_asset_naming_file_sheet_row_and_column_and_publishes_nothing(
     built_warehouse, tmp_path
 ):
-    """Text in a number cell of a real ONS workbook (Cleveland's residential burglary, Table P1).
-
-    Kept before the legitimate-oddities test: its publish leaves each mart check's latest result in
-    the shared Dagster instance 'Succeeded', which tests/test_browser.py reads in the UI."""
+    """Text in a number cell of a real ONS workbook (Cleveland's residential burglary, Table P1)."""
     import io
 
     import openpyxl

@@ -52,9 +52,14 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def webserver(built_warehouse) -> Iterator[str]:
-    """`dagster-webserver` on 127.0.0.1 over the session's Dagster instance (which holds its refresh)."""
+    """`dagster-webserver` on 127.0.0.1 over the session's Dagster instance as the session refresh left
+    it (a copy: tests that run refreshes on the session instance, in whatever order, cannot change it)."""
     port = _free_port()
-    env = {**os.environ, WAREHOUSE_DIR_VAR: str(built_warehouse.settings.warehouse_dir)}
+    env = {
+        **os.environ,
+        WAREHOUSE_DIR_VAR: str(built_warehouse.settings.warehouse_dir),
+        "DAGSTER_HOME": str(built_warehouse.dagster_home),
+    }
     executable = str(Path(sys.executable).with_name("dagster-webserver"))
     ARTIFACTS.mkdir(exist_ok=True)
     log = (ARTIFACTS / "dagster-webserver.log").open("w")
