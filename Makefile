@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install refresh test ui serve bench lint status clean docs report export browser postgres live-demo
+.PHONY: install refresh test test-quick ui serve bench lint status clean docs report export browser postgres live-demo
 
 # The virtualenv, from the pinned lock file; rebuilt when the lock file or pyproject changes.
 $(STAMP): requirements.lock pyproject.toml
@@ -36,6 +36,11 @@ postgres:
 TEST_WORKERS ?= 2
 test: $(STAMP) browser postgres
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+
+## The same without the end_to_end tests (whole refreshes, the deployment): a quick loop while working
+## (~3 minutes); make test runs everything, as CI does.
+test-quick: $(STAMP) browser
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not end_to_end"
 
 ## dbt docs as one static page: dbt_project/target/static_index.html
 docs: $(STAMP)
