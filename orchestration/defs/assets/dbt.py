@@ -91,7 +91,7 @@ def dbt_models(
         return
     os.environ[WAREHOUSE_DIR_VAR] = str(settings.warehouse_dir)
     if isinstance(dbt, StepDbtCliResource):
-        context.log.info(dbt.standby_note())
+        context.log.info(dbt.wait_for_standby())
     try:
         yield from dbt.cli(["build"], context=context).stream()
     finally:
@@ -122,10 +122,13 @@ class StepDbtCliResource(DbtCliResource):
         self.setup_for_execution(context)
         with dbt_standby() as standby:
             self._standby = standby
-            yield self
+            try:
+                yield self
+            finally:
+                self._standby = None  # gone with the run
 
-    def standby_note(self) -> str:
-        """Waits for the run's standby to listen, and says which process dbt will run in."""
+    def wait_for_standby(self) -> str:
+        """Wait for the run's standby to listen; the log line saying which process dbt runs in."""
         if self._standby is None or not self._standby.listening():
             return "no standby dbt process: dbt starts in the step"
         return f"dbt runs in the run's standby dbt process (pid {self._standby.process.pid})"
