@@ -68,10 +68,9 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltW
     with isolated_warehouse(warehouse_dir):
         summary = run_refresh()
         assert summary.success, f"session refresh failed: {summary.failures} {summary.checks_failed}"
+        # the run is over, so nothing writes the instance while it is copied
         snapshot = tmp_path_factory.mktemp("dagster_home_after_session_refresh")
-        shutil.copytree(
-            os.environ["DAGSTER_HOME"], snapshot, dirs_exist_ok=True
-        )  # the run is over: no writer
+        shutil.copytree(os.environ["DAGSTER_HOME"], snapshot, dirs_exist_ok=True)
         yield BuiltWarehouse(settings=get_settings(), summary=summary, dagster_home=snapshot)
 
 

@@ -23,8 +23,9 @@ from dagster import (
     multi_asset_check,
 )
 
+from orchestration.quality.raw_suites import raw_suites
 from orchestration.quality.sql_checks import validate_table
-from orchestration.quality.suites import SuiteSpec, all_suites
+from orchestration.quality.suites import SuiteSpec, load_suite_specs
 from orchestration.settings import get_settings
 from orchestration.warehouse import connect, read_manifest
 
@@ -80,12 +81,12 @@ def evaluate_suite(
 
 def raw_suite_specs() -> dict[AssetKey, SuiteSpec]:
     """The raw tables' suites by the ingest asset they gate (run inside the ingest step)."""
-    return {AssetKey(list(spec.asset_key)): spec for spec in all_suites() if spec.asset_key[0] == "raw"}
+    return {AssetKey(list(spec.asset_key)): spec for spec in raw_suites()}
 
 
 def build_gx_checks() -> list[AssetChecksDefinition]:
     """The mart suites as one step of blocking checks after dbt (each its own check on its mart)."""
-    specs = [spec for spec in all_suites() if spec.asset_key[0] != "raw"]
+    specs = load_suite_specs()
     by_key = {gx_check_key(spec): spec for spec in specs}
 
     @multi_asset_check(
