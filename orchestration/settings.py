@@ -17,15 +17,18 @@
 | MISSION_TRACKER_SCHEDULE | stopped | `running`: the nightly schedule starts on (`serve` sets it) |
 | MISSION_TRACKER_NIGHTLY_CRON | 0 2 * * * | when the nightly schedule fires (Europe/London time) |
 | MISSION_TRACKER_DAGSTER_PG_URL | (none) | PostgreSQL for Dagster's storage (else SQLite in DAGSTER_HOME) |
+| MISSION_TRACKER_DUCKDB_MEMORY_LIMIT | 2GB | DuckDB's memory in a refresh and dbt; past it, it spills |
 | DAGSTER_HOME | <repo>/.dagster_home | Dagster's instance, with dagster.yaml copied from deploy/ |
 
 Settings are read when a run needs them (not at import), so tests can point a run at a temporary
-warehouse by setting the variables. dbt reads MISSION_TRACKER_WAREHOUSE_DIR too (profiles.yml).
+warehouse by setting the variables. dbt reads MISSION_TRACKER_WAREHOUSE_DIR and
+MISSION_TRACKER_DUCKDB_MEMORY_LIMIT too (profiles.yml).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +46,9 @@ REFRESH_WAIT_VAR = "MISSION_TRACKER_REFRESH_WAIT"
 SCHEDULE_VAR = "MISSION_TRACKER_SCHEDULE"
 NIGHTLY_CRON_VAR = "MISSION_TRACKER_NIGHTLY_CRON"
 DAGSTER_PG_URL_VAR = "MISSION_TRACKER_DAGSTER_PG_URL"
+DUCKDB_MEMORY_LIMIT_VAR = "MISSION_TRACKER_DUCKDB_MEMORY_LIMIT"
+#: DuckDB's own default is 80% of the machine's memory; a nightly batch on a shared machine takes less.
+DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
 SOURCE_MODES = ("bundled", "live")
 DEPLOY_DIR = PROJECT_ROOT / "deploy"
 
@@ -146,6 +152,14 @@ def get_settings() -> Settings:
         alert_webhook=os.environ.get(ALERT_WEBHOOK_VAR, "").strip() or None,
         refresh_wait=max(_number(REFRESH_WAIT_VAR, 0.0), 0.0),
     )
+
+
+def duckdb_memory_limit() -> str:
+    """The memory limit a refresh's DuckDB connections run under (dbt's too, through profiles.yml)."""
+    value = os.environ.get(DUCKDB_MEMORY_LIMIT_VAR, "").strip() or DEFAULT_DUCKDB_MEMORY_LIMIT
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value, flags=re.IGNORECASE):
+        raise ValueError(f"{DUCKDB_MEMORY_LIMIT_VAR}={value!r} is not a size such as 2GB or 512MB")
+    return value
 
 
 def schedule_running_by_default() -> bool:

@@ -13,12 +13,15 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import pandas as pd
+
+from orchestration.settings import duckdb_memory_limit
+from orchestration.sources.tidy import PARSED_COLUMNS, PARSED_TYPES, sql_literal
 
 LOAD_LOG = "raw._load_log"
 
@@ -32,10 +35,14 @@ def sha256_of(path: Path) -> str:
 
 
 def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A short-lived connection; callers close it (``with connect(...) as con``)."""
+    """A short-lived connection under the refresh's memory limit; callers close it
+    (``with connect(...) as con``). The limit is SET, not passed as config: DuckDB refuses a second
+    connection to a file with a different config in one process."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only)
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute(f"set memory_limit = '{duckdb_memory_limit()}'")
+    return con
 
 
 def _ensure_load_log(con: duckdb.DuckDBPyConnection) -> None:
@@ -74,14 +81,14 @@ class Origin:
     publisher_date: datetime | None = None
 
 
-def raw_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    """The columns of ``raw.<table>`` in order ([] when it does not exist)."""
+def raw_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """The columns of ``raw.<table>`` and their types (lower case), in order ({} when it does not exist)."""
     rows = con.execute(
-        "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ? "
-        "order by ordinal_position",
+        "select column_name, lower(data_type) from information_schema.columns "
+        "where table_schema = 'raw' and table_name = ? order by ordinal_position",
         [table],
     ).fetchall()
-    return [name for (name,) in rows]
+    return dict(rows)
 
 
 def connect_for_loading(db: Path) -> duckdb.DuckDBPyConnection:
@@ -128,35 +135,42 @@ class LoadResult:
 def load_raw_table(
     con: duckdb.DuckDBPyConnection,
     source_id: str,
-    frame: pd.DataFrame,
+    relation: str,
     *,
     file: Path,
     sha256: str,
     provenance: str = "published",
     origin: Origin | None = None,
+    metrics: Mapping[str, tuple[str, str]] | None = None,
 ) -> LoadResult:
-    """Replace ``raw.<source_id>`` with ``frame`` plus load columns, and log the load, in one transaction
-    (on a ``connect_for_loading`` connection: the ingest step opens it once for every source)."""
+    """Replace ``raw.<source_id>`` with the rows of ``relation`` (a temporary table or a registered
+    frame on ``con``) plus load columns, and log the load, in one transaction (on a
+    ``connect_for_loading`` connection: the ingest step opens it once for every source).
+
+    Parsed metric rows keep :data:`PARSED_TYPES` whichever reader produced them, and with ``metrics``
+    (publisher indicator -> (metric id, breakdown)) gain ``metric_id`` and ``breakdown`` columns."""
     loaded_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     table = f"raw.{source_id}"
+    columns = [name for (name, *_) in con.execute(f"describe {relation}").fetchall()]
+    parsed = set(PARSED_COLUMNS) <= set(columns)
     periods = (
-        frame.sort_values("period_start")["period_label"].drop_duplicates().tolist()
-        if "period_label" in frame
+        [
+            label
+            for (label, _) in con.execute(
+                f"select period_label, min(period_start) as start from {relation} group by 1 order by 2, 1"
+            ).fetchall()
+        ]
+        if parsed
         else []
     )
-    con.register("incoming", frame)
+    ((row_count,),) = con.execute(f"select count(*) from {relation}").fetchall()
     con.execute("begin transaction")
     con.execute(
         f"""create or replace table {table} as
-            select {
-            "* exclude (period_start, period_end), cast(period_start as date) as period_start, "
-            "cast(period_end as date) as period_end"
-            if "period_start" in frame
-            else "*"
-        },
+            select {_raw_select(columns, metrics) if parsed else "*"},
                    ? as _source_file, ? as _sha256, cast(? as timestamp) as _loaded_at,
                    ? as _provenance
-            from incoming""",
+            from {relation}""",
         [str(file), sha256, loaded_at, provenance],
     )
     origin = origin or Origin()
@@ -168,7 +182,7 @@ def load_raw_table(
             str(file),
             sha256,
             loaded_at,
-            len(frame),
+            row_count,
             periods[0] if periods else None,
             periods[-1] if periods else None,
             origin.mode,
@@ -178,8 +192,32 @@ def load_raw_table(
         ],
     )
     con.execute("commit")
-    con.unregister("incoming")
-    return LoadResult(source_id, table, str(file), sha256, loaded_at, len(frame), periods)
+    return LoadResult(source_id, table, str(file), sha256, loaded_at, row_count, periods)
+
+
+def _raw_select(columns: list[str], metrics: Mapping[str, tuple[str, str]] | None) -> str:
+    """Parsed columns typed (period dates last, as raw tables have always had them), any other
+    column as it is, then the metric mapping's two columns."""
+    last = ("period_start", "period_end")
+    typed = [
+        f"cast({column} as {PARSED_TYPES[column]}) as {column}" if column in PARSED_TYPES else column
+        for column in columns
+        if column not in last
+    ]
+    if metrics is not None:
+        for position, name in enumerate(("metric_id", "breakdown")):
+            cases = " ".join(
+                f"when {sql_literal(indicator)} then {sql_literal(target[position])}"
+                for indicator, target in metrics.items()
+            )
+            typed.append(f"case indicator {cases} end as {name}" if cases else f"null::varchar as {name}")
+    return ", ".join([*typed, *(f"cast({column} as date) as {column}" for column in last)])
+
+
+def release_relation(con: duckdb.DuckDBPyConnection, relation: str) -> None:
+    """Drop what staging left under ``relation`` (a temporary table or a registered frame)."""
+    con.unregister(relation)  # first: a registered frame is a view, which "drop table" refuses
+    con.execute(f"drop table if exists temp.{relation}")
 
 
 def table_row_counts(db: Path) -> dict[str, int]:

@@ -10,7 +10,8 @@ Each repetition gets an empty warehouse folder and Dagster home and measures, in
 - **plain dbt build**: `dbt build` of the same project over the raw tables the refresh loaded (a
   copy of the build file), in a fresh process;
 - **plain SQL**: the SQL that dbt build ran for every model and data test (dbt's own `target/run`
-  files), executed in dependency order in one DuckDB connection on another copy.
+  files), executed in dependency order in one DuckDB connection on another copy, under the same
+  DuckDB memory limit as the refresh and dbt (MISSION_TRACKER_DUCKDB_MEMORY_LIMIT).
 
 Then the ratios the targets are stated in (issue 17): full / dbt build, unchanged / dbt build, and
 full / plain SQL. `python scripts/live_demo.py` times a refresh in live mode.
@@ -33,6 +34,8 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 
 import duckdb
+
+from orchestration.settings import duckdb_memory_limit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -80,6 +83,7 @@ def plain_sql_seconds(target_path: Path, db: Path) -> tuple[float, int]:
             sys.exit(f"no executed SQL for {uid} under {target_path / 'run'}")
         statements.append((node["resource_type"], path.read_text()))
     con = duckdb.connect(str(db))
+    con.execute(f"set memory_limit = '{duckdb_memory_limit()}'")  # as the refresh and dbt run it
     start = time.perf_counter()
     for kind, sql in statements:
         if kind == "test":

@@ -1,13 +1,54 @@
-"""The ELS parser on each oddity the real files have, and on each kind of bad input."""
+"""The ELS readers on each oddity the real files have, and on each kind of bad input.
 
+Every case runs twice: through the Python reader (``parse_els_csv``) and through the DuckDB reader
+as ingest uses it (``stage_els_csv``, falling back to the Python reader when it steps aside). Both
+must give the same rows and the same errors; the DuckDB reader must take every well-formed case
+itself, and step aside only where the Python reader has to name a line or strip odd whitespace.
+"""
+
+from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
+import pandas as pd
 import pytest
 
 from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.ons_els import ELS_COLUMNS, PARSED_COLUMNS, parse_els_csv
+from orchestration.sources.ons_els import ELS_COLUMNS, PARSED_COLUMNS, parse_els_csv, stage_els_csv
+from orchestration.sources.tidy import ParseReport
 
 HEADER = ",".join(ELS_COLUMNS)
+BUNDLED_ELS = Path(__file__).resolve().parents[1] / "data" / "bundled" / "ons_els"
+
+
+class DuckDBReader:
+    """``stage_els_csv`` on a fresh in-memory connection for any file size, the staged rows read back
+    as a frame with None for NULL (as the Python reader gives them); the Python reader when it steps
+    aside, which ``fell_back`` records."""
+
+    def __init__(self) -> None:
+        self.fell_back = False
+
+    def __call__(self, path: Path) -> tuple[pd.DataFrame, ParseReport]:
+        with duckdb.connect() as con:
+            report = stage_els_csv(con, path, "staged", min_bytes=0)
+            if report is None:
+                self.fell_back = True
+                assert con.execute("select count(*) from duckdb_tables() where temporary").fetchone() == (0,)
+                return parse_els_csv(path)
+            frame = con.execute("select * from staged").df()
+        frame = frame.astype(object).where(frame.notna(), None)
+        return frame, report
+
+
+@pytest.fixture(params=["python", "duckdb"])
+def read(request) -> Callable[[Path], tuple[pd.DataFrame, ParseReport]]:
+    return parse_els_csv if request.param == "python" else DuckDBReader()
+
+
+def took_it(read) -> bool:
+    """The DuckDB reader read the file itself (trivially true for the Python reader)."""
+    return not getattr(read, "fell_back", False)
 
 
 def write(tmp_path: Path, text: str, *, encoding: str = "utf-8", name: str = "sample.csv") -> Path:
@@ -30,17 +71,18 @@ def row(
     return f"{areacd},{areanm},{geography},{indicator},{period},{observation},Years,yrs,{lci},{uci},{status},"
 
 
-def test_parses_typed_rows(tmp_path):
-    frame, report = parse_els_csv(write(tmp_path, f"{HEADER}\n{row()}\n"))
+def test_parses_typed_rows(read, tmp_path):
+    frame, report = read(write(tmp_path, f"{HEADER}\n{row()}\n"))
     assert list(frame.columns) == list(PARSED_COLUMNS)
     record = frame.iloc[0]
     assert (record.area_code, record.period_label, record.year) == ("E06000001", "2017-2019", 2019)
     assert (record.value, record.lci_95, record.uci_95, record.status) == (58.1, 57.0, 59.2, None)
     assert record.source_line == 2
     assert report.rows_read == 1 and report.suppressed == 0
+    assert took_it(read)
 
 
-def test_utf8_bom_and_column_order_and_quoted_commas(tmp_path):
+def test_utf8_bom_and_column_order_and_quoted_commas(read, tmp_path):
     columns = list(reversed(ELS_COLUMNS))
     cells = {
         "areacd": "E06000058",
@@ -57,114 +99,173 @@ def test_utf8_bom_and_column_order_and_quoted_commas(tmp_path):
         "notes": "",
     }
     text = ",".join(columns) + "\n" + ",".join(cells[c] for c in columns) + "\n"
-    frame, _ = parse_els_csv(write(tmp_path, "\ufeff" + text))
+    frame, _ = read(write(tmp_path, "\ufeff" + text))
     record = frame.iloc[0]
     assert record.area_name == "Bournemouth, Christchurch and Poole"
     assert record.value == 63.4
     assert record.lci_95 is None and record.uci_95 is None  # empty CIs -> missing, not zero
+    assert took_it(read)
 
 
 @pytest.mark.parametrize(
     ("marker", "status"), [("[x]", "x"), ("..", "x"), (":", "x"), ("c", "c"), ("*", "c"), ("-", "x")]
 )
-def test_suppression_markers_become_null_with_status_never_zero(tmp_path, marker, status):
-    frame, report = parse_els_csv(
-        write(tmp_path, f"{HEADER}\n{row(observation=marker, lci=marker, uci='')}\n")
-    )
+def test_suppression_markers_become_null_with_status_never_zero(read, tmp_path, marker, status):
+    frame, report = read(write(tmp_path, f"{HEADER}\n{row(observation=marker, lci=marker, uci='')}\n"))
     record = frame.iloc[0]
     assert record.value is None or record.value != record.value
     assert record.status == status
     assert report.suppressed == 1
+    assert took_it(read)
 
 
-def test_gss_status_column_is_kept(tmp_path):
-    frame, _ = parse_els_csv(
+def test_gss_status_column_is_kept(read, tmp_path):
+    frame, _ = read(
         write(
             tmp_path, f"{HEADER}\n{row(observation='', status='x')}\n{row(areacd='E06000002', status='u')}\n"
         )
     )
     assert list(frame.status) == ["x", "u"]
     assert frame.value.iloc[1] == 58.1  # low reliability keeps its figure
+    assert took_it(read)
 
 
-def test_itl_codes_are_accepted(tmp_path):
-    frame, _ = parse_els_csv(write(tmp_path, f"{HEADER}\n{row(areacd='TLC', areanm='North East')}\n"))
+def test_itl_codes_are_accepted(read, tmp_path):
+    frame, _ = read(write(tmp_path, f"{HEADER}\n{row(areacd='TLC', areanm='North East')}\n"))
     assert frame.area_code.iloc[0] == "TLC"
+    assert took_it(read)
 
 
-def test_identical_duplicates_are_dropped_and_counted(tmp_path):
-    frame, report = parse_els_csv(write(tmp_path, f"{HEADER}\n{row()}\n{row()}\n"))
+def test_identical_duplicates_are_dropped_and_counted(read, tmp_path):
+    frame, report = read(write(tmp_path, f"{HEADER}\n{row()}\n{row()}\n"))
     assert len(frame) == 1 and report.duplicates_dropped == 1
+    assert took_it(read)
 
 
-def test_extra_column_is_ignored_and_reported(tmp_path):
+def test_extra_column_is_ignored_and_reported(read, tmp_path):
     text = f"{HEADER},extra\n{row()},surprise\n"
-    frame, report = parse_els_csv(write(tmp_path, text))
+    frame, report = read(write(tmp_path, text))
     assert report.extra_columns == ["extra"] and len(frame) == 1
+    assert took_it(read)
 
 
-def error_for(tmp_path: Path, text: str, **kwargs) -> SourceFormatError:
+def error_for(read, tmp_path: Path, text: str, **kwargs) -> SourceFormatError:
     path = write(tmp_path, text, **kwargs)
     with pytest.raises(SourceFormatError) as caught:
-        parse_els_csv(path)
+        read(path)
     assert str(path) in str(caught.value), "the message names the file"
     return caught.value
 
 
-def test_missing_file(tmp_path):
+def test_missing_file(read, tmp_path):
     with pytest.raises(SourceFormatError, match="file not found"):
-        parse_els_csv(tmp_path / "absent.csv")
+        read(tmp_path / "absent.csv")
 
 
-def test_empty_file(tmp_path):
-    assert "file is empty" in str(error_for(tmp_path, ""))
+def test_empty_file(read, tmp_path):
+    assert "file is empty" in str(error_for(read, tmp_path, ""))
 
 
-def test_header_only(tmp_path):
-    assert "no data rows" in str(error_for(tmp_path, HEADER + "\n"))
+def test_header_only(read, tmp_path):
+    assert "no data rows" in str(error_for(read, tmp_path, HEADER + "\n"))
 
 
-def test_renamed_column(tmp_path):
-    error = error_for(tmp_path, HEADER.replace("observation", "value") + f"\n{row()}\n")
+def test_renamed_column(read, tmp_path):
+    error = error_for(read, tmp_path, HEADER.replace("observation", "value") + f"\n{row()}\n")
     assert error.column == "observation" and "may be renamed" in str(error) and "'value'" in str(error)
 
 
-def test_other_delimiter(tmp_path):
-    error = error_for(tmp_path, HEADER.replace(",", ";") + "\n" + row().replace(",", ";") + "\n")
+def test_other_delimiter(read, tmp_path):
+    error = error_for(read, tmp_path, HEADER.replace(",", ";") + "\n" + row().replace(",", ";") + "\n")
     assert "delimited by ';'" in str(error)
 
 
-def test_latin1_encoding(tmp_path):
-    error = error_for(tmp_path, f"{HEADER}\n{row(areanm='Ynys Môn')}\n", encoding="latin-1")
+def test_latin1_encoding(read, tmp_path):
+    error = error_for(read, tmp_path, f"{HEADER}\n{row(areanm='Ynys Môn')}\n", encoding="latin-1")
     assert "not valid UTF-8" in str(error) and error.line == 2
 
 
-def test_truncated_file(tmp_path):
+def test_truncated_file(read, tmp_path):
     truncated = f"{HEADER}\n{row()}\n{row(areacd='E06000002')}"[:-40]
-    error = error_for(tmp_path, truncated)
+    error = error_for(read, tmp_path, truncated)
     assert error.line == 3 and "truncated" in str(error)
 
 
-def test_non_numeric_observation(tmp_path):
-    error = error_for(tmp_path, f"{HEADER}\n{row()}\n{row(areacd='E06000002', observation='5B.1')}\n")
+def test_non_numeric_observation(read, tmp_path):
+    error = error_for(read, tmp_path, f"{HEADER}\n{row()}\n{row(areacd='E06000002', observation='5B.1')}\n")
     assert (error.column, error.line) == ("observation", 3) and "expected a number" in str(error)
 
 
-def test_unknown_status(tmp_path):
-    error = error_for(tmp_path, f"{HEADER}\n{row(status='q')}\n")
+def test_unknown_status(read, tmp_path):
+    error = error_for(read, tmp_path, f"{HEADER}\n{row(status='q')}\n")
     assert error.column == "status" and "unknown status code" in str(error)
 
 
-def test_malformed_area_code(tmp_path):
-    error = error_for(tmp_path, f"{HEADER}\n{row(areacd='Hartlepool')}\n")
+def test_malformed_area_code(read, tmp_path):
+    error = error_for(read, tmp_path, f"{HEADER}\n{row(areacd='Hartlepool')}\n")
     assert error.column == "areacd"
 
 
-def test_changed_period_format(tmp_path):
-    error = error_for(tmp_path, f"{HEADER}\n{row(period='2017-19')}\n")
+def test_changed_period_format(read, tmp_path):
+    error = error_for(read, tmp_path, f"{HEADER}\n{row(period='2017-19')}\n")
     assert error.column == "period" and "ISO-8601" in str(error)
 
 
-def test_conflicting_duplicate_rows(tmp_path):
-    error = error_for(tmp_path, f"{HEADER}\n{row()}\n{row(observation='60.0')}\n")
+def test_conflicting_duplicate_rows(read, tmp_path):
+    error = error_for(read, tmp_path, f"{HEADER}\n{row()}\n{row(observation='60.0')}\n")
     assert "duplicate key" in str(error) and error.line == 3
+
+
+def normalised(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame in one form whichever reader made it: None for missing, dates as dates."""
+    frame = frame.copy()
+    for column in ("period_start", "period_end"):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    return frame.astype(object).where(frame.notna(), None).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("path", sorted(BUNDLED_ELS.glob("*.csv")), ids=lambda path: path.stem)
+def test_both_readers_give_the_same_rows_and_report_for_every_bundled_file(path):
+    expected, expected_report = parse_els_csv(path)
+    duckdb_reader = DuckDBReader()
+    got, report = duckdb_reader(path)
+    assert took_it(duckdb_reader), "a real publisher file is one the DuckDB reader takes itself"
+    pd.testing.assert_frame_equal(normalised(got), normalised(expected))
+    assert report == expected_report
+
+
+TAB_NAME = "Hartlepool\t"
+NBSP_NAME = "\u00a0Hartlepool"
+BROKEN_NAME = '"Hartle\npool"'
+CR_NAME = '"Hartlepool\r"'
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(f"{HEADER}\n{row(areanm=TAB_NAME)}\n", id="tab at a cell's edge"),
+        pytest.param(f"{HEADER}\n{row(areanm=NBSP_NAME)}\n", id="no-break space at a cell's edge"),
+        pytest.param(f"{HEADER}\n{row()}\n\n{row(areacd='E06000002')}\n", id="blank line"),
+        pytest.param(f"{HEADER}\n{row()}\n   \n{row(areacd='E06000002')}\n", id="line of spaces"),
+        pytest.param(
+            f"{HEADER}\n{row(areanm=BROKEN_NAME)}\n{row(areacd='E06000002')}\n", id="line break in quotes"
+        ),
+        pytest.param(f"{HEADER}\r\n{row(areanm=CR_NAME)}\r\n", id="carriage return in a quoted cell"),
+    ],
+)
+def test_the_duckdb_reader_steps_aside_where_only_python_follows_the_lines(tmp_path, text):
+    path = write(tmp_path, text)
+    with duckdb.connect() as con:
+        assert stage_els_csv(con, path, "staged", min_bytes=0) is None
+        assert con.execute("select count(*) from duckdb_tables() where temporary").fetchone() == (0,)
+    expected, expected_report = parse_els_csv(path)
+    got, report = DuckDBReader()(path)
+    pd.testing.assert_frame_equal(normalised(got), normalised(expected))
+    assert report == expected_report
+
+
+def test_a_file_under_the_size_threshold_is_left_to_the_python_reader(tmp_path):
+    path = write(tmp_path, f"{HEADER}\n{row()}\n")
+    with duckdb.connect() as con:
+        assert stage_els_csv(con, path, "staged") is None  # default threshold: a few MB
+        assert stage_els_csv(con, path, "staged", min_bytes=path.stat().st_size) is not None

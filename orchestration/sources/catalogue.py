@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 import yaml
 
@@ -21,6 +22,9 @@ CATALOGUE_PATH = Path(__file__).with_name("catalogue.yml")
 #: A parser turns a file into tidy rows plus a report; one per publisher format. It is called as
 #: ``parser(path, expected_columns, **format_options)`` (options from the catalogue entry).
 Parser = Callable[..., tuple[pd.DataFrame, ParseReport]]
+#: A stager reads a file straight into a temporary table on the build connection, called as
+#: ``stager(con, path, relation, expected_columns)``; it returns None to leave the file to the parser.
+Stager = Callable[..., ParseReport | None]
 
 
 @dataclass(frozen=True)
@@ -30,11 +34,12 @@ class Format:
     parser: Parser
     expected_columns: tuple[str, ...]
     yields_metric_rows: bool  # True: tidy metric rows (tidy.PARSED_COLUMNS) with an indicator
+    stager: Stager | None = None  # the same rows read by DuckDB (large files), where the format has one
 
 
 #: Every format the catalogue may name.
 FORMATS: dict[str, Format] = {
-    "ons_els_csv": Format(ons_els.parse_els_csv, ons_els.ELS_COLUMNS, True),
+    "ons_els_csv": Format(ons_els.parse_els_csv, ons_els.ELS_COLUMNS, True, ons_els.stage_els_csv),
     "synthetic_sample": Format(synthetic.generate_sample, synthetic.SPEC_KEYS, True),
     "devolution_coverage": Format(devolution.compute_devolution_coverage, devolution.SPEC_KEYS, True),
     "ipsos_index_csv": Format(ipsos.parse_ipsos_csv, ipsos.IPSOS_COLUMNS, False),
@@ -88,6 +93,16 @@ class Source:
 
     def parse(self, path: Path) -> tuple[pd.DataFrame, ParseReport]:
         return self.parser(path, self.expected_columns, **dict(self.format_options))
+
+    def stage(self, con: duckdb.DuckDBPyConnection, path: Path, relation: str) -> ParseReport:
+        """The file's parsed rows as the relation ``relation`` on ``con``: read by the format's stager
+        when it takes the file, else by its parser (a frame registered under that name)."""
+        stager = FORMATS[self.format].stager
+        report = stager(con, path, relation, self.expected_columns) if stager is not None else None
+        if report is None:
+            frame, report = self.parse(path)
+            con.register(relation, frame)
+        return report
 
     @property
     def parser(self) -> Parser:

@@ -55,6 +55,22 @@ PARSED_COLUMNS: tuple[str, ...] = (
     "denominator",
 )
 
+#: Each parsed column's DuckDB type in a raw table (a column a parser leaves empty keeps its type).
+PARSED_TYPES: dict[str, str] = {
+    "source_line": "bigint",
+    **{
+        column: "varchar"
+        for column in ("area_code", "area_name", "geography", "indicator", "measure", "unit", "period")
+    },
+    "period_label": "varchar",
+    "period_start": "date",
+    "period_end": "date",
+    "year": "bigint",
+    **{column: "double" for column in ("value", "lci_95", "uci_95", "numerator", "denominator")},
+    "status": "varchar",
+    "notes": "varchar",
+}
+
 
 @dataclass
 class ParseReport:
@@ -64,6 +80,11 @@ class ParseReport:
     duplicates_dropped: int = 0
     extra_columns: list[str] = field(default_factory=list)
     suppressed: int = 0
+
+
+def sql_literal(value: str) -> str:
+    """A string as a SQL literal (quotes doubled), for the few statements built from catalogue text."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 def read_text(path: Path) -> str:

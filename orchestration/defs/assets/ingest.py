@@ -11,7 +11,6 @@ Asset keys are ``raw/<source id>``: the dbt sources map to the same keys, so lin
 from collections.abc import Iterator, Sequence
 
 import duckdb
-import pandas as pd
 from dagster import (
     AssetCheckResult,
     AssetExecutionContext,
@@ -35,10 +34,19 @@ from orchestration.fetch import FetchError
 from orchestration.settings import DATA_TEAM, get_settings
 from orchestration.sources.catalogue import Source, load_catalogue, source_checksum, source_tags
 from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.tidy import PARSED_COLUMNS
-from orchestration.warehouse import Origin, connect_for_loading, last_load, load_raw_table, read_manifest
+from orchestration.sources.tidy import PARSED_TYPES
+from orchestration.warehouse import (
+    Origin,
+    connect_for_loading,
+    last_load,
+    load_raw_table,
+    read_manifest,
+    release_relation,
+)
 
 RAW_SCHEMA = "raw"
+#: The temporary relation a source's parsed rows are staged under before they replace its raw table.
+STAGED = "staged_rows"
 #: The one step that ingests and gates every source (its step key in run logs and alerts).
 INGEST_STEP = "ingest_sources"
 
@@ -52,14 +60,19 @@ def is_ingest_key(path: list[str] | tuple[str, ...]) -> bool:
     return len(path) == 2 and path[0] == RAW_SCHEMA and path[1] in {source.id for source in load_catalogue()}
 
 
-def attach_metrics(source: Source, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Add ``metric_id`` and ``breakdown`` from the catalogue; return the unmapped indicators."""
-    mapping = {m.indicator: (m.metric_id, m.breakdown) for m in source.metrics}
-    frame = frame.copy()
-    frame["metric_id"] = frame["indicator"].map(lambda name: mapping.get(name, (None, None))[0])
-    frame["breakdown"] = frame["indicator"].map(lambda name: mapping.get(name, (None, None))[1])
-    unmapped = sorted(set(frame.loc[frame["metric_id"].isna(), "indicator"]))
-    return frame, unmapped
+def metric_mapping(source: Source) -> dict[str, tuple[str, str]]:
+    """Publisher indicator -> (warehouse metric id, breakdown), from the catalogue."""
+    return {m.indicator: (m.metric_id, m.breakdown) for m in source.metrics}
+
+
+def unmapped_indicators(con: duckdb.DuckDBPyConnection, relation: str, source: Source) -> list[str]:
+    """The staged rows' indicators the catalogue does not map (loaded with no metric_id)."""
+    mapped = set(metric_mapping(source))
+    return sorted(
+        name
+        for (name,) in con.execute(f"select distinct indicator from {relation}").fetchall()
+        if name not in mapped
+    )
 
 
 def _static_metadata(source: Source) -> dict[str, object]:
@@ -79,9 +92,12 @@ def _static_metadata(source: Source) -> dict[str, object]:
 
 
 def _same_shape(source: Source, previous: dict) -> bool:
-    """An unchanged file is only a no-op if the raw table already has today's loader's columns."""
-    expected = {"_provenance", *(PARSED_COLUMNS if source.yields_metric_rows else ())}
-    return expected <= set(previous["columns"])
+    """An unchanged file is only a no-op if the raw table already has today's loader's columns, typed
+    as today's loader types them."""
+    expected = {"_provenance": "varchar"}
+    if source.yields_metric_rows:
+        expected |= PARSED_TYPES
+    return all(previous["columns"].get(column) == kind for column, kind in expected.items())
 
 
 def _locate(context: AssetExecutionContext, fetcher: SourceFetcher, source: Source) -> SourceFile:
@@ -137,7 +153,7 @@ def ingest_source(
             },
         )
     try:
-        frame, report = source.parse(path)
+        report = source.stage(con, path, STAGED)
     except SourceFormatError as exc:
         raise Failure(
             description=f"raw/{source.id}: {exc}",
@@ -148,25 +164,27 @@ def ingest_source(
                 "problem": exc.problem,
             },
         ) from exc
-    unmapped: list[str] = []
-    if source.yields_metric_rows:
-        frame, unmapped = attach_metrics(source, frame)
-    if unmapped:
-        context.log.warning(
-            f"{source.id}: indicator(s) not in the catalogue, loaded with no metric_id: {unmapped}"
+    try:
+        unmapped = unmapped_indicators(con, STAGED, source) if source.yields_metric_rows else []
+        if unmapped:
+            context.log.warning(
+                f"{source.id}: indicator(s) not in the catalogue, loaded with no metric_id: {unmapped}"
+            )
+        if report.extra_columns:
+            context.log.warning(f"{source.id}: ignored extra column(s) {report.extra_columns}")
+        origin = Origin(located.mode, located.url, located.fetched_at, located.publisher_date)
+        result = load_raw_table(
+            con,
+            source.id,
+            STAGED,
+            file=path,
+            sha256=checksum,
+            provenance=source.provenance,
+            origin=origin,
+            metrics=metric_mapping(source) if source.yields_metric_rows else None,
         )
-    if report.extra_columns:
-        context.log.warning(f"{source.id}: ignored extra column(s) {report.extra_columns}")
-    origin = Origin(located.mode, located.url, located.fetched_at, located.publisher_date)
-    result = load_raw_table(
-        con,
-        source.id,
-        frame,
-        file=path,
-        sha256=checksum,
-        provenance=source.provenance,
-        origin=origin,
-    )
+    finally:
+        release_relation(con, STAGED)
     span = f"{result.periods[0]} .. {result.periods[-1]}" if result.periods else "no periods (a lookup)"
     context.log.info(f"{source.id}: loaded {result.row_count} rows, {span} from {path.name}")
     return MaterializeResult(

@@ -1,0 +1,77 @@
+"""The ingest asset with each ELS reader: DuckDB's (large files) and Python's (small ones).
+
+With the size threshold at 0 every ELS file goes to the DuckDB reader; the raw table it loads must
+equal the one the Python reader loads, column for column and type for type, and a bad file must
+fail the asset with the same message (the DuckDB reader steps aside; the Python one names the line).
+"""
+
+import duckdb
+import pytest
+from dagster import materialize
+
+from orchestration.alerts import step_failure_message
+from orchestration.defs.assets.ingest import build_ingest_assets
+from orchestration.defs.resources import RefreshLock, SourceFetcher
+from orchestration.settings import get_settings
+from orchestration.sources import ons_els
+from orchestration.sources.catalogue import get_source
+from tests.helpers import BUNDLED_DIR, isolated_warehouse, poisoned_bundle, set_cell
+
+HLE = get_source("healthy_life_expectancy")
+RESOURCES = {"fetcher": SourceFetcher(mode="bundled"), "refresh_lock": RefreshLock()}
+
+
+def ingest(warehouse, bundle=BUNDLED_DIR):
+    with isolated_warehouse(warehouse, bundle):
+        result = materialize([*build_ingest_assets([HLE])], resources=RESOURCES, raise_on_error=False)
+        build_db = get_settings().build_db
+    return result, build_db
+
+
+def raw_table(build_db):
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        types = con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'raw' and table_name = ? order by ordinal_position",
+            [HLE.id],
+        ).fetchall()
+        rows = con.execute(f"select * exclude (_loaded_at) from raw.{HLE.id} order by source_line").fetchall()
+        leftovers = con.execute("select count(*) from duckdb_tables() where temporary").fetchone()[0]
+    return types, rows, leftovers
+
+
+def staged_by_duckdb() -> bool:
+    """Source.stage on HLE's bundled file left a temporary table (DuckDB's reader), not a frame."""
+    with duckdb.connect() as con:
+        HLE.stage(con, BUNDLED_DIR / HLE.bundled_path, "staged")
+        return con.execute("select count(*) from duckdb_tables() where temporary").fetchone()[0] == 1
+
+
+def test_both_readers_load_the_same_raw_table(tmp_path, monkeypatch):
+    python_result, python_db = ingest(tmp_path / "python")
+    assert not staged_by_duckdb(), "a bundled file is small: the Python reader reads it"
+    monkeypatch.setattr(ons_els, "DUCKDB_READER_MIN_BYTES", 0)
+    assert staged_by_duckdb(), "with no threshold the DuckDB reader reads it"
+    duckdb_result, duckdb_db = ingest(tmp_path / "duckdb")
+    assert python_result.success and duckdb_result.success
+    python_types, python_rows, python_leftovers = raw_table(python_db)
+    duckdb_types, duckdb_rows, duckdb_leftovers = raw_table(duckdb_db)
+    assert python_leftovers == duckdb_leftovers == 0, "staging leaves no temporary table in the build"
+    assert duckdb_types == python_types
+    assert ("lci_95", "DOUBLE") in python_types and ("notes", "VARCHAR") in python_types
+    assert len(duckdb_rows) == len(python_rows) > 1000
+    assert duckdb_rows == python_rows
+
+
+@pytest.mark.parametrize("threshold", [0, 1 << 40], ids=["duckdb reader", "python reader"])
+def test_a_bad_cell_fails_the_asset_naming_file_column_and_line_with_either_reader(
+    tmp_path, monkeypatch, threshold
+):
+    monkeypatch.setattr(ons_els, "DUCKDB_READER_MIN_BYTES", threshold)
+    bundle = poisoned_bundle(tmp_path, HLE.bundled_path, set_cell(10, "observation", "sixty"))
+    result, _ = ingest(tmp_path / "warehouse", bundle)
+    assert not result.success
+    (failure,) = [event for event in result.all_events if event.event_type_value == "STEP_FAILURE"]
+    message = step_failure_message(failure)
+    assert "healthy-life-expectancy.csv" in message
+    assert "column 'observation'" in message and "line 10" in message and "'sixty'" in message
