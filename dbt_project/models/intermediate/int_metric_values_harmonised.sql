@@ -13,7 +13,10 @@ with facts as (
 ),
 
 changes as (
-    select old_code, new_code, change_kind, predecessors from {{ ref('int_area_changes_unioned') }}
+    -- successors: how many new codes an old code went to (more than one: a split). Facts are unique
+    -- per (area, period, metric, breakdown), so this is how many rows the join below gives a fact.
+    select old_code, new_code, change_kind, predecessors, count(*) over (partition by old_code) as successors
+    from {{ ref('int_area_changes_unioned') }}
 ),
 
 additivity as (
@@ -25,7 +28,7 @@ classified as (
         facts.*,
         changes.new_code,
         case when changes.old_code is null then 'current'
-             when count(*) over (partition by facts.area_code, facts.period, facts.metric_id, facts.breakdown) > 1 then 'split'
+             when changes.successors > 1 then 'split'
              else changes.change_kind end as change_kind,
         changes.predecessors,
         coalesce(additivity.additivity, 'none') as additivity
