@@ -1,4 +1,5 @@
-"""The ingest asset with each ELS reader: DuckDB's (large files) and Python's (small ones).
+"""The ingest asset with each ELS reader, DuckDB's (large files) and Python's (small ones), and
+the memory limit a refresh's DuckDB runs under.
 
 With the size threshold at 0 every ELS file goes to the DuckDB reader; the raw table it loads must
 equal the one the Python reader loads, column for column and type for type, and a bad file must
@@ -12,9 +13,16 @@ from dagster import materialize
 from orchestration.alerts import step_failure_message
 from orchestration.defs.assets.ingest import build_ingest_assets
 from orchestration.defs.resources import RefreshLock, SourceFetcher
-from orchestration.settings import get_settings
+from orchestration.settings import (
+    DBT_PROJECT_DIR,
+    DEFAULT_DUCKDB_MEMORY_LIMIT,
+    DUCKDB_MEMORY_LIMIT_VAR,
+    duckdb_memory_limit,
+    get_settings,
+)
 from orchestration.sources import ons_els
 from orchestration.sources.catalogue import get_source
+from orchestration.warehouse import connect
 from tests.helpers import BUNDLED_DIR, isolated_warehouse, poisoned_bundle, set_cell
 
 HLE = get_source("healthy_life_expectancy")
@@ -75,3 +83,18 @@ def test_a_bad_cell_fails_the_asset_naming_file_column_and_line_with_either_read
     message = step_failure_message(failure)
     assert "healthy-life-expectancy.csv" in message
     assert "column 'observation'" in message and "line 10" in message and "'sixty'" in message
+
+
+def test_the_refresh_and_dbt_run_duckdb_under_the_configured_memory_limit(tmp_path, monkeypatch):
+    monkeypatch.setenv(DUCKDB_MEMORY_LIMIT_VAR, "512MB")
+    with duckdb.connect() as reference:
+        reference.execute("set memory_limit = '512MB'")
+        expected = reference.execute("select current_setting('memory_limit')").fetchone()[0]
+        default = duckdb.connect().execute("select current_setting('memory_limit')").fetchone()[0]
+    with connect(tmp_path / "build.duckdb") as con:
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == expected != default
+    profile = (DBT_PROJECT_DIR / "profiles.yml").read_text()
+    assert f"env_var('{DUCKDB_MEMORY_LIMIT_VAR}', '{DEFAULT_DUCKDB_MEMORY_LIMIT}')" in profile
+    monkeypatch.setenv(DUCKDB_MEMORY_LIMIT_VAR, "lots")
+    with pytest.raises(ValueError, match=DUCKDB_MEMORY_LIMIT_VAR):
+        duckdb_memory_limit()
