@@ -294,10 +294,14 @@ def stage_els_csv(
         return None
     header, extra, data_lines = shape
     cells = f"_els_cells_{uuid.uuid4().hex[:12]}"
+    report = None
     try:
-        return _stage(con, path, relation, cells, header, extra, data_lines)
+        report = _stage(con, path, relation, cells, header, extra, data_lines)
+        return report
     finally:
         con.execute(f"drop table if exists temp.{cells}")
+        if report is None:
+            con.execute(f"drop table if exists temp.{relation}")
 
 
 def _stage(
@@ -323,33 +327,42 @@ def _stage(
         )
     except duckdb.Error:
         return None  # a row of the wrong width, a stray quote, bad UTF-8: the Python reader says where
-    ((count, valid, repeated_keys),) = con.execute(
-        f"""select count(*), coalesce(bool_and({_row_valid_sql()}), true),
-                   count(*) - count(distinct (trim(areacd), trim(indicator), trim(period)))
-            from {cells}"""
-    ).fetchall()
-    if count != data_lines or count == 0 or not valid:
-        return None  # a line break inside quotes (row n is no longer line n + 1), no rows, a bad cell
     periods = _periods(
         [raw for (raw,) in con.execute(f"select distinct period from {cells} order by 1").fetchall()]
     )
-    if periods is None:
-        return None
-    typed = _typed_rows_sql(cells, periods)
-    if repeated_keys and not _repeats_agree(con, typed):
-        return None
-    once = (
-        " qualify row_number() over (partition by area_code, indicator, period order by source_line) = 1"
-        " order by source_line"
-        if repeated_keys
-        else ""
+    if not periods:
+        return None  # a period that does not parse, or no rows: the Python reader says which
+    # one pass types every row and checks it (the checks need only the raw cells)
+    con.execute(
+        f"create or replace temp table {relation} as "
+        f"{_typed_rows_sql(cells, periods, extra=f'{_row_valid_sql()} as _valid')}"
     )
-    con.execute(f"create or replace temp table {relation} as {typed}{once}")
-    ((kept, suppressed),) = con.execute(
-        f"select count(*), count(*) filter (where value is null) from temp.{relation}"
+    ((count, valid, repeated_keys, suppressed),) = con.execute(
+        f"""select count(*), coalesce(bool_and(_valid), true),
+                   count(*) - count(distinct (area_code, indicator, period)),
+                   count(*) filter (where value is null)
+            from temp.{relation}"""
     ).fetchall()
+    if count != data_lines or count == 0 or not valid:
+        return None  # a line break inside quotes (row n is no longer line n + 1), no rows, a bad cell
+    con.execute(f"alter table temp.{relation} drop column _valid")
+    if repeated_keys:
+        if not _repeats_agree(con, relation):
+            return None
+        con.execute(
+            f"""create or replace temp table {relation} as
+                select * from temp.{relation}
+                qualify row_number() over (partition by area_code, indicator, period order by source_line) = 1
+                order by source_line"""
+        )
+        ((suppressed,),) = con.execute(
+            f"select count(*) filter (where value is null) from temp.{relation}"
+        ).fetchall()
     return ParseReport(
-        extra_columns=extra, rows_read=count, duplicates_dropped=count - kept, suppressed=suppressed
+        extra_columns=extra,
+        rows_read=count,
+        duplicates_dropped=repeated_keys,
+        suppressed=suppressed,
     )
 
 
@@ -378,7 +391,7 @@ def _period_sql(periods: dict[str, Period], attribute: str, kind: str) -> str:
     return f"cast(case c.period {cases} end as {kind})"
 
 
-def _typed_rows_sql(cells: str, periods: dict[str, Period]) -> str:
+def _typed_rows_sql(cells: str, periods: dict[str, Period], *, extra: str = "") -> str:
     """The select giving the Python reader's columns (:data:`PARSED_COLUMNS`) from the raw cells: a
     projection, so rows keep the file's order."""
     status = (
@@ -409,14 +422,14 @@ def _typed_rows_sql(cells: str, periods: dict[str, Period]) -> str:
     select = ", ".join(
         f"cast({expressions[column]} as {PARSED_TYPES[column]}) as {column}" for column in PARSED_COLUMNS
     )
-    return f"select {select} from {cells} as c"
+    return f"select {select}{', ' + extra if extra else ''} from {cells} as c"
 
 
-def _repeats_agree(con: duckdb.DuckDBPyConnection, typed: str) -> bool:
+def _repeats_agree(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
     """Rows repeating a key (area, indicator, period) repeat its figures too."""
     ((conflicts,),) = con.execute(
         f"""select count(*) from (
-                select 1 from ({typed})
+                select 1 from temp.{relation}
                 group by area_code, indicator, period
                 having count(distinct (value, lci_95, uci_95, status)) > 1)"""
     ).fetchall()

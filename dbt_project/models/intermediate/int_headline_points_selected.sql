@@ -2,6 +2,9 @@
     point of a series (metric x breakdown x area), with what the scorecard methods need: the metric's
     polarity and baseline, the comparison group the area is ranked in, a decimal time axis, and the
     point's position counted from the latest (1 = latest). -#}
+{#- A table, not a view: baselines, benchmarks, trends and the scorecard read it (the scorecard four
+    times); as a view its windows over every headline fact ran once per read. -#}
+{{ config(materialized='table') }}
 with facts as (
     select f.*
     from {{ ref('int_metric_values_harmonised') }} as f

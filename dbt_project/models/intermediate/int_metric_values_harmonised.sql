@@ -47,9 +47,14 @@ kept as (
 superseded as (
     select classified.*
     from classified
-    join kept
-        on kept.area_code = classified.new_code and kept.period = classified.period
-        and kept.metric_id = classified.metric_id and kept.breakdown = classified.breakdown
+    join (
+        -- only the current facts of a successor code can supersede (a few thousand of millions)
+        select area_code, period, metric_id, breakdown from kept
+        where area_code in (select new_code from changes)
+    ) as successor_facts
+        on successor_facts.area_code = classified.new_code and successor_facts.period = classified.period
+        and successor_facts.metric_id = classified.metric_id
+        and successor_facts.breakdown = classified.breakdown
     where classified.change_kind in ('recode', 'merger')
 ),
 
