@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install refresh test test-quick ui serve bench lint status clean docs report export browser postgres live-demo
+.PHONY: install refresh test test-quick ui serve bench bench-scale lint status clean docs report export browser postgres live-demo
 
 # The virtualenv, from the pinned lock file; rebuilt when the lock file or pyproject changes.
 $(STAMP): requirements.lock pyproject.toml
@@ -65,6 +65,11 @@ serve: $(STAMP)
 ## Wall time of a full refresh and of an unchanged one (median of 3), in fresh processes.
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+
+## A full refresh over raw inputs grown 1x, 10x and 100x (synthetic small areas, a temporary folder):
+## wall time, peak memory and the ratio to the plain SQL at each size.
+bench-scale: $(STAMP)
+	$(BIN)/python scripts/bench_scale.py
 
 ## Live mode against a loopback publisher: a revised release picked up, then a night with nothing new.
 live-demo: $(STAMP)

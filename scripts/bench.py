@@ -61,6 +61,36 @@ def copy_build(warehouse: Path, into: Path) -> Path:
     return into
 
 
+def scratch_env(scratch: Path, **variables: str) -> dict[str, str]:
+    """The environment of a refresh in ``scratch``: its own warehouse folder and Dagster home."""
+    home = scratch / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    warehouse = scratch / "warehouse"
+    return {
+        **os.environ,
+        "MISSION_TRACKER_WAREHOUSE_DIR": str(warehouse),
+        "DAGSTER_HOME": str(home),
+        **variables,
+    }
+
+
+def plain_dbt_build_seconds(warehouse: Path, scratch: Path, env: dict[str, str]) -> tuple[float, Path]:
+    """A plain `dbt build` (fresh process, fresh target folder) on a copy of the refresh's build file:
+    its wall time and its target folder (whose run/ files :func:`plain_sql_seconds` executes)."""
+    dbt_copy = copy_build(warehouse, scratch / "dbt_copy")
+    target = scratch / "target"
+    dbt_env = {
+        **env,
+        "MISSION_TRACKER_WAREHOUSE_DIR": str(dbt_copy),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    project = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    seconds = timed([DBT, "--quiet", "build", *project, "--target-path", str(target)], dbt_env)
+    shutil.rmtree(dbt_copy)
+    return seconds, target
+
+
 def plain_sql_seconds(target_path: Path, db: Path) -> tuple[float, int]:
     """Run dbt's executed SQL for every model and data test in dependency order in one connection."""
     manifest = json.loads((target_path / "manifest.json").read_text())
@@ -109,24 +139,12 @@ def main() -> None:
     for repetition in range(args.repeat):
         with tempfile.TemporaryDirectory(prefix="mt-bench-") as scratch_name:
             scratch = Path(scratch_name)
-            home = scratch / "dagster_home"
-            home.mkdir()
-            (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-            warehouse = scratch / "warehouse"
-            env = {**os.environ, "MISSION_TRACKER_WAREHOUSE_DIR": str(warehouse), "DAGSTER_HOME": str(home)}
+            env = scratch_env(scratch)
+            warehouse = Path(env["MISSION_TRACKER_WAREHOUSE_DIR"])
             times["full refresh"].append(timed([CLI, "refresh"], env))
             times["unchanged refresh"].append(timed([CLI, "refresh"], env))
-            dbt_copy = copy_build(warehouse, scratch / "dbt_copy")
-            target = scratch / "target"
-            dbt_env = {
-                **env,
-                "MISSION_TRACKER_WAREHOUSE_DIR": str(dbt_copy),
-                "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-            }
-            project = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-            times["plain dbt build"].append(
-                timed([DBT, "--quiet", "build", *project, "--target-path", str(target)], dbt_env)
-            )
+            seconds, target = plain_dbt_build_seconds(warehouse, scratch, env)
+            times["plain dbt build"].append(seconds)
             sql_copy = copy_build(warehouse, scratch / "sql_copy")
             seconds, statements = plain_sql_seconds(target, sql_copy / BUILD_FILE)
             times["plain SQL"].append(seconds)

@@ -3,15 +3,11 @@
 import json
 
 import pytest
-from dagster import materialize
 
-from orchestration.alerts import step_failure_message
-from orchestration.defs.assets.ingest import build_ingest_assets
-from orchestration.defs.resources import RefreshLock, SourceFetcher
 from orchestration.runner import run_refresh
 from orchestration.sources.catalogue import get_source
 from orchestration.warehouse import sha256_of
-from tests.helpers import copy_published, isolated_warehouse, poisoned_bundle, set_cell, set_cells_where
+from tests.helpers import copy_published, isolated_warehouse, poisoned_bundle, set_cells_where
 
 HLE = get_source("healthy_life_expectancy")
 
@@ -22,21 +18,6 @@ def published_copy(built_warehouse, tmp_path):
     target = tmp_path / "warehouse"
     copy_published(built_warehouse.settings.warehouse_dir, target)
     return target
-
-
-def test_corrupted_file_fails_its_ingest_asset_naming_file_and_problem(tmp_path):
-    bundle = poisoned_bundle(tmp_path, HLE.bundled_path, set_cell(10, "observation", "sixty"))
-    with isolated_warehouse(tmp_path / "warehouse", bundle):
-        result = materialize(
-            [*build_ingest_assets([HLE])],
-            resources={"fetcher": SourceFetcher(mode="bundled"), "refresh_lock": RefreshLock()},
-            raise_on_error=False,
-        )
-    assert not result.success
-    (failure,) = [event for event in result.all_events if event.event_type_value == "STEP_FAILURE"]
-    message = step_failure_message(failure)
-    assert "healthy-life-expectancy.csv" in message
-    assert "column 'observation'" in message and "line 10" in message and "'sixty'" in message
 
 
 def test_corrupted_file_blocks_publish_and_keeps_published_file(published_copy, tmp_path):
