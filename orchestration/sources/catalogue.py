@@ -8,14 +8,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pandas as pd
 import yaml
 
 from orchestration.sources import devolution, ipsos, ons_els, ons_geography, ons_pfa, open_sdg, synthetic
 from orchestration.sources.tidy import ParseReport
+
+if TYPE_CHECKING:
+    import duckdb
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.yml")
 
