@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.settings import duckdb_memory_limit
-from orchestration.sources.tidy import PARSED_COLUMNS, PARSED_TYPES, sql_literal
+from orchestration.sources.tidy import PARSED_TYPES, sql_literal
 
 LOAD_LOG = "raw._load_log"
 
@@ -147,27 +147,21 @@ def load_raw_table(
     frame on ``con``) plus load columns, and log the load, in one transaction (on a
     ``connect_for_loading`` connection: the ingest step opens it once for every source).
 
-    Parsed metric rows keep :data:`PARSED_TYPES` whichever reader produced them, and with ``metrics``
-    (publisher indicator -> (metric id, breakdown)) gain ``metric_id`` and ``breakdown`` columns."""
+    ``metrics`` (publisher indicator -> (metric id, breakdown)) is given for metric rows: they keep
+    :data:`PARSED_TYPES` whichever reader produced them and gain ``metric_id`` and ``breakdown``
+    columns; without it (a lookup) the rows are loaded as they are."""
     loaded_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     table = f"raw.{source_id}"
     columns = [name for (name, *_) in con.execute(f"describe {relation}").fetchall()]
-    parsed = set(PARSED_COLUMNS) <= set(columns)
-    periods = (
-        [
-            label
-            for (label, _) in con.execute(
-                f"select period_label, min(period_start) as start from {relation} group by 1 order by 2, 1"
-            ).fetchall()
-        ]
-        if parsed
-        else []
-    )
+    periods = []
+    if metrics is not None:
+        ordered = f"select period_label, min(period_start) from {relation} group by 1 order by 2, 1"
+        periods = [label for (label, _) in con.execute(ordered).fetchall()]
     ((row_count,),) = con.execute(f"select count(*) from {relation}").fetchall()
     con.execute("begin transaction")
     con.execute(
         f"""create or replace table {table} as
-            select {_raw_select(columns, metrics) if parsed else "*"},
+            select {_raw_select(columns, metrics) if metrics is not None else "*"},
                    ? as _source_file, ? as _sha256, cast(? as timestamp) as _loaded_at,
                    ? as _provenance
             from {relation}""",
@@ -195,7 +189,7 @@ def load_raw_table(
     return LoadResult(source_id, table, str(file), sha256, loaded_at, row_count, periods)
 
 
-def _raw_select(columns: list[str], metrics: Mapping[str, tuple[str, str]] | None) -> str:
+def _raw_select(columns: list[str], metrics: Mapping[str, tuple[str, str]]) -> str:
     """Parsed columns typed (period dates last, as raw tables have always had them), any other
     column as it is, then the metric mapping's two columns."""
     last = ("period_start", "period_end")
@@ -204,13 +198,12 @@ def _raw_select(columns: list[str], metrics: Mapping[str, tuple[str, str]] | Non
         for column in columns
         if column not in last
     ]
-    if metrics is not None:
-        for position, name in enumerate(("metric_id", "breakdown")):
-            cases = " ".join(
-                f"when {sql_literal(indicator)} then {sql_literal(target[position])}"
-                for indicator, target in metrics.items()
-            )
-            typed.append(f"case indicator {cases} end as {name}" if cases else f"null::varchar as {name}")
+    for position, name in enumerate(("metric_id", "breakdown")):
+        cases = " ".join(
+            f"when {sql_literal(indicator)} then {sql_literal(target[position])}"
+            for indicator, target in metrics.items()
+        )
+        typed.append(f"case indicator {cases} end as {name}" if cases else f"null::varchar as {name}")
     return ", ".join([*typed, *(f"cast({column} as date) as {column}" for column in last)])
 
 
