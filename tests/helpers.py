@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from orchestration.settings import BUNDLED_DIR_VAR, PROJECT_ROOT, WAREHOUSE_DIR_VAR
@@ -207,3 +210,11 @@ def run_model_on_fixtures(model: str, tables: dict[str, Any]) -> Any:
     if missing:
         raise KeyError(f"{model} refs tables the fixture does not give: {missing}")
     return con.sql(sql).df()
+
+
+def import_script(name: str) -> ModuleType:
+    """A module of scripts/ (a folder of scripts, not a package), e.g. the benchmark the tests check."""
+    scripts = str(PROJECT_ROOT / "scripts")
+    if scripts not in sys.path:
+        sys.path.insert(0, scripts)
+    return importlib.import_module(name)

@@ -5,16 +5,14 @@ Generated here at 2x from the real bundle; every property is checked against the
 
 import csv
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
 from orchestration.sources.ons_els import ELS_COLUMNS, parse_els_csv
-from tests.helpers import BUNDLED_DIR
+from tests.helpers import BUNDLED_DIR, import_script
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-import bench_scale
+bench_scale = import_script("bench_scale")
 
 SEED = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "area_code_types.csv"
 

@@ -25,7 +25,7 @@ from orchestration.runner import run_refresh
 from orchestration.settings import BUNDLED_DIR_VAR, PROJECT_ROOT, WAREHOUSE_DIR_VAR
 from orchestration.sources.catalogue import get_source
 from orchestration.warehouse import AnalystQueryError, analyst_relation, connect_analyst, sha256_of
-from tests.helpers import copy_published, isolated_warehouse, poisoned_bundle, set_cells_where
+from tests.helpers import copy_published, import_script, isolated_warehouse, poisoned_bundle, set_cells_where
 
 CLI = str(Path(sys.executable).with_name("mission-tracker"))
 HLE = get_source("healthy_life_expectancy")
@@ -208,6 +208,11 @@ def test_two_cli_refreshes_at_once_one_publishes_the_other_stops(built_warehouse
     assert "started at" in error[0]
     assert first.returncode == 0, first_out
     assert "Published:" in first_out
+    # the progress lines `make bench-scale` reads a refresh's timeline from, each once, in order
+    bench_scale = import_script("bench_scale")
+    timeline = bench_scale.milestones(first_out)
+    assert list(timeline) == list(bench_scale.MILESTONES), first_out
+    assert list(timeline.values()) == sorted(timeline.values())
     after = sha256_of(published)
     assert after != before
     with duckdb.connect(str(published), read_only=True) as con:  # valid, and the new release is in it
