@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -123,8 +124,6 @@ class Standby:
     def listening(self, timeout: float = 10) -> bool:
         """Wait until it listens (it binds its socket first thing, well before a dbt step starts;
         a command started before that would run dbt itself); False if it went or never did."""
-        import time
-
         deadline = time.monotonic() + timeout
         while not os.path.exists(self.socket_path):
             if self.process.poll() is not None or time.monotonic() > deadline:

@@ -109,11 +109,15 @@ def _scaled_rows_sql(multiplier: str, column: str) -> str:
 def _write_scaled_els(con: duckdb.DuckDBPyConnection, source: Path, target: Path) -> int:
     """The real file, then one copy of each authority row per synthetic area beneath it (their count)."""
     shutil.copyfile(source, target)
-    if not target.read_bytes().endswith(b"\n"):
+    with open(source, "rb") as handle:
+        first_line = handle.readline()
+        handle.seek(-1, os.SEEK_END)
+        ends_with_newline = handle.read(1) == b"\n"
+    if not ends_with_newline:
         with open(target, "ab") as handle:
             handle.write(b"\n")
-    header = source.read_text(encoding="utf-8-sig").splitlines()[0]
-    columns = [name.strip() for name in header.split(",")]
+    columns = [name.strip() for name in first_line.decode("utf-8-sig").split(",")]
+    crlf = first_line.endswith(b"\r\n")  # DuckDB writes \n; keep the file's own line ends
     digest = "('0x' || left(md5(s.code || '|' || r.indicator || '|' || r.period), 8))::bigint"
     multiplier = f"(0.9 + 0.1 * {digest} / 4294967296.0)"  # in [0.9, 1.0)
     values = {
@@ -138,7 +142,6 @@ def _write_scaled_els(con: duckdb.DuckDBPyConnection, source: Path, target: Path
             ) to '{extra}' (header false, delimiter ',', quote '"')""",
         [str(source)],
     ).fetchall()
-    crlf = b"\r\n" in source.read_bytes()[:4096]  # DuckDB writes \n; keep the file's own line ends
     with open(target, "ab") as out, open(extra, "rb") as rows:
         for block in iter(lambda: rows.read(1 << 22), b""):
             out.write(block.replace(b"\n", b"\r\n") if crlf else block)

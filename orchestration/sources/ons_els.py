@@ -36,6 +36,7 @@ import pandas as pd
 from orchestration.sources.errors import SourceFormatError
 from orchestration.sources.periods import Period, PeriodFormatError, parse_period
 from orchestration.sources.tidy import (
+    NUMBER_PATTERN,
     PARSED_COLUMNS,
     PARSED_TYPES,
     SUPPRESSION_MARKERS,
@@ -207,7 +208,6 @@ _ODD_SPACES: tuple[bytes, ...] = (
 #: Files smaller than this are read row by row in Python: below a few MB that is faster than DuckDB's
 #: fixed cost of several queries per file (every bundled file is smaller; a 10x file is not).
 DUCKDB_READER_MIN_BYTES = 4 << 20
-_NUMBER_PATTERN = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 
 
 def _sql_list(values: Sequence[str]) -> str:
@@ -222,21 +222,25 @@ def _marker_status_sql(cell: str) -> str:
     return f"(case lower(trim({cell})) {cases} end)"
 
 
+def _cleaned_sql(cell: str) -> str:
+    """A numeric cell as :func:`parse_number` cleans it: trimmed, thousands commas dropped."""
+    return f"replace(trim({cell}), ',', '')"
+
+
 def _number_sql(cell: str) -> str:
-    """A numeric cell as :func:`parse_number` reads it: commas dropped, empty -> NULL, else a double;
-    NULL too for a suppression marker (its status is taken from the observation's marker)."""
-    cleaned = f"replace(trim({cell}), ',', '')"
+    """A numeric cell as :func:`parse_number` reads it: empty -> NULL, else a double; NULL too for a
+    suppression marker (its status is taken from the observation's marker)."""
     return (
-        f"case when {_marker_status_sql(cell)} is not null or {cleaned} = '' then null "
-        f"else try_cast({cleaned} as double) end"
+        f"case when {_marker_status_sql(cell)} is not null or {_cleaned_sql(cell)} = '' then null "
+        f"else try_cast({_cleaned_sql(cell)} as double) end"
     )
 
 
 def _number_ok_sql(cell: str) -> str:
-    cleaned = f"replace(trim({cell}), ',', '')"
+    """True for a cell :func:`parse_number` accepts (or a suppression marker)."""
     return (
-        f"({_marker_status_sql(cell)} is not null or {cleaned} = '' "
-        f"or regexp_full_match({cleaned}, '{_NUMBER_PATTERN}'))"
+        f"({_marker_status_sql(cell)} is not null or {_cleaned_sql(cell)} = '' "
+        f"or regexp_full_match({_cleaned_sql(cell)}, '{NUMBER_PATTERN}'))"
     )
 
 
@@ -343,8 +347,8 @@ def _stage(
                    count(*) filter (where value is null)
             from temp.{relation}"""
     ).fetchall()
-    if count != data_lines or count == 0 or not valid:
-        return None  # a line break inside quotes (row n is no longer line n + 1), no rows, a bad cell
+    if count != data_lines or not valid:
+        return None  # a line break inside quotes (row n is no longer line n + 1), or a bad cell
     con.execute(f"alter table temp.{relation} drop column _valid")
     if repeated_keys:
         if not _repeats_agree(con, relation):

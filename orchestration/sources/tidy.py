@@ -15,7 +15,10 @@ from pathlib import Path
 
 from orchestration.sources.errors import SourceFormatError
 
-_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+#: A number as publishers write it once thousands commas are dropped (the DuckDB ELS reader checks
+#: cells against the same pattern in SQL).
+NUMBER_PATTERN = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_NUMBER = re.compile(rf"^{NUMBER_PATTERN}$")
 
 #: Suppression markers publishers put in place of a number, and the GSS status each means.
 SUPPRESSION_MARKERS: dict[str, str] = {
@@ -57,18 +60,10 @@ PARSED_COLUMNS: tuple[str, ...] = (
 
 #: Each parsed column's DuckDB type in a raw table (a column a parser leaves empty keeps its type).
 PARSED_TYPES: dict[str, str] = {
-    "source_line": "bigint",
-    **{
-        column: "varchar"
-        for column in ("area_code", "area_name", "geography", "indicator", "measure", "unit", "period")
-    },
-    "period_label": "varchar",
-    "period_start": "date",
-    "period_end": "date",
-    "year": "bigint",
-    **{column: "double" for column in ("value", "lci_95", "uci_95", "numerator", "denominator")},
-    "status": "varchar",
-    "notes": "varchar",
+    **dict.fromkeys(PARSED_COLUMNS, "varchar"),
+    **dict.fromkeys(("source_line", "year"), "bigint"),
+    **dict.fromkeys(("period_start", "period_end"), "date"),
+    **dict.fromkeys(("value", "lci_95", "uci_95", "numerator", "denominator"), "double"),
 }
 
 

@@ -65,14 +65,12 @@ def metric_mapping(source: Source) -> dict[str, tuple[str, str]]:
     return {m.indicator: (m.metric_id, m.breakdown) for m in source.metrics}
 
 
-def unmapped_indicators(con: duckdb.DuckDBPyConnection, relation: str, source: Source) -> list[str]:
+def unmapped_indicators(
+    con: duckdb.DuckDBPyConnection, relation: str, mapping: dict[str, tuple[str, str]]
+) -> list[str]:
     """The staged rows' indicators the catalogue does not map (loaded with no metric_id)."""
-    mapped = set(metric_mapping(source))
-    return sorted(
-        name
-        for (name,) in con.execute(f"select distinct indicator from {relation}").fetchall()
-        if name not in mapped
-    )
+    found = con.execute(f"select distinct indicator from {relation}").fetchall()
+    return sorted(name for (name,) in found if name not in mapping)
 
 
 def _static_metadata(source: Source) -> dict[str, object]:
@@ -164,8 +162,9 @@ def ingest_source(
                 "problem": exc.problem,
             },
         ) from exc
+    mapping = metric_mapping(source) if source.yields_metric_rows else None
     try:
-        unmapped = unmapped_indicators(con, STAGED, source) if source.yields_metric_rows else []
+        unmapped = unmapped_indicators(con, STAGED, mapping) if mapping is not None else []
         if unmapped:
             context.log.warning(
                 f"{source.id}: indicator(s) not in the catalogue, loaded with no metric_id: {unmapped}"
@@ -181,7 +180,7 @@ def ingest_source(
             sha256=checksum,
             provenance=source.provenance,
             origin=origin,
-            metrics=metric_mapping(source) if source.yields_metric_rows else None,
+            metrics=mapping,
         )
     finally:
         release_relation(con, STAGED)
