@@ -30,17 +30,19 @@ postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "installing Debian's postgresql for the deployment test"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
-## Run the whole test suite (builds a warehouse once per session in a temporary folder). Two pytest-xdist
-## workers, one per core; a test file stays on one worker, in order (its tests share a Dagster instance);
-## files go out longest first (tests/conftest.py orders them by their end_to_end marks).
-TEST_WORKERS ?= 2
+## Run the whole test suite (builds a warehouse once per session in a temporary folder, shared by the
+## workers). Three pytest-xdist workers: the deployment test, which mostly waits on the clock, gets one of
+## its own, and the other two (one per core) share the rest (tests/scheduling.py). A test file stays on
+## one worker, in order (its tests share a Dagster instance); files go out longest first
+## (tests/conftest.py orders them by their end_to_end marks).
+TEST_WORKERS ?= 3
 test: $(STAMP) browser postgres
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 ## The same without the end_to_end tests (whole refreshes, the deployment): a quick loop while working
 ## (~3 minutes); make test runs everything, as CI does.
 test-quick: $(STAMP) browser
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not end_to_end"
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not end_to_end"
 
 ## dbt docs as one static page: dbt_project/target/static_index.html
 docs: $(STAMP)

@@ -100,6 +100,7 @@ def _open(browser, url: str):
     return page
 
 
+@pytest.mark.slow(seconds=30)  # the whole module: its webserver and Chromium start with this test
 def test_ui_shows_the_asset_graph_with_the_publish_step(browser, webserver):
     page = _open(browser, f"{webserver}/locations/{LOCATION}/asset-groups/publish")
     for name in ("published_warehouse", "scorecard_report", "warehouse_exports"):
@@ -121,9 +122,7 @@ def test_ui_shows_the_blocking_checks_of_a_mart(browser, webserver):
 
 
 def test_ui_shows_the_session_refresh_as_a_successful_run(browser, webserver, built_warehouse):
-    from dagster import DagsterInstance
-
-    with DagsterInstance.get() as instance:
+    with built_warehouse.instance() as instance:
         run = instance.get_run_by_id(built_warehouse.summary.run_id)
     assert run.job_name == "nightly_refresh" and run.status.value == "SUCCESS"
     page = _open(browser, f"{webserver}/runs/{run.run_id}")

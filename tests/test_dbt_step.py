@@ -45,10 +45,8 @@ def test_the_session_refresh_built_every_node_of_the_prepared_manifest_without_p
 
 
 def test_the_session_refresh_ran_dbt_in_the_standby_process_started_with_the_run(built_warehouse):
-    from dagster import DagsterInstance
-
     run_id = built_warehouse.summary.run_id
-    with DagsterInstance.get() as instance:
+    with built_warehouse.instance() as instance:
         notes = [
             record.user_message
             for record in instance.all_logs(run_id)

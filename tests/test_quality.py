@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 
 from orchestration.quality.raw_suites import REFUSED_BY_PARSER, raw_suite
 from orchestration.quality.suites import all_suites, load_suite_specs, validate_frame
@@ -132,6 +133,7 @@ def _verdicts(outcome) -> tuple[bool, set]:
     return outcome.success, {(f.expectation, rule(f.kwargs), f.unexpected_count) for f in outcome.failed}
 
 
+@pytest.mark.slow(seconds=15)
 def test_every_suite_gives_the_same_verdict_in_sql_as_in_gx_on_the_published_tables(published_con):
     from orchestration.quality.sql_checks import validate_table
 
@@ -175,6 +177,7 @@ def _damage(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
     return damaged
 
 
+@pytest.mark.slow(seconds=25)
 def test_damaged_tables_fail_the_same_expectations_with_the_same_counts_in_sql_and_gx(published_con):
     import duckdb
 
