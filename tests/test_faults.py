@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -32,15 +33,34 @@ def fingerprint(published: Path) -> list:
         )
 
 
-@pytest.mark.end_to_end(seconds=40)
-def test_sigkill_during_dbt_build_leaves_published_intact_and_next_refresh_succeeds(
-    built_warehouse, tmp_path
-):
+@dataclass
+class KilledThenRecovered:
+    """A CLI refresh killed with SIGKILL in the middle of dbt, then the next refresh, with no manual
+    cleanup in between, run while three analyst processes read the published file in a loop."""
+
+    killed: subprocess.Popen
+    seen_dbt_model: bool
+    sha_before: str
+    sha_after_kill: str
+    rows_after_kill: int
+    old_version: list
+    summary: object  # orchestration.runner.RefreshSummary
+    new_version: list
+    sha_after: str
+    readers: list[tuple[int, dict]]  # (exit code, what the reader saw)
+
+
+@pytest.fixture(scope="module")
+def killed_then_recovered(built_warehouse, tmp_path_factory) -> KilledThenRecovered:
+    """One kill and one recovering refresh for both tests below (a refresh with a publish costs a
+    whole dbt build): the recovery is the refresh the readers watch publish."""
+    tmp_path = tmp_path_factory.mktemp("faults")
     warehouse = tmp_path / "warehouse"
     copy_published(built_warehouse.settings.warehouse_dir, warehouse)
     published = warehouse / "mission_tracker.duckdb"
-    before = sha256_of(published)
-    # a new release of one file, so that the recovering refresh has something new to publish
+    sha_before = sha256_of(published)
+    old_version = fingerprint(published)
+    # a new release of one file (a note added), so that the recovering refresh publishes a new version
     bundle = poisoned_bundle(
         tmp_path, HLE.bundled_path, set_cells_where("notes", "revised", lambda r: r["areacd"] == "E06000001")
     )
@@ -62,28 +82,11 @@ def test_sigkill_during_dbt_build_leaves_published_intact_and_next_refresh_succe
         assert time.monotonic() < deadline, "dbt never started"
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
-    assert seen_dbt_model and process.returncode == -signal.SIGKILL
-    assert sha256_of(published) == before, "a killed refresh changed the published warehouse"
+    process.stdout.close()
+    sha_after_kill = sha256_of(published)
     with duckdb.connect(str(published), read_only=True) as con:
-        assert con.execute("select count(*) from fct_area_year_metrics").fetchone()[0] > 0
+        rows_after_kill = con.execute("select count(*) from fct_area_year_metrics").fetchone()[0]
 
-    with isolated_warehouse(warehouse, bundle):
-        summary = run_refresh()  # no manual cleanup in between
-    assert summary.success, summary.failures
-    assert summary.stale_lock and f"pid {process.pid}," in summary.stale_lock  # the killed run's lock
-    assert sha256_of(published) != before
-
-
-@pytest.mark.end_to_end(seconds=45)
-def test_concurrent_readers_never_see_an_error_or_a_half_built_state(built_warehouse, tmp_path):
-    warehouse = tmp_path / "warehouse"
-    copy_published(built_warehouse.settings.warehouse_dir, warehouse)
-    published = warehouse / "mission_tracker.duckdb"
-    old_version = fingerprint(published)
-    # a new release of one file (a note added), so that the refresh publishes a different version
-    bundle = poisoned_bundle(
-        tmp_path, HLE.bundled_path, set_cells_where("notes", "revised", lambda r: r["areacd"] == "E06000001")
-    )
     stop = tmp_path / "stop"
     readers = []
     for number in range(3):
@@ -92,18 +95,47 @@ def test_concurrent_readers_never_see_an_error_or_a_half_built_state(built_wareh
         readers.append((subprocess.Popen(command, cwd=PROJECT_ROOT), out))
     time.sleep(1.0)
     with isolated_warehouse(warehouse, bundle):
-        summary = run_refresh(sources=[HLE.id])  # the same build, checks and atomic publish, fewer steps
+        summary = run_refresh()  # no manual cleanup after the kill
     time.sleep(1.0)
     stop.touch()
     results = []
-    for process, out in readers:
-        assert process.wait(timeout=60) == 0, out.read_text()
-        results.append(json.loads(out.read_text()))
-    assert summary.success, summary.failures
-    new_version = fingerprint(published)
-    assert new_version != old_version
-    for result in results:
-        assert result["error"] is None
+    for reader, out in readers:
+        code = reader.wait(timeout=60)
+        results.append((code, json.loads(out.read_text())))
+    return KilledThenRecovered(
+        killed=process,
+        seen_dbt_model=seen_dbt_model,
+        sha_before=sha_before,
+        sha_after_kill=sha_after_kill,
+        rows_after_kill=rows_after_kill,
+        old_version=old_version,
+        summary=summary,
+        new_version=fingerprint(published),
+        sha_after=sha256_of(published),
+        readers=results,
+    )
+
+
+@pytest.mark.end_to_end(seconds=50)  # the fixture's kill and recovering refresh, for both tests
+def test_sigkill_during_dbt_build_leaves_published_intact_and_next_refresh_succeeds(killed_then_recovered):
+    run = killed_then_recovered
+    assert run.seen_dbt_model and run.killed.returncode == -signal.SIGKILL
+    assert run.sha_after_kill == run.sha_before, "a killed refresh changed the published warehouse"
+    assert run.rows_after_kill > 0
+    assert run.summary.success, run.summary.failures
+    assert (
+        run.summary.stale_lock and f"pid {run.killed.pid}," in run.summary.stale_lock
+    )  # the killed run's lock
+    assert run.sha_after != run.sha_before
+
+
+@pytest.mark.end_to_end(seconds=0)  # the refresh it watches is the fixture's, counted above
+def test_concurrent_readers_never_see_an_error_or_a_half_built_state(killed_then_recovered):
+    run = killed_then_recovered
+    assert run.summary.success, run.summary.failures
+    assert run.new_version != run.old_version
+    for code, result in run.readers:
+        assert code == 0 and result["error"] is None, result
         assert result["reads"] > 10
-        assert all(seen in (old_version, new_version) for seen in result["seen"]), result["seen"]
-        assert result["seen"][0] == old_version and result["seen"][-1] == new_version
+        assert all(seen in (run.old_version, run.new_version) for seen in result["seen"]), result["seen"]
+        assert result["seen"][0] == run.old_version and result["seen"][-1] == run.new_version
