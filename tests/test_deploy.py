@@ -137,7 +137,10 @@ def _wait_for_http(url: str, process: subprocess.Popen, log: Path, timeout: floa
 def test_serve_runs_the_schedule_through_the_queue_once_and_publishes_on_postgres(postgres_url, tmp_path):
     home, warehouse = tmp_path / "dagster_home", tmp_path / "warehouse"
     home.mkdir()
-    fire_at = _next_minute(at_least=50)
+    # Dagster's scheduler skips a tick that comes before its first look at a schedule RUNNING by
+    # default, so the tick must come after the daemon is up: ~10 s after serve starts here (the code
+    # server's import of the definitions), 30 s is three times that
+    fire_at = _next_minute(at_least=30)
     port = _free_port()
     env = {
         **os.environ,
