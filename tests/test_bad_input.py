@@ -1,20 +1,19 @@
 """Each kind of bad input, through a refresh of the poisoned source and everything downstream of it: a clear failure naming file, column and problem,
-no publish and an unchanged published warehouse; or, where the input is legitimate, correct handling.
+no publish and an unchanged published warehouse.
 
-Adding a case is one line in CASES (it must fail) or LEGITIMATE (it must publish, handled as said):
-a poison from tests/helpers.py and what must happen.
+Adding a case is one line in CASES: a poison from tests/helpers.py and the fragments the failure must
+name. Legitimate oddities (the input must publish, handled as said) are one line in
+tests/helpers.py's LEGITIMATE_ODDITIES; test_operations.py publishes a release carrying all of them.
 """
 
 from dataclasses import dataclass
 
-import duckdb
 import pytest
 
 from orchestration.runner import run_refresh
 from orchestration.sources.catalogue import get_source
 from orchestration.warehouse import sha256_of
 from tests.helpers import (
-    add_column,
     append_copy_of_line,
     copy_published,
     drop_column,
@@ -36,14 +35,6 @@ class Fails:
     """The refresh fails, naming these fragments; nothing is published."""
 
     fragments: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Publishes:
-    """The input is legitimate: the refresh publishes; ``sql`` on the new warehouse returns ``expected``."""
-
-    sql: str
-    expected: list[tuple]
 
 
 CASES = {
@@ -79,32 +70,6 @@ CASES = {
     "out-of-range value": (
         set_cells_where("observation", "150.0", lambda r: r["areacd"] == "E06000001"),
         Fails(("gx_raw_healthy_life_expectancy",)),
-    ),
-}
-
-
-#: Legitimate oddities: each is handled correctly, and all of them together in one file publish
-#: (one refresh for every case: a publish costs a whole dbt build).
-LEGITIMATE = {
-    "extra column": (
-        add_column("footnote", "x"),
-        Publishes("select count(*) from raw.healthy_life_expectancy", [(5814,)]),
-    ),
-    "identical duplicate row": (
-        append_copy_of_line(5),
-        Publishes("select count(*) from raw.healthy_life_expectancy", [(5814,)]),
-    ),
-    "suppression markers": (
-        set_cells_where(
-            "observation",
-            "[x]",
-            lambda r: r["areacd"] == "E06000001" and r["period"] == "2019-01-01/P3Y",
-        ),
-        Publishes(
-            "select breakdown, value, status from fct_area_year_metrics where metric_id = 'hle_birth' "
-            "and area_code = 'E06000001' and period = '2019-2021' order by breakdown",
-            [("sex=female", None, "x"), ("sex=male", None, "x")],
-        ),
     ),
 }
 
@@ -157,30 +122,6 @@ def test_a_bad_workbook_fails_its_asset_naming_file_sheet_row_and_column_and_pub
     assert "policeforceareatablesyeendingmarch2019.xlsx (sheet 'Table P1 ', column 'O', row 10)" in message
     assert "expected a number, found 'n/a'" in message
     assert sha256_of(published) == before, "the published warehouse changed"
-
-
-@pytest.mark.end_to_end(seconds=28)
-def test_legitimate_oddities_in_one_file_are_handled_and_published(built_warehouse, tmp_path):
-    """An extra column, an identical duplicate row and suppression markers, all in one release of the
-    file: the refresh publishes, and each is handled as its case says."""
-    warehouse = tmp_path / "warehouse"
-    copy_published(built_warehouse.settings.warehouse_dir, warehouse)
-    published = warehouse / "mission_tracker.duckdb"
-    before = sha256_of(published)
-
-    def all_of_them(data: bytes) -> bytes:
-        for poison, _outcome in LEGITIMATE.values():
-            data = poison(data)
-        return data
-
-    bundle = poisoned_bundle(tmp_path, HLE.bundled_path, all_of_them)
-    with isolated_warehouse(warehouse, bundle):
-        summary = run_refresh(sources=[HLE.id])
-    assert summary.success, summary.failures + summary.checks_failed
-    assert sha256_of(published) != before
-    with duckdb.connect(str(published), read_only=True) as con:
-        for case, (_poison, outcome) in LEGITIMATE.items():
-            assert con.execute(outcome.sql).fetchall() == outcome.expected, case
 
 
 @pytest.mark.end_to_end(seconds=20)

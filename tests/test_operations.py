@@ -8,6 +8,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -25,7 +27,15 @@ from orchestration.runner import run_refresh
 from orchestration.settings import BUNDLED_DIR_VAR, PROJECT_ROOT, WAREHOUSE_DIR_VAR
 from orchestration.sources.catalogue import get_source
 from orchestration.warehouse import AnalystQueryError, analyst_relation, connect_analyst, sha256_of
-from tests.helpers import copy_published, import_script, isolated_warehouse, poisoned_bundle, set_cells_where
+from tests.helpers import (
+    LEGITIMATE_ODDITIES,
+    copy_published,
+    every_legitimate_oddity,
+    import_script,
+    isolated_warehouse,
+    poisoned_bundle,
+    set_cells_where,
+)
 
 CLI = str(Path(sys.executable).with_name("mission-tracker"))
 HLE = get_source("healthy_life_expectancy")
@@ -283,35 +293,57 @@ def test_a_failed_cli_run_records_that_the_published_warehouse_is_unchanged(buil
     assert metadata["version"] == before[:12]
 
 
-@pytest.mark.end_to_end(seconds=36)
-def test_materialize_all_from_the_ui_publishes_once(built_warehouse, tmp_path):
-    """The implicit job behind the UI's "Materialize all", through Dagster's own API."""
+@dataclass
+class MaterializedAll:
+    """The implicit job behind the UI's "Materialize all", run through Dagster's own API on a copy of
+    the session warehouse, with a new release of one file carrying every legitimate oddity."""
+
+    warehouse: Path
+    executor: str
+    result: object  # dagster ExecuteInProcessResult
+    before: str  # the published file's sha256 before the run
+
+
+@pytest.fixture(scope="module")
+def materialized_all(built_warehouse, tmp_path_factory) -> Iterator[MaterializedAll]:
     from orchestration.definitions import defs
 
+    tmp_path = tmp_path_factory.mktemp("materialize_all")
     warehouse = tmp_path / "warehouse"
     copy_published(built_warehouse.settings.warehouse_dir, warehouse)
-    published = warehouse / "mission_tracker.duckdb"
-    before = sha256_of(published)
-    bundle = poisoned_bundle(
-        tmp_path,
-        HLE.bundled_path,
-        set_cells_where("notes", "materialize-all", lambda r: r["areacd"] == "E06000002"),
-    )
+    before = sha256_of(warehouse / "mission_tracker.duckdb")
+    bundle = poisoned_bundle(tmp_path, HLE.bundled_path, every_legitimate_oddity)
     job = defs.resolve_implicit_global_asset_job_def()
-    assert job.executor_def.name == "in_process"
     with isolated_warehouse(warehouse, bundle), DagsterInstance.get() as instance:
         result = job.execute_in_process(instance=instance, raise_on_error=False)
-    assert result.success
+    yield MaterializedAll(warehouse, job.executor_def.name, result, before)
+    shutil.rmtree(warehouse / "build", ignore_errors=True)
+
+
+@pytest.mark.end_to_end(seconds=36)
+def test_materialize_all_from_the_ui_publishes_once(materialized_all):
+    run = materialized_all
+    assert run.executor == "in_process"
+    assert run.result.success
     publishes = [
         e
-        for e in result.all_events
+        for e in run.result.all_events
         if e.event_type_value == "ASSET_MATERIALIZATION" and e.asset_key == AssetKey("published_warehouse")
     ]
     assert len(publishes) == 1
-    assert sha256_of(published) != before
-    versions = sorted((warehouse / "versions").glob("*.duckdb"))
-    assert versions and sha256_of(versions[-1]) == before  # the replaced version kept for rollback
-    shutil.rmtree(warehouse / "build", ignore_errors=True)
+    assert sha256_of(run.warehouse / "mission_tracker.duckdb") != run.before
+    versions = sorted((run.warehouse / "versions").glob("*.duckdb"))
+    assert versions and sha256_of(versions[-1]) == run.before  # the replaced version kept for rollback
+
+
+@pytest.mark.end_to_end(seconds=0)  # the release it checks is the one the run above published
+def test_legitimate_oddities_in_one_release_are_handled_and_published(materialized_all):
+    """An extra column, an identical duplicate row and suppression markers, all in one release of the
+    file: the run publishes, and each is handled as tests/helpers.py's LEGITIMATE_ODDITIES says."""
+    assert materialized_all.result.success
+    with duckdb.connect(str(materialized_all.warehouse / "mission_tracker.duckdb"), read_only=True) as con:
+        for case, (_poison, outcome) in LEGITIMATE_ODDITIES.items():
+            assert con.execute(outcome.sql).fetchall() == outcome.expected, case
 
 
 # --- nothing new, decided before Dagster ----------------------------------------------------------
