@@ -18,16 +18,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from dagster_dbt import DbtProject
-
-from orchestration.dbt_exec import STANDBY_VAR, manifest_is_stale
+from orchestration.dbt_exec import PREPARED_MANIFEST, STANDBY_VAR, manifest_is_stale
 from orchestration.settings import DBT_PROJECT_DIR, WAREHOUSE_DIR_VAR, get_settings
 
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 #: What the refresh's dbt step runs: dbt on the prepared manifest (orchestration/dbt_exec.py).
 DBT_STEP_EXECUTABLE = str(Path(sys.executable).with_name("mission-tracker-dbt"))
-
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
 def run_dbt(
@@ -66,7 +62,7 @@ def prepare_manifest(*, force: bool = False, changed: list[str] | None = None) -
     rendered = write_generated()
     if changed is not None:
         changed.extend(rendered)
-    manifest = dbt_project.manifest_path
+    manifest = PREPARED_MANIFEST
     if force or manifest_is_stale(manifest):
         run_dbt("parse")
         manifest.touch()
@@ -88,8 +84,6 @@ def mart_model_names() -> tuple[str, ...]:
 def prune_run_targets(keep: int = 3, busy_seconds: float = 3600) -> None:
     """dagster-dbt writes a target folder per invocation (~2 MB each); keep the newest few, and any
     touched in the last hour (another refresh, e.g. a parallel test worker's, may still be writing it)."""
-    import time
-
     target = DBT_PROJECT_DIR / "target"
     runs = sorted(
         (path for path in target.glob("*-*") if path.is_dir()), key=lambda path: path.stat().st_mtime
@@ -105,7 +99,7 @@ def manifest_for_definitions() -> Path:
     ``dagster dev`` (DAGSTER_IS_DEV_CLI), where loading is the only step a developer runs."""
     if os.environ.get("DAGSTER_IS_DEV_CLI"):
         return prepare_manifest()
-    manifest = dbt_project.manifest_path
+    manifest = PREPARED_MANIFEST
     if not manifest.exists():
         raise RuntimeError(
             f"{manifest} is missing: run `mission-tracker prepare` first (the refresh, ui, serve, docs "

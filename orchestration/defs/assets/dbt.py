@@ -11,22 +11,23 @@ from functools import cached_property
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey, InitResourceContext
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 from pydantic import PrivateAttr
 
 from orchestration.dbt_cli import (
     DBT_STEP_EXECUTABLE,
     Standby,
-    dbt_project,
     dbt_standby,
     manifest_for_definitions,
     prune_run_targets,
 )
 from orchestration.defs.assets.nothing_new import nothing_new_observation
 from orchestration.defs.resources import RefreshLock
-from orchestration.settings import DATA_TEAM, PROJECT_ROOT, WAREHOUSE_DIR_VAR, get_settings
+from orchestration.settings import DATA_TEAM, DBT_PROJECT_DIR, PROJECT_ROOT, WAREHOUSE_DIR_VAR, get_settings
 from orchestration.warehouse import inputs_fingerprint, published_is_current
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
 class MissionTrackerTranslator(DagsterDbtTranslator):
