@@ -33,8 +33,8 @@ postgres:
 ## Run the whole test suite (builds a warehouse once per session in a temporary folder, shared by the
 ## workers). Three pytest-xdist workers: the deployment test, which mostly waits on the clock, gets one of
 ## its own, and the other two (one per core) share the rest (tests/scheduling.py). A test file stays on
-## one worker, in order (its tests share a Dagster instance); files go out longest first
-## (tests/conftest.py orders them by their end_to_end marks).
+## one worker, in order (its tests share a Dagster instance); tests/conftest.py orders the files so that
+## no worker waits for the session build and the longest start first (end_to_end and slow marks).
 TEST_WORKERS ?= 3
 test: $(STAMP) browser postgres
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder

@@ -1,7 +1,7 @@
 """How `make test` hands test files to its pytest-xdist workers (``--dist loadfile``, plus one rule).
 
 Most test files keep a core busy. The deployment test does not: it starts a server, waits for the
-next cron minute and for the daemon's run, ~2.5 minutes, most of it on the clock. With three workers
+next cron minute and for the daemon's run, about three minutes, most of them on the clock. With three workers
 on two cores, a file that waits on the clock gets a worker of its own, which stops when the file is
 done; the other two workers share every other file, one core each. With fewer workers the rule is
 off and files go out as plain ``loadfile`` does.

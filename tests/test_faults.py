@@ -34,6 +34,12 @@ def fingerprint(published: Path) -> list:
         )
 
 
+def _revised_rows(published: Path) -> int:
+    with duckdb.connect(str(published), read_only=True) as con:
+        query = "select count(*) from raw.healthy_life_expectancy where notes = 'revised'"
+        return con.execute(query).fetchone()[0]
+
+
 @dataclass
 class KilledThenRecovered:
     """A CLI refresh killed with SIGKILL in the middle of dbt; then, with no manual cleanup, two CLI
@@ -51,6 +57,7 @@ class KilledThenRecovered:
     second: subprocess.CompletedProcess  # started while the first holds the lock
     new_version: list
     sha_after: str
+    revised_rows_after: int  # raw rows of the new release (its note) in the published file
     readers: list[tuple[int, dict]]  # (exit code, what the reader saw)
 
 
@@ -135,6 +142,7 @@ def killed_then_recovered(built_warehouse, tmp_path_factory) -> KilledThenRecove
         second=second,
         new_version=fingerprint(published),
         sha_after=sha256_of(published),
+        revised_rows_after=_revised_rows(published),
         readers=results,
     )
 
@@ -164,6 +172,9 @@ def test_two_cli_refreshes_at_once_one_publishes_the_other_stops(killed_then_rec
     assert "started at" in error[0]
     assert run.first.returncode == 0, run.first_out
     assert "Published:" in run.first_out
+    # what it published is valid, and the new release is in it
+    assert run.sha_after != run.sha_before
+    assert run.new_version[0] > 0 and run.revised_rows_after > 0
     # the progress lines `make bench-scale` reads a refresh's timeline from, each once, in order
     bench_scale = import_script("bench_scale")
     timeline = bench_scale.milestones(run.first_out)
