@@ -345,6 +345,36 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_repair_history(args: argparse.Namespace) -> int:
+    """Rebuild the vintage history's ranges from what they hold (under the refresh lock, in the build)."""
+    from orchestration import history
+    from orchestration.refresh_lock import RefreshAlreadyRunning, refresh_lock
+    from orchestration.warehouse import connect
+
+    settings = get_settings()
+    if not settings.build_db.exists():
+        raise CliError(
+            f"no build warehouse at {settings.build_db}", "`make refresh` builds one; there is no history yet"
+        )
+    try:
+        with refresh_lock(settings.warehouse_dir, run_id="repair-history"), connect(settings.build_db) as con:
+            repaired = history.repair(con)
+            still = history.broken_invariants(con)
+    except RefreshAlreadyRunning as exc:
+        raise CliError(str(exc), "repair after it finishes") from None
+    if repaired.broken_before:
+        print("broken before: " + "; ".join(repaired.broken_before))
+    print(
+        f"repaired {settings.build_db}: {repaired.vintages_replayed} recorded vintages replayed, "
+        f"{repaired.ranges_before} -> {repaired.ranges_after} ranges, "
+        f"{repaired.conflicts_resolved} figure-vintages that held two values kept the later recorded one"
+    )
+    if still:
+        raise CliError("still broken: " + "; ".join(still), "keep the build file and report it as a bug")
+    print("every history invariant holds; the next refresh records new vintages and publishes as usual")
+    return 0
+
+
 def cmd_prepare(args: argparse.Namespace) -> int:
     """Render the catalogue's dbt files and parse the dbt project (what every refresh does first)."""
     from orchestration.dbt_cli import prepare_manifest
@@ -483,6 +513,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     rollback = commands.add_parser("rollback", help="put the previously published version back")
     rollback.set_defaults(func=cmd_rollback)
+    repair = commands.add_parser(
+        "repair-history",
+        help="rebuild the vintage history from what it holds, keeping every vintage's figures "
+        "(what a refresh that stopped on a broken history invariant asks for)",
+    )
+    repair.set_defaults(func=cmd_repair_history)
 
     ui = commands.add_parser("ui", help="start the Dagster UI (dagster dev) on 127.0.0.1")
     ui.add_argument("--host", default="127.0.0.1")

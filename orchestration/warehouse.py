@@ -45,7 +45,7 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
     return con
 
 
-def _ensure_load_log(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_load_log(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists raw")
     con.execute(
         f"""create table if not exists {LOAD_LOG} (
@@ -62,13 +62,20 @@ def _ensure_load_log(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"alter table {LOAD_LOG} add column if not exists {column} {kind}")
 
 
-#: Where a load's file came from (load-log columns after the original seven).
+#: Load-log columns added after the original seven: where a load's file came from, and the load's
+#: place in the log (``load_number``: loads within one second keep their order; rows logged before it
+#: existed have none and sort first, by time).
 _ORIGIN_COLUMNS = (
     ("mode", "varchar"),
     ("url", "varchar"),
     ("fetched_at", "timestamp"),
     ("publisher_date", "timestamp"),
+    ("load_number", "bigint"),
 )
+
+#: The order of the load log: the order the loads happened in, and newest first.
+LOAD_ORDER = "load_number asc nulls first, loaded_at asc"
+LOAD_ORDER_NEWEST_FIRST = "load_number desc nulls last, loaded_at desc"
 
 
 @dataclass(frozen=True)
@@ -95,7 +102,7 @@ def connect_for_loading(db: Path) -> duckdb.DuckDBPyConnection:
     """A read-write connection to the build file with the raw schema and load log in place: the one
     the ingest step loads every source on (``last_load``, ``load_raw_table``)."""
     con = connect(db)
-    _ensure_load_log(con)
+    ensure_load_log(con)
     return con
 
 
@@ -111,7 +118,7 @@ def last_load(con: duckdb.DuckDBPyConnection, source_id: str) -> dict | None:
         return None
     rows = con.execute(
         f"select file, sha256, loaded_at, row_count, first_period, last_period from {LOAD_LOG} "
-        "where source_id = ? order by loaded_at desc limit 1",
+        f"where source_id = ? order by {LOAD_ORDER_NEWEST_FIRST} limit 1",
         [source_id],
     ).fetchall()
     if not rows:
@@ -170,7 +177,8 @@ def load_raw_table(
     origin = origin or Origin()
     con.execute(
         f"insert into {LOAD_LOG} (source_id, file, sha256, loaded_at, row_count, first_period, "
-        "last_period, mode, url, fetched_at, publisher_date) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "last_period, mode, url, fetched_at, publisher_date, load_number) "
+        f"select ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(max(load_number), 0) + 1 from {LOAD_LOG}",
         [
             source_id,
             str(file),
@@ -289,10 +297,11 @@ def inputs_fingerprint(build_db: Path, project_root: Path) -> str:
     a nightly run with nothing new can say so and leave the published warehouse alone.
     """
     with connect(build_db) as con:
-        _ensure_load_log(con)
+        ensure_load_log(con)
         loads = con.execute(
             f"select source_id, sha256 from {LOAD_LOG} "
-            "qualify row_number() over (partition by source_id order by loaded_at desc) = 1 order by 1"
+            "qualify row_number() over ("
+            f"partition by source_id order by {LOAD_ORDER_NEWEST_FIRST}) = 1 order by 1"
         ).fetchall()
     return fingerprint_of(dict(loads), project_root)
 

@@ -1,30 +1,18 @@
--- Each figure a new vintage changed: same source, area, period, indicator and breakdown in two
--- consecutive vintages, with a different value or status. Figures only added or only dropped by a
--- release are not revisions (compare metric_value_history for those).
+-- Each figure a new vintage changed: the same source, area, period, indicator and breakdown in two
+-- consecutive vintages (consecutive loads of different files: A -> B -> A is two revisions), with a
+-- different value or status. In the history's ranges that is a range that ends at vintage n - 1 and
+-- one of the same figure that starts at n. Figures only added or only dropped by a release are not
+-- revisions (compare metric_value_history for those).
 with vintages as (
     select * from {{ ref('stg_vintages__source_vintages') }}
 ),
 
-pairs as (
-    select
-        source_id,
-        vintage as new_vintage,
-        vintage_number as new_vintage_number,
-        first_loaded_at as new_loaded_at,
-        publisher_date as new_publisher_date,
-        lag(vintage) over w as old_vintage,
-        lag(first_loaded_at) over w as old_loaded_at,
-        lag(publisher_date) over w as old_publisher_date
-    from vintages
-    window w as (partition by source_id order by vintage_number)
-),
-
-history as (
+ranges as (
     select * from {{ ref('stg_vintages__metric_value_history') }}
 )
 
 select
-    p.source_id,
+    n.source_id,
     n.metric_id,
     n.breakdown,
     n.indicator,
@@ -39,23 +27,23 @@ select
     case when o.value <> 0 then 100 * (n.value - o.value) / abs(o.value) end as revision_pct,
     o.status as old_status,
     n.status as new_status,
-    p.old_vintage,
-    p.new_vintage,
-    p.new_vintage_number,
-    p.old_loaded_at,
-    p.new_loaded_at,
-    p.old_publisher_date,
-    p.new_publisher_date
-from pairs as p
-join history as o
-    on o.source_id = p.source_id and o.vintage = p.old_vintage
-join history as n
-    on n.source_id = p.source_id
-    and n.vintage = p.new_vintage
-    and n.area_code = o.area_code
-    and n.period = o.period
-    and n.indicator = o.indicator
-    and n.breakdown is not distinct from o.breakdown
-where p.old_vintage is not null
-  and p.old_vintage <> p.new_vintage
-  and (n.value is distinct from o.value or n.status is distinct from o.status)
+    ov.vintage as old_vintage,
+    nv.vintage as new_vintage,
+    n.first_vintage_number as new_vintage_number,
+    ov.first_loaded_at as old_loaded_at,
+    nv.first_loaded_at as new_loaded_at,
+    ov.publisher_date as old_publisher_date,
+    nv.publisher_date as new_publisher_date
+from ranges as n
+join ranges as o
+    on o.source_id = n.source_id
+    and o.last_vintage_number = n.first_vintage_number - 1
+    and o.area_code = n.area_code
+    and o.period = n.period
+    and o.indicator = n.indicator
+    and o.breakdown is not distinct from n.breakdown
+join vintages as nv
+    on nv.source_id = n.source_id and nv.vintage_number = n.first_vintage_number
+join vintages as ov
+    on ov.source_id = o.source_id and ov.vintage_number = o.last_vintage_number
+where n.value is distinct from o.value or n.status is distinct from o.status

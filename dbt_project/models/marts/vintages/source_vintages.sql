@@ -11,5 +11,6 @@ select
     file,
     row_count,
     first_period,
-    last_period
+    last_period,
+    figures_recorded
 from {{ ref('stg_vintages__source_vintages') }}

@@ -11,5 +11,6 @@ select
     file,
     cast(row_count as bigint) as row_count,
     first_period,
-    last_period
+    last_period,
+    figures_recorded
 from {{ source('vintages', 'source_vintages') }}
