@@ -19,6 +19,20 @@ SQL_EXAMPLE = (
 )
 
 
+#: Seconds a query may run before it is interrupted (query --timeout; 0 = no limit).
+DEFAULT_QUERY_TIMEOUT = 120.0
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if value < 0 or value != value:
+        raise argparse.ArgumentTypeError(f"{text!r}: give 0 (no limit) or more seconds")
+    return value
+
+
 class CliError(Exception):
     """An error for the user: one line, plus a hint."""
 
@@ -54,8 +68,10 @@ def _print_refresh(summary: RefreshSummary) -> None:
     )
     for name in summary.checks_failed:
         print(f"  FAILED {name}")
+    from orchestration.runner import failure_line
+
     for failure in summary.failures:
-        print(f"  step failed - {failure}")
+        print(f"  step failed - {failure_line(failure)}")
     if summary.alert:
         print(f"  alert written: {summary.alert}")
     settings = get_settings()
@@ -65,6 +81,7 @@ def _print_refresh(summary: RefreshSummary) -> None:
             f"warehouse {settings.published_db} stands {summary.nothing_new}."
         )
     elif summary.published:
+        _print_changed_sources(settings.published_db, {line.split(":")[0] for line in loaded})
         _print_missions(settings.published_db)
         print(f"\nPublished: {summary.published}")
         print("Try it:")
@@ -73,6 +90,23 @@ def _print_refresh(summary: RefreshSummary) -> None:
     else:
         state = "left unchanged" if settings.published_db.exists() else "not created"
         print(f"\nNOT published: the published warehouse {settings.published_db} was {state}.")
+
+
+def _print_changed_sources(published: Path, loaded_now: set[str]) -> None:
+    """What this publish changed against the version before it, including files an earlier run loaded
+    but did not publish (a killed or failed refresh): "0 loaded new data" alone would hide them."""
+    from orchestration.status import sources_changed_since
+    from orchestration.warehouse import read_manifest
+
+    previous = read_manifest(published).get("previous_version")
+    changed = sources_changed_since(Path(previous) if previous else None, published)
+    earlier = [source_id for source_id in changed if source_id not in loaded_now]
+    print(f"\nNew data in this publish: {len(changed)} source(s) differ from the version before it")
+    if earlier:
+        print(
+            f"  {len(earlier)} of them loaded by an earlier run that stopped before publishing: "
+            + ", ".join(earlier)
+        )
 
 
 def _print_missions(db: Path) -> None:
@@ -170,12 +204,16 @@ def _published_or_fail() -> Path:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    """Read-only SQL on the published warehouse, in DuckDB's sandbox (no files, no settings, no writes)."""
-    from orchestration.warehouse import (
+    """Read-only SQL on the published warehouse, in DuckDB's sandbox (no files, no settings, no writes),
+    stopped after --timeout seconds or at Ctrl-C; a result streams to --csv/--parquet in bounded memory."""
+    from orchestration.analyst import (
         AnalystQueryError,
+        QueryStopped,
         WarehouseUnreadable,
         analyst_relation,
         connect_analyst,
+        fetch_for_screen,
+        run_bounded,
         write_result,
     )
 
@@ -183,6 +221,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     sql = _query_text(args)
     if not sql.strip():
         raise CliError("empty query", f'give the SQL to run, e.g. mission-tracker query "{SQL_EXAMPLE}"')
+    if args.max_rows < 1:
+        raise CliError(f"--max-rows {args.max_rows}: give 1 or more", "--csv/--parquet FILE writes every row")
     try:
         con = connect_analyst(path)
     except WarehouseUnreadable as exc:
@@ -192,22 +232,28 @@ def cmd_query(args: argparse.Namespace) -> int:
             else "run `make refresh` first"
         )
         raise CliError(str(exc), hint) from None
+    target = Path(args.csv or args.parquet).resolve() if (args.csv or args.parquet) else None
     with con:
         try:
-            relation = analyst_relation(con, sql)
-            if args.csv or args.parquet:
-                target = Path(args.csv or args.parquet).resolve()
-                rows = write_result(relation, target, "csv" if args.csv else "parquet")
-                print(f"wrote {target} ({rows} rows)")
+            if target is not None:
+                file_format = "csv" if args.csv else "parquet"
+                rows = run_bounded(
+                    con, lambda: write_result(analyst_relation(con, sql), target, file_format), args.timeout
+                )
+                print(f"wrote {target} ({rows:,} rows)")
                 return 0
-            frame = relation.df()
+            result = run_bounded(
+                con, lambda: fetch_for_screen(analyst_relation(con, sql), args.max_rows), args.timeout
+            )
+        except QueryStopped as exc:
+            if exc.by_user:
+                print(f"error: {exc}", file=sys.stderr)
+                print(f"hint: {exc.hint}", file=sys.stderr)
+                return 130
+            raise CliError(str(exc), exc.hint) from None
         except AnalystQueryError as exc:
-            raise CliError(
-                f"query failed: {exc}",
-                "the warehouse is read-only: SELECT from its tables (list them with: show all tables); "
-                "--csv/--parquet write a result to a file",
-            ) from None
-    _print_frame(frame, args.max_rows)
+            raise CliError(f"query failed: {exc}", exc.hint) from None
+    _print_result(result)
     return 0
 
 
@@ -224,25 +270,22 @@ def _query_text(args: argparse.Namespace) -> str:
         raise CliError(f"cannot read {path}: {exc.strerror}", "give the path of a .sql file") from None
 
 
-def _print_frame(frame, max_rows: int) -> None:
-    """The rows on screen, never truncated silently: the count, and what was left off."""
-    import pandas as pd
+def _print_result(result) -> None:
+    """The rows on screen, never truncated silently: the count, or that more were left off."""
+    from orchestration.analyst import format_table
 
-    total = len(frame)
-    if total == 0:
-        print(" | ".join(frame.columns))
+    if not result.rows:
+        print(" | ".join(result.columns))
         print("0 rows")
         return
-    shown = frame.head(max_rows)
-    with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 80):
-        print(shown.to_string(index=False))
-    if total > len(shown):
+    print("\n".join(format_table(result)))
+    shown = len(result.rows)
+    if result.more:
         print(
-            f"showing {len(shown)} of {total:,} rows; "
-            "use --max-rows N, or --csv/--parquet FILE for all of them"
+            f"showing the first {shown:,} rows; there are more: --max-rows N, or --csv/--parquet FILE for all"
         )
     else:
-        print(f"{total:,} row{'s' if total != 1 else ''}")
+        print(f"{shown:,} row{'s' if shown != 1 else ''}")
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -290,10 +333,19 @@ def cmd_profile(args: argparse.Namespace) -> int:
     path, suggestions = find_profile(
         settings.profiles_dir, args.area, published_authorities(_published_or_fail())
     )
+    prefix = args.area.strip().lower()
+    if path is None and suggestions and all(name.lower().startswith(prefix) for name in suggestions):
+        listed = "; ".join(suggestions[:10]) + (
+            f"; and {len(suggestions) - 10} more" if len(suggestions) > 10 else ""
+        )
+        raise CliError(
+            f"{args.area!r} matches {len(suggestions)} local authorities: {listed}",
+            "give more of the name, or the code",
+        )
     if path is None:
         raise CliError(
             f"no local authority matches {args.area!r}",
-            ("did you mean: " + "; ".join(suggestions) + "? " if suggestions else "")
+            ("did you mean: " + "; ".join(suggestions[:8]) + "? " if suggestions else "")
             + f"the index of all of them is {settings.profiles_dir / 'index.html'}",
         )
     if not path.exists():
@@ -472,7 +524,18 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--csv", metavar="FILE", help="write the result to a CSV file")
     out.add_argument("--parquet", metavar="FILE", help="write the result to a Parquet file")
     query.add_argument(
-        "--max-rows", type=int, default=20, help="rows to print (default 20); the count is always shown"
+        "--max-rows",
+        type=int,
+        default=20,
+        help="rows to print (default 20; only those and one more are fetched, to say whether there are more)",
+    )
+    query.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_QUERY_TIMEOUT,
+        metavar="SECONDS",
+        help=f"stop the query after this long (default {DEFAULT_QUERY_TIMEOUT:g}; 0 = no limit). "
+        "Ctrl-C stops it at once",
     )
     query.set_defaults(func=cmd_query)
 
@@ -557,13 +620,18 @@ def console_entry() -> None:
     exit_code = [1]  # an exception escaping main leaves 1, after its traceback is printed
 
     def exit_now() -> None:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more can arrive
+                stream.flush()
         os._exit(exit_code[0])
 
     atexit.register(exit_now)
     try:
         exit_code[0] = main()
+    except BrokenPipeError:  # the reader went away (`sources | head`): stop quietly, as other tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        exit_code[0] = 141  # 128 + SIGPIPE, what a shell reports for a command a closed pipe stopped
     except SystemExit as exc:  # argparse's usage errors (2), --help (0)
         exit_code[0] = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         raise

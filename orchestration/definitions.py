@@ -9,7 +9,7 @@ from orchestration.defs.assets.publish import published_warehouse
 from orchestration.defs.assets.vintages import record_vintages
 from orchestration.defs.checks.great_expectations import build_gx_checks
 from orchestration.defs.checks.source_freshness import source_freshness
-from orchestration.defs.progress import progress_logger
+from orchestration.defs.progress import progress_logger, run_log_logger
 from orchestration.defs.resources import RefreshLock, SourceFetcher
 from orchestration.defs.schedules import nightly_refresh_job, nightly_refresh_schedule
 from orchestration.defs.sensors import alert_on_run_failure
@@ -27,7 +27,7 @@ defs = Definitions(
     schedules=[nightly_refresh_schedule],
     sensors=[alert_on_run_failure],
     resources={"dbt": dbt_resource(), "fetcher": SourceFetcher(), "refresh_lock": RefreshLock()},
-    loggers={"console": colored_console_logger, "progress": progress_logger},
+    loggers={"console": colored_console_logger, "progress": progress_logger, "run_log": run_log_logger},
     # Every run the UI can launch ("Materialize all", a selection, a re-execution) runs in one process:
     # the build DuckDB file takes one writer, so steps in parallel processes would collide on its lock.
     executor=in_process_executor,

@@ -95,7 +95,8 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""create table if not exists {HISTORY_LOG} (
             source_id varchar not null, vintage_number integer not null, vintage varchar not null,
-            recorded_at timestamp not null, ranges_opened bigint not null, ranges_closed bigint not null
+            recorded_at timestamp not null, ranges_opened bigint not null, ranges_closed bigint not null,
+            load_number bigint
         )"""
     )
     existing = _table_columns(con, "raw", "metric_value_history")
@@ -183,13 +184,29 @@ def apply_vintage(
     return int(opened), int(closed) + int(removed)
 
 
-def _log(con, source_id: str, vintage_number: int, vintage: str, opened: int, closed: int) -> None:
+def _log(
+    con,
+    source_id: str,
+    vintage_number: int,
+    vintage: str,
+    opened: int,
+    closed: int,
+    load_number: int | None = None,
+) -> None:
     con.execute(
         f"delete from {HISTORY_LOG} where source_id = ? and vintage_number = ?", [source_id, vintage_number]
     )
     con.execute(
-        f"insert into {HISTORY_LOG} values (?, ?, ?, ?, ?, ?)",
-        [source_id, vintage_number, vintage, datetime.now(UTC).replace(tzinfo=None), opened, closed],
+        f"insert into {HISTORY_LOG} values (?, ?, ?, ?, ?, ?, ?)",
+        [
+            source_id,
+            vintage_number,
+            vintage,
+            datetime.now(UTC).replace(tzinfo=None),
+            opened,
+            closed,
+            load_number,
+        ],
     )
 
 
@@ -258,18 +275,22 @@ def record(con: duckdb.DuckDBPyConnection, metric_sources: Iterable[str]) -> Rec
             if current is None:
                 continue
             number, vintage = current
-            (recorded,) = con.execute(
-                f"select count(*) from {HISTORY_LOG} where source_id = ? and vintage_number = ?",
-                [source_id, number],
+            loaded = con.execute(f'select distinct _sha256 from raw."{source_id}"').fetchall()
+            if loaded != [(vintage,)]:  # empty, or not that file's rows
+                continue
+            ((load_number,),) = con.execute(
+                f"select coalesce(max(load_number), 0) from {LOAD_LOG} where source_id = ?", [source_id]
+            ).fetchall()
+            (recorded,) = con.execute(  # taken in again only when loaded again since (a re-parse)
+                f"select count(*) from {HISTORY_LOG} where source_id = ? and vintage_number = ? "
+                "and coalesce(load_number, 0) >= ?",
+                [source_id, number, load_number],
             ).fetchall()[0]
-            loaded = {
-                sha for (sha,) in con.execute(f'select distinct _sha256 from raw."{source_id}"').fetchall()
-            }
-            if recorded or loaded != {vintage}:  # taken in already, or the table is not that file's rows
+            if recorded:
                 continue
             relation = f'(select {_columns()} from raw."{source_id}" where _sha256 = {_quote(vintage)})'
             opened, closed = apply_vintage(con, source_id, number, relation)
-            _log(con, source_id, number, vintage, opened, closed)
+            _log(con, source_id, number, vintage, opened, closed, load_number)
             added[source_id] = opened
         rebuild_vintages(con)  # figures_recorded for what was just taken in
         con.execute("commit")

@@ -9,6 +9,7 @@ alert it left and the observation that the published warehouse is unchanged.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -121,8 +122,12 @@ def _execute_refresh(
     loggers: dict = {"console": {"config": {"log_level": "WARNING" if quiet_logs else "DEBUG"}}}
     if quiet_logs:  # on a night with nothing new, dbt's skipped checks would each say "emitted no result"
         logging.getLogger("dagster._core.execution.plan.active").setLevel(logging.ERROR)
-    if progress:
-        loggers["progress"] = {}
+    if progress:  # the terminal gets one line per step; every event and trace goes to standard output
+        loggers = {
+            "console": {"config": {"log_level": "CRITICAL"}},
+            "run_log": {"config": {"log_level": "INFO"}},
+            "progress": {},
+        }
     run_config = {"loggers": loggers}
     job = defs.resolve_job_def(NIGHTLY_JOB_NAME)
     if sources:
@@ -145,6 +150,22 @@ def _execute_refresh(
         alert = write_alert(get_settings(), result.run_id, NIGHTLY_JOB_NAME, summary.failures)
         summary.alert = f"{alert.path} (webhook: {alert.webhook_status})"
     return summary
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def failure_line(failure: str) -> str:
+    """A step failure on one line for the terminal: a Failure's own description is one already; a dbt
+    run's error is its first error as dbt reported it (the traces are in the log)."""
+    text = _ANSI.sub("", failure)
+    step, _, message = text.partition(": ")
+    if "Errors parsed from dbt logs:" in message:
+        parsed = message.split("Errors parsed from dbt logs:", 1)[1]
+        first = next((line.strip() for line in parsed.splitlines() if line.strip()), "")
+        return f"{step}: dbt reported {first}" if first else f"{step}: the dbt build failed"
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0] if lines else text
 
 
 def unchanged_since_publish(settings) -> dict | None:

@@ -13,7 +13,8 @@
 | MISSION_TRACKER_FETCH_BACKOFF | 2 | seconds before the first retry (doubled each time) |
 | MISSION_TRACKER_FETCH_MAX_MB | 200 | largest file accepted |
 | MISSION_TRACKER_ALERT_WEBHOOK | (none) | URL a failed run's alert is POSTed to (JSON), besides the file |
-| MISSION_TRACKER_REFRESH_WAIT | 0 | seconds a refresh waits for a running one (0: stop, exit 75) |
+| MISSION_TRACKER_REFRESH_WAIT | 0 | seconds a CLI refresh waits for a running one (0: stop, exit 75) |
+| MISSION_TRACKER_RUN_LOCK_WAIT | 3600 | seconds a run the UI or schedule launches waits for a CLI refresh |
 | MISSION_TRACKER_SCHEDULE | stopped | `running`: the nightly schedule starts on (`serve` sets it) |
 | MISSION_TRACKER_NIGHTLY_CRON | 0 2 * * * | when the nightly schedule fires (Europe/London time) |
 | MISSION_TRACKER_DAGSTER_PG_URL | (none) | PostgreSQL for Dagster's storage (else SQLite in DAGSTER_HOME) |
@@ -43,6 +44,7 @@ SOURCE_MODE_VAR = "MISSION_TRACKER_SOURCE_MODE"
 SOURCE_MIRROR_VAR = "MISSION_TRACKER_SOURCE_MIRROR"
 ALERT_WEBHOOK_VAR = "MISSION_TRACKER_ALERT_WEBHOOK"
 REFRESH_WAIT_VAR = "MISSION_TRACKER_REFRESH_WAIT"
+RUN_LOCK_WAIT_VAR = "MISSION_TRACKER_RUN_LOCK_WAIT"
 SCHEDULE_VAR = "MISSION_TRACKER_SCHEDULE"
 NIGHTLY_CRON_VAR = "MISSION_TRACKER_NIGHTLY_CRON"
 DAGSTER_PG_URL_VAR = "MISSION_TRACKER_DAGSTER_PG_URL"
@@ -71,6 +73,9 @@ class Settings:
     fetch_max_megabytes: float = 200.0
     alert_webhook: str | None = None
     refresh_wait: float = 0.0
+    #: a run Dagster launches (the UI, the schedule) while a CLI refresh holds the lock waits this long
+    #: for it instead of failing: two refreshes in a row is what both asked for
+    run_lock_wait: float = 3600.0
 
     @property
     def build_db(self) -> Path:
@@ -151,6 +156,7 @@ def get_settings() -> Settings:
         fetch_max_megabytes=_number("MISSION_TRACKER_FETCH_MAX_MB", 200.0),
         alert_webhook=os.environ.get(ALERT_WEBHOOK_VAR, "").strip() or None,
         refresh_wait=max(_number(REFRESH_WAIT_VAR, 0.0), 0.0),
+        run_lock_wait=max(_number(RUN_LOCK_WAIT_VAR, 3600.0), 0.0),
     )
 
 

@@ -23,6 +23,27 @@ def mission_table(db: Path) -> str:
     return frame.to_string(index=False)
 
 
+def latest_files(db: Path) -> dict[str, str]:
+    """Each source's latest loaded file (sha256) in a warehouse file, from its load log."""
+    from orchestration.warehouse import LOAD_LOG, LOAD_ORDER_NEWEST_FIRST
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        return dict(
+            con.execute(
+                f"select source_id, sha256 from {LOAD_LOG} qualify row_number() over ("
+                f"partition by source_id order by {LOAD_ORDER_NEWEST_FIRST}) = 1"
+            ).fetchall()
+        )
+
+
+def sources_changed_since(previous: Path | None, current: Path) -> list[str]:
+    """The sources whose file differs between two published versions (all of them when there is no
+    previous one): what a publish changed, whichever run loaded it."""
+    now = latest_files(current)
+    before = latest_files(previous) if previous is not None and previous.exists() else {}
+    return sorted(source_id for source_id, sha in now.items() if before.get(source_id) != sha)
+
+
 def source_lines(settings: Settings) -> list[str]:
     """Every catalogue source: id, provenance, title, then its latest period and freshness."""
     from orchestration.freshness import assess, latest_dates
@@ -98,6 +119,41 @@ def status_lines(settings: Settings) -> list[str]:
     lines.append(
         f"kept previous versions: {len(versions)}" + (f" (newest {versions[-1].name})" if versions else "")
     )
+    lines += storage_lines(settings, manifest)
+    return lines
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB"
+
+
+def storage_lines(settings: Settings, manifest: dict) -> list[str]:
+    """Disk use: the published file (and its storage format), the build, the kept versions, and the
+    history's ranges."""
+    from orchestration.history import HISTORY
+    from orchestration.warehouse import list_versions
+
+    published = settings.published_db
+    versions = list_versions(settings.versions_dir)
+    kept = sum(path.stat().st_size for path in versions)
+    build = settings.build_db.stat().st_size if settings.build_db.exists() else 0
+    lines = [
+        "storage:",
+        f"  published file: {_megabytes(published.stat().st_size)} (compacted, DuckDB storage "
+        f"{manifest.get('storage_version', 'unknown')}: DuckDB 1.1 and later open it)",
+        f"  build file: {_megabytes(build)} ({settings.build_db})",
+        f"  kept versions: {_megabytes(kept)} in {len(versions)} file(s)",
+    ]
+    with duckdb.connect(str(published), read_only=True) as con:
+        has_history = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'raw' "
+            "and table_name = 'metric_value_history'"
+        ).fetchall()[0][0]
+        if has_history:
+            ((ranges, figures),) = con.execute(
+                f"select (select count(*) from {HISTORY}), (select count(*) from metric_value_history)"
+            ).fetchall()
+            lines.append(f"  history: {ranges} ranges hold {figures} figure-vintages")
     return lines
 
 

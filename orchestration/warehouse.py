@@ -331,15 +331,38 @@ def published_is_current(published_db: Path, fingerprint: str) -> bool:
     )
 
 
+#: The storage format of the published file: the one DuckDB 1.1 and every later release read (file
+#: version 64), so analysts' clients that lag (DBeaver's driver, R, a distribution's Python) open it.
+#: The build keeps the newest format. DuckDB's storage compatibility table lists which release reads
+#: which version.
+PUBLISHED_STORAGE_VERSION = "v1.1.0"
+
+
+def compacted_copy(build_db: Path, target: Path, storage_version: str = PUBLISHED_STORAGE_VERSION) -> None:
+    """Write a fresh database file holding everything in the build (schemas, tables, views, macros),
+    in ``storage_version``. DuckDB never shrinks a file in place, so a byte copy of the build would carry
+    every block freed by earlier refreshes; this copy holds only what is live."""
+    target.unlink(missing_ok=True)
+    with connect(build_db) as con:  # read-write: a read-only one attaches the target read-only too
+        ((build_name,),) = con.execute("select current_database()").fetchall()
+        options = f"storage_version '{storage_version}'"
+        con.execute(f"attach {sql_literal(str(target))} as published_copy ({options})")
+        try:
+            con.execute(f'copy from database "{build_name}" to published_copy')
+        finally:
+            con.execute("detach published_copy")
+
+
 def publish(
     build_db: Path, published_db: Path, versions_dir: Path, keep: int, *, fingerprint: str | None = None
 ) -> PublishResult:
-    """Copy the build over the published warehouse atomically; keep the previous ``keep`` versions."""
+    """Write a compacted copy of the build (:func:`compacted_copy`) and rename it over the published
+    warehouse atomically; keep the previous ``keep`` versions."""
     checkpoint(build_db)
     tables = table_row_counts(build_db)  # read from the build: the published file is never opened
     published_db.parent.mkdir(parents=True, exist_ok=True)
     temporary = published_db.with_name(f".{published_db.name}.{os.getpid()}.tmp")
-    shutil.copyfile(build_db, temporary)
+    compacted_copy(build_db, temporary)
     with open(temporary, "rb+") as handle:
         os.fsync(handle.fileno())
     previous = None
@@ -356,6 +379,8 @@ def publish(
     manifest = {
         "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "sha256": checksum,
+        "size_bytes": published_db.stat().st_size,
+        "storage_version": PUBLISHED_STORAGE_VERSION,
         "previous_version": str(previous) if previous else None,
         "inputs_fingerprint": fingerprint,
         "tables": tables,
@@ -381,99 +406,3 @@ def rollback(published_db: Path, versions_dir: Path) -> Path:
     _fsync_dir(published_db.parent)
     newest.unlink()
     return newest
-
-
-#: The analyst's connection: read-only, no file system (no COPY TO, no file readers, no ATTACH, no
-#: EXPORT), no extensions installed or loaded, and the configuration locked so SET cannot undo any of it.
-ANALYST_CONFIG = {
-    "enable_external_access": False,
-    "autoinstall_known_extensions": False,
-    "autoload_known_extensions": False,
-    "lock_configuration": True,
-}
-
-#: Statement types an analyst query may contain: reading only (SHOW, DESCRIBE, SUMMARIZE, VALUES and
-#: FROM-first queries parse as SELECT; PIVOT as MULTI). DuckDB's own configuration above is what
-#: enforces read-only; this list only refuses the rest early with a clearer message.
-ANALYST_STATEMENTS = frozenset({"SELECT", "EXPLAIN", "PRAGMA", "CALL", "MULTI"})
-
-
-class AnalystQueryError(Exception):
-    """A query the analyst connection refused or could not run; ``str()`` is one line."""
-
-
-class WarehouseUnreadable(Exception):
-    """The published warehouse is missing or cannot be opened (corrupt, truncated, not DuckDB)."""
-
-
-def connect_analyst(path: Path) -> duckdb.DuckDBPyConnection:
-    """The published warehouse, opened the way an analyst may use it: read-only and sandboxed."""
-    if not path.exists():
-        raise WarehouseUnreadable(f"no published warehouse at {path}")
-    try:
-        return duckdb.connect(str(path), read_only=True, config=ANALYST_CONFIG)
-    except duckdb.Error as exc:
-        raise WarehouseUnreadable(f"cannot open the published warehouse {path}: {one_line(exc)}") from None
-
-
-def one_line(exc: BaseException) -> str:
-    """DuckDB's message on one line: its first line plus its own suggestions ("Did you mean ...")."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    if not lines:
-        return type(exc).__name__
-    hints = [line for line in lines[1:] if line.lower().startswith(("did you mean", "candidate"))]
-    return " ".join([lines[0], *hints])
-
-
-def analyst_relation(con: duckdb.DuckDBPyConnection, sql: str) -> duckdb.DuckDBPyRelation:
-    """Run an analyst's SQL on a sandboxed connection; the last statement's result."""
-    if not sql.strip():
-        raise AnalystQueryError("empty query")
-    try:
-        statements = con.extract_statements(sql)
-    except duckdb.Error as exc:
-        raise AnalystQueryError(one_line(exc)) from None
-    if not statements:
-        raise AnalystQueryError("empty query")
-    for statement in statements:
-        kind = str(statement.type).rsplit(".", 1)[-1]
-        if kind not in ANALYST_STATEMENTS:
-            raise AnalystQueryError(
-                f"refused: {kind} statements are not allowed on the published warehouse "
-                "(read-only: SELECT, SHOW, DESCRIBE, SUMMARIZE, EXPLAIN)"
-            )
-    try:
-        relation = con.sql(sql)
-    except duckdb.Error as exc:
-        raise AnalystQueryError(one_line(exc)) from None
-    if relation is None:  # PRAGMA/CALL with no result set
-        raise AnalystQueryError("the query returned no result set")
-    return relation
-
-
-def write_result(relation: duckdb.DuckDBPyRelation, path: Path, file_format: str) -> int:
-    """Write a sandboxed query's result to CSV or Parquet; the number of rows written.
-
-    The analyst connection cannot write files (that is the point), so the result is fetched and
-    written by a separate in-memory DuckDB connection that only ever sees the result itself, with each
-    column cast back to its DuckDB type.
-    """
-    try:
-        frame = relation.df()
-    except duckdb.Error as exc:
-        raise AnalystQueryError(one_line(exc)) from None
-    names, types = relation.columns, [str(kind) for kind in relation.types]
-    casts = ", ".join(
-        f'try_cast("result_frame"."{name}" as {kind}) as "{name}"'
-        for name, kind in zip(names, types, strict=True)
-    )
-    options = "format parquet" if file_format == "parquet" else "format csv, header"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    target = "'" + str(path).replace("'", "''") + "'"
-    with duckdb.connect(":memory:") as scratch:
-        scratch.register("result_frame", frame)
-        try:
-            scratch.execute(f"copy (select {casts} from result_frame) to {target} ({options})")
-        except duckdb.Error:  # a type pandas cannot carry back (e.g. nested): write it as pandas holds it
-            scratch.execute(f"copy result_frame to {target} ({options})")
-    return len(frame)

@@ -218,7 +218,8 @@ def run_model_on_fixtures(model: str, tables: dict[str, Any]) -> Any:
     table ``x`` built from ``tables[x]`` (a DataFrame). A ref the fixture does not give is built the
     same way from its own model file over the same fixtures (so a model split into steps is tested
     through its steps), or, for an intermediate model a core mart publishes unchanged, read from the
-    mart's fixture. This is the models' real SQL, not a copy, so a fixture with hand-worked
+    mart's fixture. A staging model is built from its own file too, and ``source('s', 't')`` reads the
+    fixture ``tables["s.t"]``. This is the models' real SQL, not a copy, so a fixture with hand-worked
     expectations tests the method the warehouse runs.
     """
     import duckdb
@@ -228,20 +229,33 @@ def run_model_on_fixtures(model: str, tables: dict[str, Any]) -> Any:
 
     con = duckdb.connect()
     for name, frame in tables.items():
-        con.register(f"{name}_frame", frame)
-        con.execute(f'create table "{name}" as select * from {name}_frame')
+        con.register("fixture_frame", frame)
+        con.execute(f'create table "{name}" as select * from fixture_frame')
+        con.unregister("fixture_frame")
     built = set(tables)
     missing: list[str] = []
 
     def render(name: str) -> str:
         path = next((DBT_PROJECT_DIR / "models").rglob(f"{name}.sql"))
-        return jinja2.Environment().from_string(path.read_text()).render(ref=ref)
+        return (
+            jinja2.Environment().from_string(path.read_text()).render(ref=ref, source=source, config=config)
+        )
+
+    def config(**_options: Any) -> str:
+        return ""
+
+    def source(schema: str, table: str) -> str:
+        if f"{schema}.{table}" not in tables:
+            missing.append(f"source {schema}.{table}")
+        return f'"{schema}.{table}"'
 
     def ref(name: str) -> str:
         if name not in built:
             if PUBLISHED_AS.get(name) in tables:
                 con.execute(f'create view "{name}" as select * from "{PUBLISHED_AS[name]}"')
-            elif name.startswith("int_") and next((DBT_PROJECT_DIR / "models").rglob(f"{name}.sql"), None):
+            elif name.startswith(("int_", "stg_")) and next(
+                (DBT_PROJECT_DIR / "models").rglob(f"{name}.sql"), None
+            ):
                 con.execute(f'create table "{name}" as {render(name)}')
             else:
                 missing.append(name)

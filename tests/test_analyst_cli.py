@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
 import pytest
 
+from orchestration.analyst import (
+    READ_ONLY_HINT,
+    SANDBOX_HINT,
+    SYNTAX_HINT,
+    TABLES_HINT,
+    VALUE_HINT,
+    connect_analyst,
+)
 from orchestration.cli import main
 from orchestration.sources.catalogue import load_catalogue
-from orchestration.warehouse import connect_analyst
+
+CLI = str(Path(sys.executable).with_name("mission-tracker"))
 
 
 def _run(capsys, *argv: str) -> tuple[int, list[str], list[str]]:
@@ -49,11 +67,16 @@ def test_query_reads_sql_from_a_file_and_always_says_how_many_rows(built_warehou
     assert code == 0 and out[-1] == "12 rows" and "M01" in out[1]
     with connect_analyst(built_warehouse.settings.published_db) as con:
         areas = con.execute("select count(*) from dim_areas").fetchone()[0]
+    assert areas > 21
     code, out, _err = _run(capsys, "query", "select area_code from dim_areas order by 1")
     assert code == 0 and len(out) == 1 + 20 + 1  # header, 20 rows, the count line
     assert (
-        out[-1] == f"showing 20 of {areas:,} rows; use --max-rows N, or --csv/--parquet FILE for all of them"
+        out[-1] == "showing the first 20 rows; there are more: --max-rows N, or --csv/--parquet FILE for all"
     )
+    code, out, _err = _run(
+        capsys, "query", "select area_code from dim_areas order by 1 limit 21", "--max-rows", "21"
+    )
+    assert code == 0 and out[-1] == "21 rows"
     code, out, _err = _run(capsys, "query", "select mission_id from dim_missions where false")
     assert code == 0 and out == ["mission_id", "0 rows"]
 
@@ -96,3 +119,130 @@ def test_the_installed_command_exits_with_mains_code_and_all_its_output_piped(bu
     assert usage.returncode == 2 and "invalid choice" in usage.stderr
     unknown = subprocess.run([cli, "refresh", "--source", "nope"], env=env, capture_output=True, text=True)
     assert unknown.returncode == 2 and unknown.stderr.startswith("error: no source 'nope'")
+
+
+# --- through the installed command: errors, limits, display ---------------------------------------
+
+
+def _cli(warehouse, *argv: str, **popen) -> subprocess.CompletedProcess:
+    env = {**os.environ, "MISSION_TRACKER_WAREHOUSE_DIR": str(warehouse.settings.warehouse_dir)}
+    return subprocess.run([CLI, *argv], env=env, capture_output=True, text=True, timeout=120, **popen)
+
+
+@pytest.mark.parametrize(
+    ("sql", "error", "hint"),
+    [
+        (
+            "select cast(area_name as int) from dim_areas",
+            "Conversion Error: Could not convert string",
+            VALUE_HINT,
+        ),
+        ("select error('boom')", "Invalid Input Error: boom", VALUE_HINT),
+        ("select * from duckdb_extensions() where loaded", "Permission Error:", SANDBOX_HINT),
+        ("selec 1", 'Parser Error: syntax error at or near "selec"', SYNTAX_HINT),
+        ("select nope from dim_areas", "Binder Error:", TABLES_HINT),
+        ("install httpfs", "refused: INSTALL statements are not allowed", READ_ONLY_HINT),
+    ],
+)
+def test_every_query_error_is_one_line_and_a_hint_that_fits(built_warehouse, sql, error, hint):
+    run = _cli(built_warehouse, "query", sql)
+    assert run.returncode == 2 and run.stdout == ""
+    lines = run.stderr.splitlines()
+    assert len(lines) == 2, run.stderr  # no traceback
+    assert lines[0].startswith(f"error: query failed: {error}"), lines[0]
+    assert lines[1] == f"hint: {hint}"
+
+
+HEAVY = "select sum(a.value * b.value) from fct_area_year_metrics a, fct_area_year_metrics b"
+
+
+def test_a_query_past_its_timeout_is_interrupted_with_one_line(built_warehouse):
+    started = time.monotonic()
+    run = _cli(built_warehouse, "query", "--timeout", "1", HEAVY)
+    took = time.monotonic() - started
+    assert (
+        run.returncode == 2 and run.stderr.splitlines()[0] == "error: query stopped after 1 s (its timeout)"
+    )
+    assert len(run.stderr.splitlines()) == 2 and run.stdout == ""
+    assert took < 15  # the query alone runs for minutes; the command includes Python's start-up
+
+
+def test_ctrl_c_interrupts_a_running_query_at_once(built_warehouse):
+    env = {**os.environ, "MISSION_TRACKER_WAREHOUSE_DIR": str(built_warehouse.settings.warehouse_dir)}
+    process = subprocess.Popen(
+        [CLI, "query", "--timeout", "0", HEAVY],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(3)  # well into the query
+    assert process.poll() is None
+    signalled = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert time.monotonic() - signalled < 3
+    assert process.returncode == 130 and out == ""
+    lines = err.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("error: query interrupted (Ctrl-C) after "), err
+
+
+def test_five_million_rows_stream_to_csv_and_parquet_under_a_2_gb_address_space_cap(
+    built_warehouse, tmp_path
+):
+    """`ulimit -v` (RLIMIT_AS, set in the child before exec) caps the command's whole address space at
+    2 GB: fetching the result into pandas first, as before, failed under it (numpy could not allocate
+    the result's columns); streaming Arrow record batches writes it in ~300 MB."""
+    sql = "select i, i * 0.5 as half, 'area ' || i as name, cast(null as varchar) as missing from range(5000000) t(i)"
+    cap = 2 * 1024**3
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    for flag, name in (("--csv", "big.csv"), ("--parquet", "big.parquet")):
+        target = tmp_path / name
+        run = _cli(built_warehouse, "query", flag, str(target), sql, preexec_fn=limit)
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.strip() == f"wrote {target} (5,000,000 rows)"
+        ((rows, total, nulls, last),) = duckdb.sql(
+            f"select count(*), sum(i), count(*) - count(missing), max(name) from '{target}'"
+        ).fetchall()
+        assert (rows, total, nulls) == (5_000_000, 5_000_000 * 4_999_999 // 2, 5_000_000)
+        assert last == "area 999999"  # the largest as text: "area 999999" > "area 4999999"
+    assert not list(tmp_path.glob(".*.partial"))
+
+
+def test_nulls_and_numbers_show_as_they_are(built_warehouse):
+    run = _cli(
+        built_warehouse,
+        "query",
+        "select 'a' as name, cast(null as double) as missing, 46911.0 as pay, 62.7 as hle, 1.0 / 3 as third, "
+        "cast(null as varchar) as note, 12 as n, true as flag, date '2024-03-31' as day",
+    )
+    assert run.returncode == 0, run.stderr
+    header, row, count = run.stdout.splitlines()
+    assert header.split() == ["name", "missing", "pay", "hle", "third", "note", "n", "flag", "day"]
+    assert row.split() == ["a", "NULL", "46911", "62.7", "0.3333333333", "NULL", "12", "true", "2024-03-31"]
+    assert count == "1 row"
+
+
+def test_a_reader_that_goes_away_stops_the_command_quietly(built_warehouse):
+    """`mission-tracker sources | head -1`: the pipe closes before the command has written; no
+    BrokenPipeError traceback, exit 141 (128 + SIGPIPE), as a shell reports it."""
+    env = {**os.environ, "MISSION_TRACKER_WAREHOUSE_DIR": str(built_warehouse.settings.warehouse_dir)}
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line
+    run = subprocess.run(
+        [CLI, "sources"], env=env, stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120
+    )
+    os.close(write_end)
+    assert run.returncode == 141 and run.stderr == ""
+
+
+def test_a_name_prefix_that_fits_several_authorities_lists_them(built_warehouse, capsys):
+    assert main(["profile", "black"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "error: 'black' matches 2 local authorities: Blackburn with Darwen (E06000008); Blackpool (E06000009)",
+        "hint: give more of the name, or the code",
+    ]

@@ -6,11 +6,16 @@ name. Legitimate oddities (the input must publish, handled as said) are one line
 tests/helpers.py's LEGITIMATE_ODDITIES; test_operations.py publishes a release carrying all of them.
 """
 
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
-from orchestration.runner import run_refresh
+from orchestration.runner import failure_line, run_refresh
+from orchestration.settings import BUNDLED_DIR_VAR, WAREHOUSE_DIR_VAR
 from orchestration.sources.catalogue import get_source
 from orchestration.warehouse import sha256_of
 from tests.helpers import (
@@ -148,3 +153,51 @@ def test_a_release_that_drops_areas_fails_the_coverage_gate(built_warehouse, tmp
     assert not summary.success and summary.published is None
     assert "metric_coverage:gx_metric_coverage" in summary.checks_failed
     assert sha256_of(warehouse / "mission_tracker.duckdb") == before
+
+
+@pytest.mark.end_to_end(seconds=8)
+def test_a_failed_refresh_prints_one_line_per_step_and_leaves_the_traces_in_its_log(
+    built_warehouse, tmp_path
+):
+    """Through the installed command: a corrupt file's refresh prints its progress lines and a summary
+    whose failure is one line naming the file, column, line and problem; the stack traces are only in
+    the log file whose path it prints."""
+    warehouse = tmp_path / "warehouse"
+    copy_published(built_warehouse.settings.warehouse_dir, warehouse)
+    bundle = poisoned_bundle(tmp_path, HLE.bundled_path, set_cell(12, "observation", "n/a"))
+    env = {**os.environ, WAREHOUSE_DIR_VAR: str(warehouse), BUNDLED_DIR_VAR: str(bundle)}
+    cli = str(Path(sys.executable).with_name("mission-tracker"))
+    run = subprocess.run(
+        [cli, "refresh", "--source", HLE.id], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 1
+    output = (run.stdout + run.stderr).splitlines()
+    assert not any(
+        word in line for line in output for word in ("Traceback", "Stack Trace", "dagster - ERROR")
+    )
+    assert sum("'ingest_sources'" in line for line in output) == 0  # no "Dependencies ... failed" lists
+    (failure,) = [line for line in output if "step failed - " in line]
+    assert failure == (
+        f"  step failed - ingest_sources: raw/{HLE.id}: {bundle / HLE.bundled_path} "
+        "(column 'observation', line 12): expected a number, found 'n/a'"
+    )
+    # the run's lines: the start, one ingest line at most, the failed step, then a summary of ~8 lines
+    assert len(output) <= 14, "\n".join(output)
+    (log_line,) = [line for line in output if line.startswith("(full dbt and Dagster output: ")]
+    log = Path(log_line.removeprefix("(full dbt and Dagster output: ").rstrip(")"))
+    text = log.read_text(encoding="utf-8")
+    assert "STEP_FAILURE" in text and "SourceFormatError" in text and "Stack Trace" in text
+
+
+def test_a_dbt_failure_is_one_line_on_the_terminal():
+    message = (
+        "dbt_models: The dbt CLI process with command\n\n`mission-tracker-dbt build`\n\nfailed with exit code `1`.\n\n"
+        "Errors parsed from dbt logs:\n\n189 of 313 FAIL 1 unique_combination_metric_revisions_x  "
+        "[\x1b[31mFAIL 1\x1b[0m in 0.04s]\n\nStack Trace:\n  File x"
+    )
+    assert failure_line(message) == (
+        "dbt_models: dbt reported 189 of 313 FAIL 1 unique_combination_metric_revisions_x  [FAIL 1 in 0.04s]"
+    )
+    assert failure_line("ingest_sources: raw/x: f.csv (column 'a', line 3): bad\nmore") == (
+        "ingest_sources: raw/x: f.csv (column 'a', line 3): bad"
+    )

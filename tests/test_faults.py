@@ -3,6 +3,7 @@ runs, and analysts reading while it publishes."""
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -159,6 +160,11 @@ def test_sigkill_during_dbt_build_leaves_published_intact_and_next_refresh_succe
         f"Cleared a stale refresh lock left by a process that is gone (pid {run.killed.pid}," in run.first_out
     )
     assert run.sha_after != run.sha_before
+    # the killed run had loaded the new file into the build: the recovering run found it unchanged there,
+    # and its summary still says that this publish carries it
+    assert re.search(r"Sources: \d+ ingested, 0 loaded new data", run.first_out), run.first_out
+    assert "New data in this publish: 1 source(s) differ from the version before it" in run.first_out
+    assert f"1 of them loaded by an earlier run that stopped before publishing: {HLE.id}" in run.first_out
 
 
 @pytest.mark.end_to_end(seconds=0)  # its refreshes are the fixture's, counted above

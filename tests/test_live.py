@@ -81,6 +81,12 @@ class LiveRuns:
     published_after_second: str
     report_mtime_after_first: float
     report_mtime_after_second: float
+    #: the publisher withdraws the correction (the first file again), then re-issues it: A -> B -> A -> B,
+    #: the sequence whose repeated vintage used to fail metric_revisions' unique test on every later night
+    withdrawn: RefreshSummary
+    reissued: RefreshSummary
+    #: a copy of the warehouse the first night published (the later nights publish over it)
+    first_night_db: Path
 
 
 def _live_env(publisher: LoopbackPublisher) -> dict[str, str]:
@@ -112,10 +118,19 @@ def live_runs(built_warehouse, tmp_path_factory) -> Iterator[LiveRuns]:
             first_seconds = time.perf_counter() - started
             first_statuses = [r.status for r in publisher.requests]
             after_first, report_first = sha256_of(published), report.stat().st_mtime
+            first_night_db = warehouse.parent / "first-night.duckdb"
+            shutil.copy(published, first_night_db)
             publisher.requests.clear()
             started = time.perf_counter()
             second = run_refresh()
             second_seconds = time.perf_counter() - started
+            published_after_second, report_second = sha256_of(published), report.stat().st_mtime
+            second_statuses = [r.status for r in publisher.requests]
+            revised = served_hle.read_bytes()
+            shutil.copy(BUNDLED_DIR / HLE.bundled_path, served_hle)
+            withdrawn = run_refresh(sources=[HLE.id])
+            served_hle.write_bytes(revised)
+            reissued = run_refresh(sources=[HLE.id])
         runs = LiveRuns(
             warehouse,
             publisher,
@@ -126,10 +141,13 @@ def live_runs(built_warehouse, tmp_path_factory) -> Iterator[LiveRuns]:
             after_first,
             second,
             second_seconds,
-            [r.status for r in publisher.requests],
-            sha256_of(published),
+            second_statuses,
+            published_after_second,
             report_first,
-            report.stat().st_mtime,
+            report_second,
+            withdrawn,
+            reissued,
+            first_night_db,
         )
         ARTIFACTS.mkdir(exist_ok=True)
         (ARTIFACTS / "live-refresh.txt").write_text(
@@ -153,7 +171,7 @@ def test_the_revised_release_is_fetched_loaded_and_published(live_runs):
 
 
 def test_the_revisions_mart_records_exactly_the_changed_figures(live_runs):
-    with duckdb.connect(str(live_runs.warehouse / "mission_tracker.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(live_runs.first_night_db), read_only=True) as con:
         rows = con.execute(
             "select source_id, area_code, period, indicator, old_value, new_value, revision, "
             "old_vintage, new_vintage from metric_revisions order by indicator"
@@ -176,7 +194,7 @@ def test_the_revisions_mart_records_exactly_the_changed_figures(live_runs):
 
 
 def test_the_history_still_answers_what_a_figure_was_before(live_runs):
-    with duckdb.connect(str(live_runs.warehouse / "mission_tracker.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(live_runs.first_night_db), read_only=True) as con:
         values = con.execute(
             "select vintage_number, value from metric_value_history where source_id = ? and area_code = ? "
             "and period = '2020-2022' and indicator = 'Female healthy life expectancy' order by 1",
@@ -198,6 +216,47 @@ def test_the_next_night_with_nothing_new_is_a_no_op(live_runs):
     assert all(": unchanged" in line for line in second.sources)
     assert live_runs.published_after_second == live_runs.published_after_first
     assert live_runs.report_mtime_after_second == live_runs.report_mtime_after_first  # not rewritten
+
+
+def test_a_withdrawn_correction_and_its_reissue_publish_and_keep_every_revision(live_runs):
+    """A -> B -> A -> B: each night publishes; the history has four vintages and three revisions of
+    each changed figure, read back against the bundled file."""
+    for night in (live_runs.withdrawn, live_runs.reissued):
+        assert night.success and night.published, night.failures + night.checks_failed
+    expected = _expected_revisions()
+    with duckdb.connect(str(live_runs.warehouse / "mission_tracker.duckdb"), read_only=True) as con:
+        vintages = con.execute(
+            "select vintage_number, vintage, is_current, figures_recorded from source_vintages "
+            "where source_id = ? order by 1",
+            [HLE.id],
+        ).fetchall()
+        revisions = con.execute(
+            "select new_vintage_number, indicator, old_value, new_value, old_vintage, new_vintage "
+            "from metric_revisions where source_id = ? order by 1, 2",
+            [HLE.id],
+        ).fetchall()
+        female = con.execute(
+            "select vintage_number, value from metric_value_history where source_id = ? and area_code = ? "
+            "and period = '2020-2022' and indicator = 'Female healthy life expectancy' order by 1",
+            [HLE.id, HARTLEPOOL],
+        ).fetchall()
+    bundled, revised = vintages[0][1], vintages[1][1]
+    assert bundled == sha256_of(BUNDLED_DIR / HLE.bundled_path)
+    assert [(v[1], v[2], v[3]) for v in vintages] == [
+        (bundled, False, True),
+        (revised, False, True),
+        (bundled, False, True),
+        (revised, True, True),
+    ]
+    by_night = {2: (bundled, revised, False), 3: (revised, bundled, True), 4: (bundled, revised, False)}
+    assert len(revisions) == 3 * len(expected)
+    for number, indicator, old_value, new_value, old_vintage, new_vintage in revisions:
+        ((original, corrected),) = [(o, n) for i, o, n in expected if i == indicator]
+        old_sha, new_sha, back = by_night[number]
+        assert (old_vintage, new_vintage) == (old_sha, new_sha)
+        assert (old_value, new_value) == ((corrected, original) if back else (original, corrected))
+    ((original, corrected),) = [(o, n) for i, o, n in expected if i == "Female healthy life expectancy"]
+    assert female == [(1, original), (2, corrected), (3, original), (4, corrected)]
 
 
 def test_status_shows_the_last_successful_fetch_per_source(live_runs):

@@ -14,21 +14,25 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import AssetKey, DagsterEventType, DagsterInstance, EventRecordsFilter
+from dagster import AssetKey, DagsterEventType, DagsterInstance, EventRecordsFilter, materialize
 
+from orchestration.analyst import AnalystQueryError, analyst_relation, connect_analyst
 from orchestration.cli import main
+from orchestration.defs.assets.ingest import build_ingest_assets
+from orchestration.defs.resources import RefreshLock, SourceFetcher
 from orchestration.refresh_lock import (
     RefreshAlreadyRunning,
     read_holder,
     refresh_lock,
 )
-from orchestration.runner import run_refresh
-from orchestration.settings import PROJECT_ROOT, WAREHOUSE_DIR_VAR
+from orchestration.runner import run_refresh, summarise
+from orchestration.settings import PROJECT_ROOT, RUN_LOCK_WAIT_VAR, WAREHOUSE_DIR_VAR
 from orchestration.sources.catalogue import get_source
-from orchestration.warehouse import AnalystQueryError, analyst_relation, connect_analyst, sha256_of
+from orchestration.warehouse import sha256_of
 from tests.helpers import (
     LEGITIMATE_ODDITIES,
     copy_published,
+    environment,
     every_legitimate_oddity,
     isolated_warehouse,
     poisoned_bundle,
@@ -56,8 +60,8 @@ def _query(capsys, sql: str, *extra: str) -> tuple[int, list[str], list[str]]:
         ("read an outside file", "select * from read_csv('/etc/passwd')", "disabled by configuration"),
         ("glob the file system", "select * from glob('/etc/*')", "disabled by configuration"),
         ("attach a database", "attach '{tmp}/other.duckdb' as other", "ATTACH"),
-        ("install an extension", "install httpfs", "LOAD"),
-        ("load an extension", "load httpfs", "LOAD"),
+        ("install an extension", "install httpfs", "refused: INSTALL statements"),
+        ("load an extension", "load httpfs", "refused: LOAD statements"),
         ("change a setting", "set enable_external_access = true", "SET"),
         ("write a table", "create table hacked as select 1", "CREATE"),
         ("export the database", "export database '{tmp}/dump'", "EXPORT"),
@@ -192,6 +196,50 @@ def test_a_killed_refreshs_lock_is_detected_as_stale_and_cleared(tmp_path):
 
 
 # (two CLI refreshes at once, after a killed one: tests/test_faults.py)
+
+
+def _ui_style_ingest(warehouse: Path) -> tuple[object, list[str]]:
+    """One ingest asset materialised the way the UI launches a run: through Dagster, with the code
+    location's own RefreshLock resource (its wait from MISSION_TRACKER_RUN_LOCK_WAIT). The result and
+    the run's log messages."""
+    with isolated_warehouse(warehouse), DagsterInstance.ephemeral() as instance:
+        result = materialize(
+            list(build_ingest_assets([HLE])),
+            resources={"fetcher": SourceFetcher(mode="bundled"), "refresh_lock": RefreshLock()},
+            instance=instance,
+            raise_on_error=False,
+        )
+        return result, [entry.user_message for entry in instance.all_logs(result.run_id)]
+
+
+def test_a_run_launched_while_a_cli_refresh_holds_the_lock_waits_for_it(tmp_path):
+    holder = _hold_lock(tmp_path, 4.0)
+    started = time.monotonic()
+    try:
+        result, messages = _ui_style_ingest(tmp_path)
+    finally:
+        holder.wait(timeout=30)
+    assert result.success  # it waited, then ran: nothing failed, so the sensor raises no alert
+    assert time.monotonic() - started >= 2.5
+    waiting = [m for m in messages if "waiting up to 3600 s for the refresh lock" in m]
+    assert len(waiting) == 1 and f"pid {holder.pid}" in waiting[0]
+
+
+def test_a_run_that_waited_its_bound_fails_with_one_line(tmp_path):
+    holder = _hold_lock(tmp_path, 20.0)
+    try:
+        with environment(**{RUN_LOCK_WAIT_VAR: "1"}):
+            result, _messages = _ui_style_ingest(tmp_path)
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    assert not result.success
+    summary = summarise(result)
+    assert summary.failures == [
+        f"run setup: a refresh is already running (pid {holder.pid}, run holder-run, "
+        + summary.failures[0].split("run holder-run, ", 1)[1]
+    ]
+    assert summary.failures[0].endswith("(waited 1 s)") and "\n" not in summary.failures[0]
 
 
 # --- runs launched the way the UI launches them ---------------------------------------------------

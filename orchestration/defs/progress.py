@@ -87,9 +87,33 @@ class ProgressHandler(logging.Handler):
                     "x", f"check failed: {evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
                 )
         elif kind == "STEP_FAILURE":
-            self._say("x", f"step failed: {step}")
+            self._say("x", f"step failed: {step} (why: in the summary below; the trace: in the log)")
         elif kind == "STEP_SKIPPED" and not self.nothing_new:
             self._say("-", f"skipped: {step}")
+
+
+class _CurrentStdout(logging.StreamHandler):
+    """A handler that writes to whatever ``sys.stdout`` is when a record arrives (the CLI points it at
+    the refresh's log file while the run lasts)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stdout)
+        self.setFormatter(logging.Formatter("%(asctime)s - %(levelname)s - %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stdout
+        super().emit(record)
+
+
+@logger(
+    {"log_level": str},
+    description="Every Dagster event with its full message and traces, as plain text on standard output "
+    "(the CLI's refresh log file): the console logger's output without colours.",
+)
+def run_log_logger(init_context):
+    log = logging.Logger("mission_tracker_run_log", level=init_context.logger_config["log_level"])
+    log.addHandler(_CurrentStdout())
+    return log
 
 
 @logger(description="One line per source load, dbt build, failed gate and publish, on stderr.")

@@ -112,19 +112,24 @@ class RefreshLock(ConfigurableResource):
 
     Every asset that writes the warehouse folder requires it; with the in-process executor resources
     are set up once per run, so the lock is taken before the first step and let go after the last.
-    A run that cannot take it fails at once, before any step, naming the refresh in its way.
-    ``wait_seconds`` unset: MISSION_TRACKER_REFRESH_WAIT (default 0, do not wait).
+    A run the CLI started holds it already (the CLI takes it first, in the same process). A run the UI
+    or the schedule launched while a CLI refresh holds it waits for that refresh, saying so in its
+    log, and fails with one line, before any step, only if it is still held after ``wait_seconds``
+    (unset: MISSION_TRACKER_RUN_LOCK_WAIT, default an hour).
     """
 
     wait_seconds: float | None = None
 
     @contextmanager
     def yield_for_execution(self, context):  # type: ignore[override]
-        from orchestration.refresh_lock import refresh_lock
+        from orchestration.refresh_lock import held_by_this_process, read_holder, refresh_lock
 
         settings = get_settings()
-        wait = settings.refresh_wait if self.wait_seconds is None else self.wait_seconds
+        wait = settings.run_lock_wait if self.wait_seconds is None else self.wait_seconds
         run_id = context.run_id if context.run_id else "unknown"
+        other = None if held_by_this_process(settings.warehouse_dir) else read_holder(settings.warehouse_dir)
+        if wait and other is not None and context.log is not None:
+            context.log.info(f"waiting up to {wait:g} s for the refresh lock ({other.describe()} holds it)")
         with refresh_lock(settings.warehouse_dir, run_id=run_id, wait_seconds=wait) as held:
             if context.log is not None:
                 if held.stale is not None:

@@ -440,7 +440,7 @@ def find_profile(folder: Path, query: str, authorities: Mapping[str, str]) -> tu
     names = {name.lower(): f"{name} ({code})" for code, name in authorities.items()}
     close = [names[n] for n in difflib.get_close_matches(wanted, list(names), n=5, cutoff=0.6)]
     ambiguous = [f"{authorities[c]} ({c})" for c in starts]
-    return None, ambiguous[:8] or close
+    return None, ambiguous or close
 
 
 #: The catalogue source whose spec gives each upper-tier authority's devolution level.
