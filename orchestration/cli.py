@@ -463,7 +463,8 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """A real deployment on one machine: dagster-webserver and dagster-daemon as separate processes.
+    """A real deployment on one machine: a gRPC code server, dagster-webserver and dagster-daemon as
+    separate processes.
 
     The daemon runs the nightly schedule (RUNNING here), the run queue (one refresh at a time) and the
     failure sensor. Storage is PostgreSQL when MISSION_TRACKER_DAGSTER_PG_URL is set, else SQLite in
@@ -482,7 +483,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         f"storage: {storage}); nightly schedule {os.environ[SCHEDULE_VAR].upper()}",
         flush=True,
     )
-    return serve(args.host, args.port)
+    return serve(args.host, args.port, home)
 
 
 def build_parser() -> argparse.ArgumentParser:

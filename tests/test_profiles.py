@@ -266,3 +266,25 @@ def test_the_profile_command_prints_where_the_page_is(built_warehouse, capsys):
     err = capsys.readouterr().err.splitlines()
     assert err[0] == "error: no local authority matches 'Blakpool'"
     assert err[1].startswith("hint: did you mean: Blackpool (E06000009)? ")
+
+
+def test_one_extreme_authority_is_clipped_from_the_spine_and_marked():
+    """Westminster-like: the middle half spans 20..30 and one area sits at 185. The bar stops at the far-out
+    fence, 30 + 3 * 10 = 60, with a chevron whose tip gives the true 185; the marks then span 10..60, so
+    the middle half keeps a fifth of the spine instead of a fifteenth."""
+    svg = spine_svg({**ROW, "group_max": 185.0})
+    scale = SPINE_WIDTH - 2 * SPINE_PAD
+
+    def px(v: float) -> float:
+        return SPINE_PAD + (v - 10) / 50 * scale
+
+    xs = _xs(svg)
+    assert xs["range_right"] == pytest.approx(px(60), abs=0.11)
+    assert xs["iqr_right"] - xs["iqr_left"] == pytest.approx(scale * 10 / 50, abs=0.2)
+    (chevron,) = re.findall(r'<polyline class="clipped" points="([\d.]+),', svg)
+    assert float(chevron) == pytest.approx(px(60), abs=0.11)
+    assert "range clipped: the highest English area is 185.0%" in svg
+    assert "range clipped" not in spine_svg(ROW)  # 50 is within 30 + 3 * 10: nothing clipped
+    # the authority itself is never clipped away: its own value widens the scale
+    own = _xs(spine_svg({**ROW, "group_max": 185.0, "latest_value": 185.0}))
+    assert own["area"] == pytest.approx(SPINE_WIDTH - SPINE_PAD, abs=0.06)

@@ -10,7 +10,8 @@ from html import unescape
 import pandas as pd
 import pytest
 
-from orchestration.report.charts import year_ticks
+from orchestration.report.charts import Chart, Line, render, segments, year_ticks
+from orchestration.report.labels import format_value
 
 FIGURE = re.compile(r'<figure class="figure figure-(\w+)" id="fig-([^"]+)">(.*?)</figure>', re.S)
 
@@ -153,3 +154,59 @@ def test_each_breakdown_table_row_is_the_marts_most_and_least_deprived_tenth(rep
     assert (
         f"<td>{format_value(most, unit, decimals)}</td><td>{format_value(least, unit, decimals)}</td>" in row
     )
+
+
+# --- chart axes and lines on fixtures ---------------------------------------------------------------
+
+
+def _tick_values(svg: str) -> list[float]:
+    return [
+        float(v.replace(",", ""))
+        for v in re.findall(r'text-anchor="end" class="tick">([-\d.,]+)</text>', svg)
+    ]
+
+
+def test_a_gap_chart_starts_at_zero():
+    """The knife-crime gap moved 63.1 -> 63.4: drawn from zero, a 0.3 rise is a 0.3 rise."""
+    gap = Chart(
+        "gap",
+        "per 100,000",
+        [Line("gap", [(2019.0, 63.1), (2020.0, 63.2), (2021.0, 63.4)])],
+        y_from_zero=True,
+    )
+    svg = render(gap)
+    assert min(_tick_values(svg)) == 0 and max(_tick_values(svg)) >= 63.4
+    assert "axis-break" not in svg and "not zero" not in svg
+
+
+def test_an_axis_that_does_not_reach_zero_is_marked_as_broken():
+    svg = render(Chart("hle", "years", [Line("England", [(2015.0, 63.1), (2016.0, 63.2), (2017.0, 63.4)])]))
+    assert min(_tick_values(svg)) > 0
+    assert 'class="axis-break"' in svg
+    assert re.search(r"years \(axis from [\d.]+, not zero\)", svg)
+
+
+def test_a_line_breaks_where_years_are_missing():
+    """Annual points 2017, 2018, then 2024, 2025: two lines, nothing drawn across 2019-2023."""
+    svg = render(
+        Chart("crime", "per 1,000", [Line("E", [(2017.0, 5), (2018.0, 6), (2024.0, 4), (2025.0, 3)])])
+    )
+    assert len(re.findall(r'<polyline class="line"', svg)) == 2
+    assert segments([2017.0, 2018.0, 2024.0, 2025.0]) == [(0, 2), (2, 4)]
+    assert segments([2011.0, 2012.0, 2013.0, 2014.0]) == [(0, 4)]
+    assert segments([2017.0, 2018.0, 2024.0]) == [(0, 2), (2, 3)]  # the lone 2024 point is its dot
+    assert segments([2019.0, 2025.0]) == [(0, 2)]  # two points cannot show their step: drawn whole
+
+
+def test_money_shows_whole_pounds_where_the_figure_is_whole():
+    assert format_value(46911.0, "pounds") == "£46,911"
+    assert format_value(39.84, "pounds", 2) == "£39.84"
+    assert format_value(1234.0, "pounds_million") == "£1,234 million"
+    assert format_value(69.7, "percent") == "69.7%"
+
+
+def test_every_figure_in_the_report_has_a_title_of_its_own(built_warehouse):
+    html = (built_warehouse.settings.warehouse_dir / "report" / "mission_scorecard_report.html").read_text()
+    for section in re.findall(r'<section class="mission".*?</section>', html, flags=re.S) or [html]:
+        titles = re.findall(r"<figcaption[^>]*>(.*?)</figcaption>", section, flags=re.S)
+        assert len(titles) == len(set(titles)), [t for t in titles if titles.count(t) > 1]

@@ -221,7 +221,9 @@ def _gap_figures(con: duckdb.DuckDBPyConnection, mission_id: str) -> list[Figure
                 Line(name, [(_x(r.period_end), r.gap_value) for r in frame.itertuples()], PALETTE[i])
             )
         methods = sorted(set(all_of_unit.gap_method))
-        title = "The Statement's gap: " + "; ".join(GAP_METHODS.get(m, m.replace("_", " ")) for m in methods)
+        title = f"The Statement's gap in {unit_label(str(unit))}: " + "; ".join(
+            GAP_METHODS.get(m, m.replace("_", " ")) for m in methods
+        )
         synthetic = bool(all_of_unit.provenance.str.contains("synthetic").any())
         shown = pd.concat([by_unit, single])
         numbers = shown.assign(series=shown.label, unit=unit_label(str(unit)))[
@@ -242,7 +244,14 @@ def _gap_figures(con: duckdb.DuckDBPyConnection, mission_id: str) -> list[Figure
         )
         chart = (
             render(
-                Chart(title, f"{unit_label(str(unit))} (positive = behind)", lines, None, synthetic=synthetic)
+                Chart(
+                    title,
+                    f"{unit_label(str(unit))} (positive = behind)",
+                    lines,
+                    None,
+                    synthetic=synthetic,
+                    y_from_zero=True,  # the gap's size is its distance from zero
+                )
             )
             if lines
             else ""

@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
+from itertools import pairwise
 
 WIDTH, HEIGHT = 460, 196
 LEFT, RIGHT, TOP, BOTTOM = 58, 14, 22, 34
@@ -37,6 +38,27 @@ class Chart:
     band: Band | None = None
     x_labels: dict[float, str] = field(default_factory=dict)
     synthetic: bool = False
+    #: the y axis starts at zero (a gap, a count: the distance from zero is the message); otherwise an
+    #: axis that does not reach zero carries a visible break mark and says where it starts
+    y_from_zero: bool = False
+
+
+def segments(xs: Sequence[float]) -> list[tuple[int, int]]:
+    """Index ranges [start, end) of runs of points with no missing period between them: a gap wider
+    than 1.5 times the series' smallest step (a year missing from an annual series, 2019 -> 2025)
+    breaks the line instead of drawing a straight line across years with no data. A series of two
+    points cannot show its step and is drawn whole."""
+    if len(xs) < 3:
+        return [(0, len(xs))] if xs else []
+    steps = [b - a for a, b in pairwise(xs)]
+    smallest = min(step for step in steps if step > 0) if any(step > 0 for step in steps) else 0.0
+    runs, start = [], 0
+    for index, step in enumerate(steps, start=1):
+        if smallest and step > 1.5 * smallest:
+            runs.append((start, index))
+            start = index
+    runs.append((start, len(xs)))
+    return runs
 
 
 def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
@@ -111,6 +133,8 @@ def render(chart: Chart) -> str:
     if not xs:
         parts.append(f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">no data</text></svg>')
         return "".join(parts)
+    if chart.y_from_zero:
+        ys = [*ys, 0.0]
     ticks = nice_ticks(min(ys), max(ys))
     y_low, y_high = min(ticks + ys), max(ticks + ys)
     x_low, x_high = min(xs), max(xs)
@@ -136,16 +160,31 @@ def render(chart: Chart) -> str:
             f'class="axis"/><text x="{sx(x):.1f}" y="{HEIGHT - BOTTOM + 14}" text-anchor="{anchor}" '
             f'class="tick">{escape(label)}</text>'
         )
-    if chart.unit:
-        parts.append(f'<text x="4" y="{TOP - 8}" class="tick unit">{escape(chart.unit)}</text>')
+    unit = chart.unit
+    if y_low > 0 or y_high < 0:  # the axis does not reach zero: say so, and mark the break on the axis
+        at = HEIGHT - BOTTOM - 5 if y_low > 0 else TOP + 5
+        parts.append(
+            f'<path class="axis-break" d="M{LEFT - 7},{at + 3} l3,-6 l3,6 l3,-6 l3,6" fill="none" '
+            f'stroke="#111827" stroke-width="1.2"><title>the axis does not start at zero</title></path>'
+        )
+        unit = f"{unit} (axis from {_fmt(y_low if y_low > 0 else y_high)}, not zero)".strip()
+    if unit:
+        parts.append(f'<text x="4" y="{TOP - 8}" class="tick unit">{escape(unit)}</text>')
     if chart.band and chart.band.points:
-        upper = " ".join(f"{sx(x):.1f},{sy(hi):.1f}" for x, _, hi in chart.band.points)
-        lower = " ".join(f"{sx(x):.1f},{sy(lo):.1f}" for x, lo, _ in reversed(chart.band.points))
-        parts.append(f'<polygon class="band" points="{upper} {lower}" fill="{chart.band.colour}"/>')
+        band_points = sorted(chart.band.points)
+        for start, end in segments([x for x, _, _ in band_points]):
+            run = band_points[start:end]
+            upper = " ".join(f"{sx(x):.1f},{sy(hi):.1f}" for x, _, hi in run)
+            lower = " ".join(f"{sx(x):.1f},{sy(lo):.1f}" for x, lo, _ in reversed(run))
+            parts.append(f'<polygon class="band" points="{upper} {lower}" fill="{chart.band.colour}"/>')
     for line in chart.lines:
-        points = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in line.points)
         dash = ' stroke-dasharray="5 4"' if line.dashed else ""
-        parts.append(f'<polyline class="line" points="{points}" stroke="{line.colour}"{dash}/>')
+        ordered = sorted(line.points)
+        for start, end in segments([x for x, _ in ordered]):
+            if end - start < 2:
+                continue  # a point on its own is its dot below
+            points = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in ordered[start:end])
+            parts.append(f'<polyline class="line" points="{points}" stroke="{line.colour}"{dash}/>')
         for x, y in line.points:
             parts.append(
                 f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="2.4" fill="{line.colour}">'

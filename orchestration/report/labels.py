@@ -101,6 +101,8 @@ def format_value(value: float | None, unit: str, decimals: int | None = 1, compa
     if value is None or value != value:  # None or NaN
         return "no data"
     places = 1 if decimals is None else int(decimals)
+    if unit in ("pounds", "pounds_million") and float(value).is_integer():
+        places = 0  # whole pounds where the publisher gives whole pounds: £46,911, not £46,911.0
     number = f"{value:,.{places}f}"
     if unit == "pounds":
         return f"£{number}"

@@ -71,13 +71,27 @@ def spine_svg(row: Mapping[str, object]) -> str:
     others = (
         ("region_value", "cluster_median") if total else ("england_value", "region_value", "cluster_median")
     )
-    marks = [float(row[k]) for k in (*keys, *others) if _present(row.get(k))]
+    # the range bar is clipped at 3 interquartile ranges beyond the middle half (Tukey's far-out
+    # fences): one extreme authority (Westminster's crime rate) would otherwise squeeze every other
+    # mark into a corner. A clipped end is marked, and says how far the range goes.
+    p25, p75 = float(row["group_p25"]), float(row["group_p75"])
+    iqr = p75 - p25
+    range_low = max(float(row["group_min"]), p25 - 3 * iqr) if iqr > 0 else float(row["group_min"])
+    range_high = min(float(row["group_max"]), p75 + 3 * iqr) if iqr > 0 else float(row["group_max"])
+    clipped = {
+        "group_min": range_low > float(row["group_min"]),
+        "group_max": range_high < float(row["group_max"]),
+    }
+    marks = [range_low, range_high, p25, p75]
+    marks += [float(row[k]) for k in ("latest_value", *others) if _present(row.get(k))]
     low, high = min(marks), max(marks)
     reverse = row.get("polarity") == "low_is_good"
     unit, decimals = str(row["unit"]), row.get("decimals")
+    ends = {"group_min": range_low, "group_max": range_high}
 
     def x(key: str) -> float:
-        return _x(float(row[key]), low, high, reverse)  # type: ignore[arg-type]
+        value = ends[key] if key in ends else float(row[key])  # type: ignore[arg-type]
+        return _x(value, low, high, reverse)
 
     def shown(key: str) -> str:
         return escape(format_value(row[key], unit, decimals))  # type: ignore[arg-type]
@@ -95,11 +109,28 @@ def spine_svg(row: Mapping[str, object]) -> str:
         f'aria-label="{escape(str(row["metric_label"]))} against England">',
         f'<rect x="{left:.1f}" y="{mid - 6}" width="{right - left:.1f}" height="12" fill="{RANGE}">'
         f"<title>English areas: {shown('group_min')} to {shown('group_max')} ({row['group_areas']} areas)"
-        "</title></rect>",
+        + (
+            " (the bar stops at 3 interquartile ranges: a marked end goes further)"
+            if any(clipped.values())
+            else ""
+        )
+        + "</title></rect>",
         f'<rect x="{q_left:.1f}" y="{mid - 6}" '
         f'width="{q_right - q_left:.1f}" height="12" fill="{MIDDLE_HALF}">'
         "<title>middle half of English areas (25th to 75th percentile)</title></rect>",
     ]
+    for key, is_clipped in clipped.items():
+        if is_clipped:  # a chevron pointing outwards at the clipped end, with the true extreme
+            end = x(key)
+            outward = -1 if end == min(left, right) else 1
+            tip_x = end + outward * 5
+            side = "lowest" if key == "group_min" else "highest"
+            points = f"{end:.1f},{mid - 6} {tip_x:.1f},{mid} {end:.1f},{mid + 6}"
+            parts.append(
+                f'<polyline class="clipped" points="{points}" fill="none" stroke="#374151" '
+                f'stroke-width="1.4"><title>range clipped: the {side} English area is {shown(key)}'
+                "</title></polyline>"
+            )
     if _present(row.get("england_value")) and not total:
         parts.append(
             f'<rect x="{x("england_value") - 1:.1f}" y="1" width="2" height="{SPINE_HEIGHT - 2}" '
