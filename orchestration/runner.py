@@ -71,7 +71,9 @@ def summarise(result) -> RefreshSummary:  # result: dagster ExecuteInProcessResu
             error = event.event_specific_data.error
             while error is not None and error.cause is not None:
                 error = error.cause
-            summary.failures.append(f"run setup: {error.message.strip() if error else event.message}")
+            message = error.message.strip() if error else event.message
+            # Dagster prefixes the exception's class ("orchestration.refresh_lock.RefreshAlreadyRunning: ")
+            summary.failures.append(f"run setup: {_QUALIFIED_CLASS.sub('', message, count=1)}")
     return summary
 
 
@@ -153,6 +155,7 @@ def _execute_refresh(
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_QUALIFIED_CLASS = re.compile(r"^(?:[A-Za-z_]\w*\.)+[A-Z]\w*: ")
 
 
 def failure_line(failure: str) -> str:

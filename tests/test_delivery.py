@@ -16,7 +16,7 @@ from tests.helpers import copy_published, isolated_warehouse
 
 COMMANDS = [
     *("refresh", "query", "status", "export", "report", "profile"),
-    *("docs", "rollback", "ui", "serve", "sources", "prepare"),
+    *("docs", "rollback", "ui", "serve", "sources", "prepare", "repair-history"),
 ]
 
 

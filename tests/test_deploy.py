@@ -132,6 +132,35 @@ def _ticks(url: str) -> str:
     )
 
 
+def _stop_schedule(env: dict[str, str], home: Path) -> None:
+    """`dagster schedule stop`, against the workspace serve wrote: no later tick starts another run."""
+    dagster = str(Path(sys.executable).with_name("dagster"))
+    workspace = str(home / "workspace.serve.yaml")
+    stop = subprocess.run(
+        [dagster, "schedule", "stop", SCHEDULE, "-w", workspace],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=PROJECT_ROOT,
+    )
+    assert stop.returncode == 0, stop.stdout + stop.stderr
+
+
+def _end_leftover_runs(home: Path) -> None:
+    """A run a later tick launched just before the schedule stopped runs in a process of its own,
+    which outlives serve: end it, so that it does not load the machine for the tests after this one."""
+    marker = f"DAGSTER_HOME={home}".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if marker in (entry / "environ").read_bytes().split(b"\0"):
+                os.kill(int(entry.name), signal.SIGKILL)
+        except (OSError, ProcessLookupError):
+            continue
+
+
 def _run_times(url: str, run_id: str) -> dict[str, float]:
     """The first time each event type was logged for a run (seconds since the epoch)."""
     rows = _sql(
@@ -181,9 +210,13 @@ def test_serve_runs_the_schedule_through_the_queue_once_and_publishes_on_postgre
 
         deadline = time.monotonic() + 480
         first: tuple | None = None
+        stopped = False
         while time.monotonic() < deadline:
             assert serve.poll() is None, log.read_text()[-4000:]
             runs = _sql(postgres_url, "select run_id, status from runs order by create_timestamp, id")
+            if runs and not stopped:  # the first tick fired: stop the schedule, as an operator would
+                _stop_schedule(env, home)
+                stopped = True
             if runs and runs[0][1] in ("SUCCESS", "FAILURE", "CANCELED"):
                 first = runs[0]
                 break
@@ -199,6 +232,7 @@ def test_serve_runs_the_schedule_through_the_queue_once_and_publishes_on_postgre
         except subprocess.TimeoutExpired:
             serve.kill()
             serve.wait()
+        _end_leftover_runs(home)
     assert serve.returncode == 0, log.read_text()[-4000:]
     run_id, status = first
     assert status == "SUCCESS", log.read_text()[-6000:]
