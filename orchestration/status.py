@@ -89,6 +89,7 @@ def status_lines(settings: Settings) -> list[str]:
         ).fetchall()
         dates = latest_dates(con, (source_id for (source_id, *_rest) in rows))
         refreshed = con.execute("select max(loaded_at) from raw._load_log").fetchone()[0]
+        history = history_sizes(con)
     catalogue = {source.id: source for source in load_catalogue()}
     today = datetime.now(UTC).date()
     manifest = read_manifest(path)
@@ -119,7 +120,7 @@ def status_lines(settings: Settings) -> list[str]:
     lines.append(
         f"kept previous versions: {len(versions)}" + (f" (newest {versions[-1].name})" if versions else "")
     )
-    lines += storage_lines(settings, manifest)
+    lines += storage_lines(settings, manifest, history)
     return lines
 
 
@@ -127,10 +128,25 @@ def _megabytes(size: int) -> str:
     return f"{size / 1e6:.1f} MB"
 
 
-def storage_lines(settings: Settings, manifest: dict) -> list[str]:
+def history_sizes(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
+    """(ranges, figure-vintages) of a warehouse's vintage history; None before it has one."""
+    from orchestration.history import HISTORY
+
+    (present,) = con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'raw' "
+        "and table_name = 'metric_value_history' and column_name = 'first_vintage_number'"
+    ).fetchall()[0]
+    if not present:
+        return None
+    ((ranges, figures),) = con.execute(
+        f"select (select count(*) from {HISTORY}), (select count(*) from metric_value_history)"
+    ).fetchall()
+    return int(ranges), int(figures)
+
+
+def storage_lines(settings: Settings, manifest: dict, history: tuple[int, int] | None) -> list[str]:
     """Disk use: the published file (and its storage format), the build, the kept versions, and the
     history's ranges."""
-    from orchestration.history import HISTORY
     from orchestration.warehouse import list_versions
 
     published = settings.published_db
@@ -139,21 +155,17 @@ def storage_lines(settings: Settings, manifest: dict) -> list[str]:
     build = settings.build_db.stat().st_size if settings.build_db.exists() else 0
     lines = [
         "storage:",
-        f"  published file: {_megabytes(published.stat().st_size)} (compacted, DuckDB storage "
-        f"{manifest.get('storage_version', 'unknown')}: DuckDB 1.1 and later open it)",
+        f"  published file: {_megabytes(published.stat().st_size)} "
+        + (
+            f"(compacted, DuckDB storage {manifest['storage_version']}: DuckDB 1.1 and later open it)"
+            if manifest.get("storage_version")
+            else "(published before compaction: a byte copy of the build; the next publish compacts it)"
+        ),
         f"  build file: {_megabytes(build)} ({settings.build_db})",
         f"  kept versions: {_megabytes(kept)} in {len(versions)} file(s)",
     ]
-    with duckdb.connect(str(published), read_only=True) as con:
-        has_history = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'raw' "
-            "and table_name = 'metric_value_history'"
-        ).fetchall()[0][0]
-        if has_history:
-            ((ranges, figures),) = con.execute(
-                f"select (select count(*) from {HISTORY}), (select count(*) from metric_value_history)"
-            ).fetchall()
-            lines.append(f"  history: {ranges} ranges hold {figures} figure-vintages")
+    if history is not None:
+        lines.append(f"  history: {history[0]} ranges hold {history[1]} figure-vintages")
     return lines
 
 

@@ -72,20 +72,25 @@ def _frame(name: str) -> pd.DataFrame:
     return pd.DataFrame(rows).astype({"value": "float64", "lci_95": "float64", "uci_95": "float64"})
 
 
+def _load(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame | None = None) -> None:
+    """Load file ``name`` (its rows, or ``frame`` parsed from it) with the real loader."""
+    con.register("release", _frame(name) if frame is None else frame)
+    load_raw_table(
+        con,
+        SOURCE,
+        "release",
+        file=Path(f"{name}.csv"),
+        sha256=f"sha-{name}",
+        metrics={INDICATOR: ("hle_birth", "sex=female")},
+    )
+    con.unregister("release")
+
+
 def _play(con: duckdb.DuckDBPyConnection, sequence: str) -> None:
     """Load each file of the sequence in turn (the nightly ingest) and record the history after it."""
     ensure_load_log(con)
     for name in sequence:
-        con.register("release", _frame(name))
-        load_raw_table(
-            con,
-            SOURCE,
-            "release",
-            file=Path(f"{name}.csv"),
-            sha256=f"sha-{name}",
-            metrics={INDICATOR: ("hle_birth", "sex=female")},
-        )
-        con.unregister("release")
+        _load(con, name)
         history.record(con, [SOURCE])
 
 
@@ -203,15 +208,7 @@ def test_a_reloaded_same_file_adds_no_vintage_and_a_reparse_replaces_its_ranges(
         # a parser fix: the same file (same sha256) is loaded again and yields one value differently
         reparsed = _frame("A")
         reparsed.loc[reparsed.area_code == "E06000001", "value"] = 58.3
-        con.register("release", reparsed)
-        load_raw_table(
-            con,
-            SOURCE,
-            "release",
-            file=Path("A.csv"),
-            sha256="sha-A",
-            metrics={INDICATOR: ("hle_birth", "sex=female")},
-        )
+        _load(con, "A", reparsed)
         history.record(con, [SOURCE])
         assert con.execute(f"select count(*) from {history.VINTAGES}").fetchall() == [(1,)]
         rows = con.execute(
@@ -236,15 +233,7 @@ def test_a_broken_invariant_stops_recording_names_itself_and_repair_keeps_every_
         )
         broken = history.broken_invariants(con)
         assert broken == ["1 overlapping ranges (a figure held two values in one vintage)"]
-        con.register("release", _frame("C"))
-        load_raw_table(
-            con,
-            SOURCE,
-            "release",
-            file=Path("C.csv"),
-            sha256="sha-C",
-            metrics={INDICATOR: ("hle_birth", "sex=female")},
-        )
+        _load(con, "C")
         with pytest.raises(history.HistoryInvariantError) as raised:
             history.record(con, [SOURCE])
         message = str(raised.value)
