@@ -270,8 +270,9 @@ def test_a_withdrawn_correction_and_its_reissue_publish_and_keep_every_revision(
 def test_revisions_grow_the_history_and_the_published_file_by_what_changed(live_runs):
     """After the first revised night, the withdrawal and the reissue (A, B) add exactly their changed
     figures to the history's ranges, each night opening one range per changed figure, and the
-    compacted published file stays within 1% of its first size over the four nights (a byte copy of the
-    build grew 43.5 -> 57.7 MB over three such revisions)."""
+    compacted published file stays within 5% of its first size over the four nights: a compacted copy
+    of the same content varies by a few of DuckDB's 256 KB blocks (51.1 to 52.7 MB seen), where a byte
+    copy of the build grew 43.5 -> 57.7 MB (+33%) over three such revisions."""
     with duckdb.connect(str(live_runs.first_night_db), read_only=True) as con:
         ranges_first = con.execute("select count(*) from raw.metric_value_history").fetchone()[0]
     with duckdb.connect(str(live_runs.warehouse / "mission_tracker.duckdb"), read_only=True) as con:
@@ -284,7 +285,7 @@ def test_revisions_grow_the_history_and_the_published_file_by_what_changed(live_
     assert ranges_last - ranges_first == 2 * changed
     assert [n for _number, n in opened[-3:]] == [changed] * 3
     first, *later = live_runs.sizes[1:]
-    assert all(abs(size - first) <= 0.01 * first for size in later), live_runs.sizes
+    assert all(abs(size - first) <= 0.05 * first for size in later), live_runs.sizes
     assert len(live_runs.sizes) == 5
 
 
