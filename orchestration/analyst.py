@@ -173,8 +173,13 @@ def run_bounded(con: duckdb.DuckDBPyConnection, work: Callable[[], T], timeout: 
             done.set()
 
     def stop() -> None:
+        # DuckDB stops at its next check, well within the 30 s allowed. The interrupt is repeated:
+        # one sent before the worker's query has begun executing (a Ctrl-C in its first moments, or
+        # on a loaded machine) finds nothing to stop, and the query would then run to its end.
+        deadline = time.monotonic() + 30
         con.interrupt()
-        done.wait(30)  # DuckDB stops at its next check, well within this
+        while not done.wait(0.1) and time.monotonic() < deadline:
+            con.interrupt()
 
     started = time.monotonic()
     threading.Thread(target=target, name="analyst-query", daemon=True).start()
