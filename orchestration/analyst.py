@@ -74,9 +74,12 @@ class AnalystQueryError(Exception):
 class QueryStopped(AnalystQueryError):
     """The query was interrupted: it ran past its timeout, or the user pressed Ctrl-C."""
 
-    def __init__(self, message: str, hint: str, *, by_user: bool) -> None:
+    def __init__(self, message: str, hint: str, *, by_user: bool, stopped: bool = True) -> None:
         super().__init__(message, hint)
         self.by_user = by_user
+        #: False when DuckDB had not yet acknowledged the interrupt: the connection must then not be
+        #: closed (closing waits for the running query); the process ends without it.
+        self.stopped = stopped
 
 
 class WarehouseUnreadable(Exception):
@@ -155,6 +158,10 @@ def analyst_relation(con: duckdb.DuckDBPyConnection, sql: str) -> duckdb.DuckDBP
 T = TypeVar("T")
 
 
+#: How long a stopped query may take to acknowledge DuckDB's interrupt before the command ends anyway.
+STOP_WAIT_SECONDS = 5.0
+
+
 def run_bounded(con: duckdb.DuckDBPyConnection, work: Callable[[], T], timeout: float | None) -> T:
     """``work()`` (which queries ``con``) in a worker thread, stopped with ``con.interrupt()`` after
     ``timeout`` seconds (None or 0: no limit) or at Ctrl-C in the calling thread, which waits on an
@@ -172,33 +179,40 @@ def run_bounded(con: duckdb.DuckDBPyConnection, work: Callable[[], T], timeout: 
         finally:
             done.set()
 
-    def stop() -> None:
-        # DuckDB stops at its next check, well within the 30 s allowed. The interrupt is repeated:
-        # one sent before the worker's query has begun executing (a Ctrl-C in its first moments, or
-        # on a loaded machine) finds nothing to stop, and the query would then run to its end.
-        deadline = time.monotonic() + 30
-        con.interrupt()
-        while not done.wait(0.1) and time.monotonic() < deadline:
+    def interrupt_until_done() -> None:
+        # Repeated: an interrupt sent before the worker's query has begun executing (a Ctrl-C in its
+        # first moments, or on a loaded machine) finds nothing to stop, and the query would run on.
+        while not done.is_set():
             con.interrupt()
+            done.wait(0.1)
+
+    def stop() -> bool:
+        # DuckDB stops at its next check, normally within milliseconds. The interrupts are sent from a
+        # thread of their own and the wait is bounded, so the command ends at once whatever DuckDB
+        # does: the user asked to stop now, and a read-only query leaves nothing to clean up.
+        threading.Thread(target=interrupt_until_done, name="analyst-interrupt", daemon=True).start()
+        return done.wait(STOP_WAIT_SECONDS)
 
     started = time.monotonic()
     threading.Thread(target=target, name="analyst-query", daemon=True).start()
     try:
         while not done.wait(0.05):
             if timeout and time.monotonic() - started > timeout:
-                stop()
+                stopped = stop()
                 raise QueryStopped(
                     f"query stopped after {timeout:g} s (its timeout)",
                     "give it longer with --timeout SECONDS (0 = no limit), or narrow it: a where clause, "
                     "a limit, or a join condition",
                     by_user=False,
+                    stopped=stopped,
                 )
     except KeyboardInterrupt:
-        stop()
+        stopped = stop()
         raise QueryStopped(
             f"query interrupted (Ctrl-C) after {time.monotonic() - started:.1f} s",
             "nothing was written",
             by_user=True,
+            stopped=stopped,
         ) from None
     error = outcome.get("error")
     if isinstance(error, duckdb.Error):

@@ -233,7 +233,8 @@ def cmd_query(args: argparse.Namespace) -> int:
         )
         raise CliError(str(exc), hint) from None
     target = Path(args.csv or args.parquet).resolve() if (args.csv or args.parquet) else None
-    with con:
+    close = True
+    try:
         try:
             if target is not None:
                 file_format = "csv" if args.csv else "parquet"
@@ -246,6 +247,7 @@ def cmd_query(args: argparse.Namespace) -> int:
                 con, lambda: fetch_for_screen(analyst_relation(con, sql), args.max_rows), args.timeout
             )
         except QueryStopped as exc:
+            close = exc.stopped  # closing waits for a query DuckDB has not yet stopped: leave it
             if exc.by_user:
                 print(f"error: {exc}", file=sys.stderr)
                 print(f"hint: {exc.hint}", file=sys.stderr)
@@ -253,6 +255,9 @@ def cmd_query(args: argparse.Namespace) -> int:
             raise CliError(str(exc), exc.hint) from None
         except AnalystQueryError as exc:
             raise CliError(f"query failed: {exc}", exc.hint) from None
+    finally:
+        if close:
+            con.close()
     _print_result(result)
     return 0
 
@@ -629,6 +634,9 @@ def console_entry() -> None:
     atexit.register(exit_now)
     try:
         exit_code[0] = main()
+    except KeyboardInterrupt:  # Ctrl-C before a query runs (a query's own Ctrl-C is handled in it)
+        print("error: interrupted (Ctrl-C)", file=sys.stderr)
+        exit_code[0] = 130
     except BrokenPipeError:  # the reader went away (`sources | head`): stop quietly, as other tools do
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

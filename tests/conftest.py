@@ -57,7 +57,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             seconds[item.path] = seconds.get(item.path, 0.0) + float(mark.kwargs.get("seconds", 0))
         if "built_warehouse" in getattr(item, "fixturenames", ()):
             needs_build.add(item.path)
-    builder = max(needs_build, key=lambda path: seconds.get(path, 0.0), default=None)
+    # ties broken by path: a set's order differs between worker processes (hash seeds), and xdist
+    # requires every worker to collect the same order
+    builder = max(needs_build, key=lambda path: (seconds.get(path, 0.0), str(path)), default=None)
 
     def rank(item: pytest.Item) -> tuple[int, float]:
         group = 0 if item.path == builder else 1 if item.path not in needs_build else 2

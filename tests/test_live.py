@@ -270,9 +270,10 @@ def test_a_withdrawn_correction_and_its_reissue_publish_and_keep_every_revision(
 def test_revisions_grow_the_history_and_the_published_file_by_what_changed(live_runs):
     """After the first revised night, the withdrawal and the reissue (A, B) add exactly their changed
     figures to the history's ranges, each night opening one range per changed figure, and the
-    compacted published file stays within 5% of its first size over the four nights: a compacted copy
-    of the same content varies by a few of DuckDB's 256 KB blocks (51.1 to 52.7 MB seen), where a byte
-    copy of the build grew 43.5 -> 57.7 MB (+33%) over three such revisions."""
+    compacted published file never grows past 10% of its first size over the four nights: a compacted
+    copy of the same content varies by DuckDB's blocks and its parallel writers (51.7 to 55.1 MB seen
+    in one run, either way), where a byte copy of the build grew 43.5 -> 57.7 MB (+33%) over three such
+    revisions. A smaller file is no fault."""
     with duckdb.connect(str(live_runs.first_night_db), read_only=True) as con:
         ranges_first = con.execute("select count(*) from raw.metric_value_history").fetchone()[0]
     with duckdb.connect(str(live_runs.warehouse / "mission_tracker.duckdb"), read_only=True) as con:
@@ -285,7 +286,7 @@ def test_revisions_grow_the_history_and_the_published_file_by_what_changed(live_
     assert ranges_last - ranges_first == 2 * changed
     assert [n for _number, n in opened[-3:]] == [changed] * 3
     first, *later = live_runs.sizes[1:]
-    assert all(abs(size - first) <= 0.05 * first for size in later), live_runs.sizes
+    assert all(size <= 1.10 * first for size in later), live_runs.sizes
     assert len(live_runs.sizes) == 5
 
 
@@ -296,7 +297,7 @@ def test_status_shows_the_last_successful_fetch_per_source(live_runs):
     hle_line = next(line for line in out.splitlines() if line.strip().startswith(f"{HLE.id}:"))
     assert "last successful fetch" in hle_line and "publisher date 2023-11-14" in hle_line
     assert "no live file (bundled only)" in next(
-        line for line in out.splitlines() if line.strip().startswith("synthetic_social_fabric_index:")
+        line for line in out.splitlines() if line.strip().startswith("dft_nts0409a:")
     )
 
 
@@ -368,7 +369,7 @@ def test_an_html_page_from_the_publisher_fails_its_asset_naming_the_url(one_sour
 
 
 def test_sources_without_a_live_file_use_the_bundled_snapshot_in_live_mode(tmp_path):
-    source = get_source("synthetic_social_fabric_index")
+    source = get_source("dft_nts0409a")
     assert not source.fetchable
     with isolated_warehouse(tmp_path / "warehouse"):
         located = SourceFetcher(mode="live", mirror="http://127.0.0.1:9").locate(source)
