@@ -196,26 +196,7 @@ def test_neighbourhood_crime_most_vs_least_deprived_and_perception(published_con
     assert set(perception.agreement) == {expected}
 
 
-def test_synthetic_series_never_enter_a_breakdown(published_con):
-    synthetic = {
-        metric
-        for (metric,) in published_con.execute(
-            "select metric_id from mission_data_gaps where data_status = 'synthetic'"
-        ).fetchall()
-    }
-    assert synthetic  # four remain (transport, social fabric, rented homes)
-    broken_down = {
-        m for (m,) in published_con.execute("select distinct metric_id from metric_breakdowns").fetchall()
-    }
-    assert not synthetic & broken_down
-    assert published_con.execute(
-        "select count(*) from metric_breakdowns where provenances like '%synthetic%'"
-    ).fetchone() == (0,)
-
-
-def test_mission_11_headlines_are_real_and_four_synthetic_series_remain_with_their_replacements(
-    published_con,
-):
+def test_mission_11_headlines_are_real_and_no_series_is_synthetic(published_con):
     m11 = published_con.execute(
         "select metric_id, data_status, provenances from mission_data_gaps where mission_id = 'M11' and is_headline"
     ).fetchall()
@@ -225,16 +206,12 @@ def test_mission_11_headlines_are_real_and_four_synthetic_series_remain_with_the
         "neighbourhood_crime_rate",
     }
     assert all(status == "real" for _, status, _ in m11)
-    synthetic = published_con.execute(
-        "select metric_id, would_be_replaced_by from mission_data_gaps where data_status = 'synthetic' order by 1"
-    ).fetchall()
-    assert [metric for metric, _ in synthetic] == [
-        "non_decent_rented_homes",
-        "public_transport_connectivity",
-        "public_transport_trip_share",
-        "social_fabric_relationships",
-    ]
-    assert all(replacement for _, replacement in synthetic)
+    assert published_con.execute(
+        "select count(*) from mission_data_gaps where data_status in ('synthetic', 'mixed')"
+    ).fetchone() == (0,)
+    assert published_con.execute(
+        "select count(*) from metric_breakdowns where provenances like '%synthetic%'"
+    ).fetchone() == (0,)
     summary = published_con.execute(
         "select data_coverage from mission_summary where mission_id = 'M11'"
     ).fetchone()

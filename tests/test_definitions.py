@@ -108,8 +108,12 @@ def test_ingest_assets_are_tagged_with_publisher_provenance_and_mission(graph):
     assert hle["publisher"] == "ons_els" and hle["provenance"] == "published" and "mission_M07" in hle
     crime = graph.get(AssetKey(["raw", "pfa_crime_ye_mar2019"])).tags
     assert crime["publisher"] == "ons_pfa" and crime["provenance"] == "derived" and "mission_M11" in crime
-    social = graph.get(AssetKey(["raw", "synthetic_social_fabric_index"])).tags
-    assert social["provenance"] == "synthetic" and "mission_M09" in social
+    travel = graph.get(AssetKey(["raw", "census2021_ts061"])).tags
+    assert (
+        travel["publisher"] == "ons_census"
+        and travel["provenance"] == "published"
+        and "mission_M03" in travel
+    )
     assert graph.get(AssetKey("fct_area_year_metrics")).tags["layer"] == "marts"
 
 

@@ -98,9 +98,8 @@ def test_the_report_is_self_contained_and_covers_every_mission(built_warehouse, 
     m07 = html[html.index('id="M07"') : html.index('id="M08"')]
     coloured = len(re.findall(r'<use href="#map-utla-[^"]+" fill="(?!#e5e7eb)', m07))
     assert coloured == hle_quintiles > 150
-    # synthetic data is visibly marked where, and only where, a mission rests on it
-    m03 = html[html.index('id="M03"') : html.index('id="M04"')]
-    assert "SYNTHETIC SAMPLE" in m03 and "SYNTHETIC SAMPLE" not in m07
+    # no mission rests on a synthetic sample any more: none is marked as one
+    assert "SYNTHETIC SAMPLE" not in html
     # the Ipsos perception score sits beside the objective picture
     ipsos = published_con.execute(
         "select index_score from fct_ipsos_levelling_up_index where mission_id = 'M07' and group_type = 'all'"

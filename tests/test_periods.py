@@ -22,6 +22,8 @@ from orchestration.sources.periods import PeriodFormatError, parse_period
         ("2025-04-30", "2025-04-30", 2025, date(2025, 4, 30), date(2025, 4, 30)),
         # a month-based duration
         ("2024-01-01/P3M", "2024-01-01 to 2024-03-31", 2024, date(2024, 1, 1), date(2024, 3, 31)),
+        ("2023-07-01/P1M", "Jul 2023", 2023, date(2023, 7, 1), date(2023, 7, 31)),  # short-term lets
+        ("2025-12-01/P1M", "Dec 2025", 2025, date(2025, 12, 1), date(2025, 12, 31)),
         # surrounding whitespace is tolerated
         (" 2011-01-01/P3Y ", "2011-2013", 2013, date(2011, 1, 1), date(2013, 12, 31)),
     ],

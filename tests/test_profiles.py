@@ -136,19 +136,6 @@ def test_a_series_published_for_a_wider_area_says_so(built_warehouse):
     assert "published for police force area only: Lancashire" in homicide
 
 
-def test_a_synthetic_series_carries_the_marker_and_no_comparison(built_warehouse, published_con):
-    synthetic = published_con.execute(
-        "select metric_label from local_authority_profile where authority_code = 'E06000009' "
-        "and provenance = 'synthetic' order by 1"
-    ).fetchall()
-    assert synthetic
-    html = (built_warehouse.settings.profiles_dir / "E06000009.html").read_text(encoding="utf-8")
-    for (label,) in synthetic:
-        row = html[html.index(f"<td>{label}") :]
-        row = row[: row.index("</tr>")]
-        assert "SYNTHETIC SAMPLE" in row and "<svg" not in row
-
-
 def test_the_groupings_of_an_area_are_the_warehouse_groupings(built_warehouse, published_con):
     html = (built_warehouse.settings.profiles_dir / "E06000009.html").read_text(encoding="utf-8")
     rank = published_con.execute(

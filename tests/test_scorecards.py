@@ -29,6 +29,7 @@ def _points(series: dict[str, dict]) -> pd.DataFrame:
                     "breakdown": "all",
                     "area_code": spec.get("area_code", "E06000001"),
                     "time_years": float(spec["x"][i]),
+                    "year": int(2000 + spec["x"][i]),  # the year the period ends
                     "value": float(spec["y"][i]),
                     "lci_95": spec["lci"][i] if "lci" in spec else None,
                     "uci_95": spec["uci"][i] if "uci" in spec else None,
@@ -37,11 +38,13 @@ def _points(series: dict[str, dict]) -> pd.DataFrame:
                     "unit": spec.get("unit", "percent"),
                     "point_from_latest": n - i,
                     "series_points": n,
+                    "series_break_year": spec.get("series_break_year"),
                 }
             )
     frame = pd.DataFrame(rows)
     for column in ("lci_95", "uci_95", "numerator", "denominator"):
         frame[column] = frame[column].astype("float64")
+    frame["series_break_year"] = frame["series_break_year"].astype("Int64")
     return frame
 
 
@@ -123,8 +126,26 @@ def test_fewer_than_five_points_get_no_trend():
     x = np.arange(1, 5, dtype=float)
     trend = _trends({"short": {"x": x, "y": [1.0, 2.0, 3.0, 4.0], "unit": "rate"}}).loc["short"]
     assert trend.trend_points == 4
-    assert trend.trend_method is None
+    assert trend.trend_method is None and trend.trend_unavailable_reason == "not enough points"
     assert pd.isna(trend.trend_slope_per_year) and pd.isna(trend.trend_significant)
+
+
+def test_a_trend_never_crosses_a_series_break():
+    """Seven yearly points ending 2016..2022 (time_years = years since 2000 at the period's end) with a
+    method change in 2020: only 2020, 2021 and 2022 may count, so no trend, and the row says why; the
+    same series without the break gets a trend over its latest five points."""
+    x = np.array([16.99, 17.99, 18.99, 19.99, 20.99, 21.99, 22.99])
+    y = [9.0, 9.3, 8.6, 9.1, 5.3, 6.2, 7.3]
+    trends = _trends(
+        {
+            "broken": {"x": x, "y": y, "unit": "rate", "series_break_year": 2020},
+            "whole": {"x": x, "y": y, "unit": "rate"},
+        }
+    )
+    broken, whole = trends.loc["broken"], trends.loc["whole"]
+    assert broken.trend_points == 3 and broken.trend_method is None
+    assert broken.trend_unavailable_reason == "not enough points since the series break in 2020"
+    assert whole.trend_points == 5 and whole.trend_method == "ols" and pd.isna(whole.trend_unavailable_reason)
 
 
 def test_only_the_latest_five_points_count():
@@ -179,9 +200,11 @@ def _scorecard(series: list[dict]) -> pd.DataFrame:
                     ),
                     "point_from_latest": n - i,
                     "series_points": n,
+                    "series_break_year": spec.get("series_break_year"),
                 }
             )
     points = pd.DataFrame(rows)
+    points["series_break_year"] = points["series_break_year"].astype("Int64")
     for column in ("lci_95", "uci_95", "numerator", "denominator", "value_per_head"):
         points[column] = points[column].astype("float64")
     points["baseline_period"] = points["baseline_period"].astype("object")
@@ -204,6 +227,39 @@ def _scorecard(series: list[dict]) -> pd.DataFrame:
             "int_headline_trends_computed": trends,
         },
     ).set_index(["metric_id", "area_code"])
+
+
+def test_a_change_across_a_series_break_is_not_judged():
+    """2015..2022 with the method changed in 2020: the baseline (2019, pre-pandemic) and the latest
+    (2022) are measured differently, so no verdict; the same values without the break are judged."""
+    values = [8.5, 9.0, 9.3, 8.6, 9.1, 5.3, 6.2, 7.3]
+    card = _scorecard(
+        [
+            {
+                "metric_id": "broken",
+                "area_code": "E92000001",
+                "polarity": "high_is_good",
+                "values": values,
+                "series_break_year": 2020,
+                "group": "nation",
+                "area_level": "nation",
+            },
+            {
+                "metric_id": "whole",
+                "area_code": "E92000001",
+                "polarity": "high_is_good",
+                "values": values,
+                "group": "nation",
+                "area_level": "nation",
+            },
+        ]
+    )
+    broken, whole = card.loc[("broken", "E92000001")], card.loc[("whole", "E92000001")]
+    assert (broken.baseline_period, broken.latest_period) == ("2019", "2022")
+    assert broken.verdict == "not judged: series break"
+    assert broken.change_significance == "not tested: series break in 2020"
+    assert broken.recent_trend == "not enough points since the series break"
+    assert whole.verdict == "worsening" and whole.recent_trend in ("no significant change", "worsening")
 
 
 def test_polarity_flips_direction_rank_and_trend_labels():
@@ -763,12 +819,14 @@ def test_scorecard_directions_and_changes_agree_with_the_facts(published_con):
         assert row.direction == expected, row
 
 
-def test_mission_summary_has_one_row_per_mission_and_says_when_data_is_synthetic(published_con):
+def test_mission_summary_has_one_row_per_mission_and_transport_rests_on_real_data(published_con):
     summary = published_con.execute("select * from mission_summary order by mission_number").df()
     assert summary["mission_number"].tolist() == list(range(1, 13))
     assert summary[["headline_status", "gap_trend", "target_band", "data_coverage"]].notna().all().all()
     transport = summary.set_index("mission_id").loc["M03"]
-    assert transport.headline_metrics_real == 0 and transport.data_note.startswith("SYNTHETIC SAMPLE")
+    # the NTS share is real; its baseline (2019) and latest (2022) straddle DfT's 2020 method change
+    assert (transport.headline_metrics_real, transport.headline_metrics_synthetic) == (1, 0)
+    assert "not judged: series break" in transport.headline_detail
     health = summary.set_index("mission_id").loc["M07"]
     # HLE fell for both sexes since 2017-2019 in the UK, the decile gap widened, and +5 years by 2035
     # is going backwards: all three read straight from the published figures

@@ -8,48 +8,65 @@ import pytest
 from orchestration.sources.catalogue import load_catalogue
 from orchestration.sources.synthetic import generate_sample
 
-SYNTHETIC = [source for source in load_catalogue() if source.publisher == "synthetic"]
+#: The headline metrics with no real source here, and who would publish the series that fills each.
+MISSING_HEADLINES = {
+    "public_transport_connectivity": "Department for Transport",
+    "area_attractive": "Department for Culture, Media and Sport",
+    "social_fabric_relationships": "Onward (a think tank; not official statistics)",
+    "non_decent_rented_homes": "Ministry of Housing, Communities and Local Government",
+}
 
 
-def test_every_synthetic_source_is_catalogued_as_synthetic():
-    assert len(SYNTHETIC) == 4  # transport share and connectivity, social fabric, rented homes
-    assert all(source.provenance == "synthetic" for source in SYNTHETIC)
-    assert all(
-        source.description.startswith("SYNTHETIC SAMPLE, NOT OFFICIAL STATISTICS") for source in SYNTHETIC
-    )
-    assert all(
-        source.provenance != "synthetic" for source in load_catalogue() if source.publisher != "synthetic"
-    )
+def test_the_catalogue_names_no_synthetic_source():
+    assert [source.id for source in load_catalogue() if source.provenance == "synthetic"] == []
 
 
-def test_synthetic_rows_are_marked_on_every_row(published_con):
-    ids = [source.id for source in SYNTHETIC]
-    rows = published_con.execute(
-        "select provenance, count(*), count(*) filter (where note like 'SYNTHETIC SAMPLE, not official statistics%') "
-        "from fct_area_year_metrics where source_id in (select unnest(?)) group by 1",
-        [ids],
+def test_no_published_row_is_synthetic(published_con):
+    """Every table and view of the published file with a provenance column holds no synthetic row,
+    and no note calls a published figure a sample."""
+    columns = published_con.execute(
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where column_name in ('provenance', 'provenances')"
     ).fetchall()
-    ((provenance, total, noted),) = rows
-    assert provenance == "synthetic" and total == noted > 0
+    assert len(columns) >= 5  # the fact mart, the scorecards, the gaps register...
+    for schema, table, column in columns:
+        (synthetic,) = published_con.execute(
+            f'select count(*) from "{schema}"."{table}" where "{column}" like \'%synthetic%\''
+        ).fetchone()
+        assert synthetic == 0, f"{schema}.{table}.{column}"
     assert published_con.execute(
-        "select count(*) from fct_area_year_metrics where provenance <> 'synthetic' and note like '%SYNTHETIC%'"
+        "select count(*) from fct_area_year_metrics where note ilike '%synthetic%'"
     ).fetchone() == (0,)
 
 
-def test_synthetic_metrics_are_listed_as_synthetic_in_the_gaps_register(published_con):
-    statuses = dict(published_con.execute("select metric_id, data_status from mission_data_gaps").fetchall())
-    for source in SYNTHETIC:
-        for mapping in source.metrics:
-            assert statuses[mapping.metric_id] == "synthetic"
-    assert statuses["hle_birth"] == "real"
-    assert statuses["area_attractive"] == "missing"
+def test_each_missing_headline_names_its_official_series_publisher_geography_and_what_it_takes(published_con):
+    rows = published_con.execute(
+        "select metric_id, data_status, publisher, official_series, geography, what_adding_it_takes "
+        "from mission_data_gaps where is_headline and data_status <> 'real' order by 1"
+    ).fetchall()
+    assert {row[0]: row[2] for row in rows} == MISSING_HEADLINES
+    for metric_id, status, _, series, geography, takes in rows:
+        assert status == "missing" and series and geography and len(takes) > 40, metric_id
+    (facts,) = published_con.execute(
+        "select count(*) from fct_area_year_metrics where metric_id in (select unnest(?))",
+        [list(MISSING_HEADLINES)],
+    ).fetchone()
+    assert facts == 0
 
 
-@pytest.mark.parametrize("source", SYNTHETIC, ids=lambda source: source.id)
-def test_a_spec_always_generates_the_same_sample(source, bundled_dir):
-    first, _ = generate_sample(bundled_dir / source.bundled_path)
-    second, _ = generate_sample(bundled_dir / source.bundled_path)
+def test_the_generator_stays_for_tests_and_gives_the_same_sample_for_the_same_spec(tmp_path):
+    (tmp_path / "areas.csv").write_text("areacd,areanm\nE12000001,North East\nE12000007,London\n")
+    spec = tmp_path / "spec.yml"
+    spec.write_text(
+        "seed: 7\nindicator: Thing\nunit: '%'\nimitates: a table\n"
+        "areas: {from: areas.csv, prefixes: [E12]}\n"
+        "periods: {template: '{year}-01-01/P1Y', first_year: 2020, last_year: 2021}\n"
+        "value: {mean: 50, area_sd: 5, noise_sd: 1, min: 0, max: 100, decimals: 1}\n"
+    )
+    first, _ = generate_sample(spec)
+    second, _ = generate_sample(spec)
     pd.testing.assert_frame_equal(first, second)
+    assert (first.notes.str.startswith("SYNTHETIC SAMPLE")).all()
 
 
 def test_devolution_coverage_equals_an_independent_pandas_computation(published_con, bundled_dir):

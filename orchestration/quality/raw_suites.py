@@ -24,6 +24,11 @@ UNIT_RANGES: dict[str, tuple[float | None, float | None]] = {
     "score": (0, 100),
     "pounds": (0, None),
     "pounds_million": (0, None),
+    "pounds_million_net": (None, None),  # a net value: negative where the flow runs the other way
+    "kwh_per_meter": (0, 100_000),
+    "tonnes_co2e_per_head": (0, 1_000),
+    "vehicles_per_day": (0, None),
+    "nights": (0, 366),
     "minutes": (0, 300),
     "ratio": (0, 100),
     "count": (0, None),

@@ -26,6 +26,11 @@ UNIT_LABELS = {
     "minutes": "minutes",
     "rate_per_10k": "per 10,000 people",
     "ratio": "ratio",
+    "kwh_per_meter": "kWh per meter",
+    "pounds_million_net": "£ million (net)",
+    "tonnes_co2e_per_head": "tonnes CO2e per person",
+    "vehicles_per_day": "vehicles a day",
+    "nights": "nights",
 }
 
 BREAKDOWN_WORDS = {"gla": "Greater London Authority", "none": "no devolution deal"}

@@ -13,7 +13,17 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import yaml
 
-from orchestration.sources import devolution, ipsos, ons_els, ons_geography, ons_pfa, open_sdg, synthetic
+from orchestration.sources import (
+    devolution,
+    dft,
+    ipsos,
+    ons_census,
+    ons_els,
+    ons_geography,
+    ons_pfa,
+    open_sdg,
+    synthetic,
+)
 from orchestration.sources.tidy import ParseReport
 
 if TYPE_CHECKING:
@@ -25,7 +35,8 @@ CATALOGUE_PATH = Path(__file__).with_name("catalogue.yml")
 #: ``parser(path, expected_columns, **format_options)`` (options from the catalogue entry).
 Parser = Callable[..., tuple[pd.DataFrame, ParseReport]]
 #: A stager reads a file straight into a temporary table on the build connection, called as
-#: ``stager(con, path, relation, expected_columns)``; it returns None to leave the file to the parser.
+#: ``stager(con, path, relation, expected_columns, **format_options)``; it returns None to leave the
+#: file to the parser.
 Stager = Callable[..., ParseReport | None]
 
 
@@ -46,6 +57,9 @@ FORMATS: dict[str, Format] = {
     "devolution_coverage": Format(devolution.compute_devolution_coverage, devolution.SPEC_KEYS, True),
     "ipsos_index_csv": Format(ipsos.parse_ipsos_csv, ipsos.IPSOS_COLUMNS, False),
     "ons_pfa_tables": Format(ons_pfa.parse_pfa_tables, (), True),
+    "dft_nts_csv": Format(dft.parse_nts_csv, dft.NTS_COLUMNS, True),
+    "dft_jts_workbook": Format(dft.parse_jts_workbook, (), True),
+    "ons_census_csv": Format(ons_census.parse_census_csv, (), True),
     "open_sdg_csv": Format(open_sdg.parse_open_sdg_csv, open_sdg.OPEN_SDG_COLUMNS, True),
     "geo_metadata_json": Format(ons_geography.parse_geo_metadata_json, ons_geography.HIERARCHY_KEYS, False),
     "lookup_csv": Format(ons_geography.parse_lookup_csv, (), False),
@@ -100,7 +114,11 @@ class Source:
         """The file's parsed rows as the relation ``relation`` on ``con``: read by the format's stager
         when it takes the file, else by its parser (a frame registered under that name)."""
         stager = FORMATS[self.format].stager
-        report = stager(con, path, relation, self.expected_columns) if stager is not None else None
+        report = (
+            stager(con, path, relation, self.expected_columns, **dict(self.format_options))
+            if stager is not None
+            else None
+        )
         if report is None:
             frame, report = self.parse(path)
             con.register(relation, frame)
@@ -117,6 +135,16 @@ class Source:
 
 class CatalogueError(ValueError):
     """The catalogue itself is inconsistent (raised at load, so definitions fail loudly)."""
+
+
+def _frozen(value: Any) -> Any:
+    """A format option as an immutable value (a mapping becomes sorted (key, value) pairs), so that a
+    Source stays hashable; parsers read such an option with ``dict(...)``."""
+    if isinstance(value, dict):
+        return tuple(sorted((str(key), _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    return value
 
 
 def _source(entry: dict, publishers: dict, defaults: dict) -> Source:
@@ -158,7 +186,9 @@ def _source(entry: dict, publishers: dict, defaults: dict) -> Source:
         metrics=metrics,
         provenance=provenance,
         extra_files=tuple(entry.get("extra_files", [])),
-        format_options=tuple(sorted((entry.get("format_options") or {}).items())),
+        format_options=tuple(
+            sorted((key, _frozen(value)) for key, value in (entry.get("format_options") or {}).items())
+        ),
         fetchable=bool(entry.get("fetch", bool(publisher.get("url_pattern")))),
     )
 

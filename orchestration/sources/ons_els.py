@@ -5,7 +5,15 @@ geography, indicator, period, observation, measure, unit, lci_95, uci_95, status
 real files do, and this parser handles: a UTF-8 byte-order mark on some files, columns in differing
 order, periods as ISO-8601 dates or intervals, GSS status codes (x, c, u, z) beside an empty
 observation, empty confidence limits, ITL codes (``TLC``) beside GSS codes, names with quoted commas,
-and the same row listed twice under two geography labels.
+and the same row listed twice under two geography labels. Two oddities need a rule the catalogue entry
+states (``format_options``), so that each is a choice on record, not a silent skip:
+
+* ``areas_without_code``: the placeholder a publisher writes for an area that has no GSS code (FDI's
+  Scottish city regions are ``na``). Those rows are set aside, counted by area name in the report
+  (``set_aside``), and logged by ingest; without the option such a code is refused as malformed.
+* ``status_notes``: a regular expression for text a publisher writes in the status column that is a
+  note, not a status (``Value for Hackney and City of London combined``). A matching cell becomes the
+  row's note (``notes``) and leaves the status empty; any other unknown status is still refused.
 
 What it refuses, with a :class:`SourceFormatError` naming file, column and line: a missing or empty
 file, another delimiter, an encoding other than UTF-8, a missing (or renamed) column, a row of the
@@ -28,6 +36,7 @@ import csv
 import re
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -71,9 +80,20 @@ _AREA_CODE_PATTERN = r"(?:[EKLMNSW]\d{8}|TL[B-N](?:[0-9A-Z]{1,2})?)"
 _AREA_CODE = re.compile(rf"^{_AREA_CODE_PATTERN}$")
 
 
-def _status(path: Path, text: str, line: int) -> str | None:
+@dataclass(frozen=True)
+class Rules:
+    """The catalogue entry's rules for a file's oddities (see the module docstring)."""
+
+    areas_without_code: str | None = None
+    status_notes: str | None = None
+
+    def is_status_note(self, text: str) -> bool:
+        return self.status_notes is not None and re.fullmatch(self.status_notes, text.strip()) is not None
+
+
+def _status(path: Path, text: str, line: int, rules: Rules = Rules()) -> str | None:
     code = text.strip().lower().strip("[]")
-    if code == "":
+    if code == "" or rules.is_status_note(text):
         return None
     if code not in STATUS_CODES:
         raise SourceFormatError(
@@ -99,7 +119,7 @@ def _confidence_limit(path: Path, text: str, column: str, line: int) -> float | 
     return parse_number(path, text, column, line)
 
 
-def _parse_row(path: Path, cells: dict[str, str], line: int) -> dict[str, object]:
+def _parse_row(path: Path, cells: dict[str, str], line: int, rules: Rules = Rules()) -> dict[str, object]:
     area_code = cells["areacd"].strip()
     if not _AREA_CODE.match(area_code):
         raise SourceFormatError(
@@ -113,9 +133,12 @@ def _parse_row(path: Path, cells: dict[str, str], line: int) -> dict[str, object
     except PeriodFormatError as exc:
         raise SourceFormatError(path, str(exc), column="period", line=line) from None
     value, marker_status = _observation(path, cells["observation"], line)
-    status = _status(path, cells["status"], line) or marker_status
+    status = _status(path, cells["status"], line, rules) or marker_status
     if value is None and status is None:
         status = "x"  # an empty observation with no reason given: not available
+    notes = [cells["notes"].strip()] + (
+        [cells["status"].strip()] if rules.is_status_note(cells["status"]) else []
+    )
     return {
         "source_line": line,
         "area_code": area_code,
@@ -133,7 +156,7 @@ def _parse_row(path: Path, cells: dict[str, str], line: int) -> dict[str, object
         "lci_95": _confidence_limit(path, cells["lci_95"], "lci_95", line),
         "uci_95": _confidence_limit(path, cells["uci_95"], "uci_95", line),
         "status": status,
-        "notes": cells["notes"].strip() or None,
+        "notes": "; ".join(note for note in notes if note) or None,
         "numerator": None,
         "denominator": None,
     }
@@ -169,15 +192,32 @@ def _drop_duplicates(
     return kept
 
 
+def _set_aside_key(rules: Rules, area_name: str) -> str:
+    return f"area code {rules.areas_without_code!r} (no GSS code): {area_name}"
+
+
 def parse_els_csv(
-    path: Path, expected_columns: Sequence[str] = ELS_COLUMNS
+    path: Path,
+    expected_columns: Sequence[str] = ELS_COLUMNS,
+    *,
+    areas_without_code: str | None = None,
+    status_notes: str | None = None,
 ) -> tuple[pd.DataFrame, ParseReport]:
-    """Parse one ELS CSV into tidy typed rows (columns :data:`PARSED_COLUMNS`) and a report."""
+    """Parse one ELS CSV into tidy typed rows (columns :data:`PARSED_COLUMNS`) and a report, applying
+    the catalogue entry's rules for oddities (module docstring)."""
     path = Path(path)
+    rules = Rules(areas_without_code, status_notes)
     extra, records = read_csv_records(path, expected_columns)
     report = ParseReport(extra_columns=extra)
-    rows = [_parse_row(path, record, line) for line, record in records]
-    report.rows_read = len(rows)
+    rows = []
+    for line, record in records:
+        if rules.areas_without_code is not None and record["areacd"].strip() == rules.areas_without_code:
+            key = _set_aside_key(rules, record["areanm"].strip())
+            report.set_aside[key] = report.set_aside.get(key, 0) + 1
+            continue
+        rows.append(_parse_row(path, record, line, rules))
+        report.status_notes += rules.is_status_note(record["status"])
+    report.rows_read = len(rows) + sum(report.set_aside.values())
     rows = _drop_duplicates(path, rows, report)
     report.suppressed = sum(1 for row in rows if row["value"] is None)
     frame = pd.DataFrame.from_records(rows, columns=list(PARSED_COLUMNS))
@@ -270,6 +310,8 @@ def _file_shape(path: Path, expected_columns: Sequence[str]) -> tuple[list[str],
     except UnicodeDecodeError:
         return None
     header = [column.strip() for column in next(csv.reader([first]))]
+    if len(set(header)) < len(header):
+        return None  # a repeated column: the Python reader checks its repeat is empty
     extra = check_header(path, header, expected_columns)
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     return header, extra, lines - 1
@@ -282,13 +324,16 @@ def stage_els_csv(
     expected_columns: Sequence[str] = ELS_COLUMNS,
     *,
     min_bytes: int | None = None,
+    areas_without_code: str | None = None,
+    status_notes: str | None = None,
 ) -> ParseReport | None:
     """Read one ELS CSV with DuckDB into the temporary table ``relation`` on ``con`` (the rows
     :func:`parse_els_csv` returns, typed as :data:`PARSED_TYPES`) and return its report; or return
     None, leaving nothing behind, when the Python reader must read the file instead (it is smaller
     than ``min_bytes``, default :data:`DUCKDB_READER_MIN_BYTES`, or holds something only that reader
-    can place or name)."""
+    can place or name). The catalogue's rules for oddities apply as in :func:`parse_els_csv`."""
     path = Path(path)
+    rules = Rules(areas_without_code, status_notes)
     if not path.is_file() or path.stat().st_size < (
         DUCKDB_READER_MIN_BYTES if min_bytes is None else min_bytes
     ):
@@ -300,7 +345,7 @@ def stage_els_csv(
     cells = f"_els_cells_{uuid.uuid4().hex[:12]}"
     report = None
     try:
-        report = _stage(con, path, relation, cells, header, extra, data_lines)
+        report = _stage(con, path, relation, cells, header, extra, data_lines, rules)
         return report
     finally:
         con.execute(f"drop table if exists temp.{cells}")
@@ -316,6 +361,7 @@ def _stage(
     header: list[str],
     extra: list[str],
     data_lines: int,
+    rules: Rules,
 ) -> ParseReport | None:
     columns = "{" + ", ".join(f"{sql_literal(name)}: 'VARCHAR'" for name in header) + "}"
     # an empty cell is '' to the Python reader, NULL to DuckDB's: read it as ''
@@ -331,6 +377,17 @@ def _stage(
         )
     except duckdb.Error:
         return None  # a row of the wrong width, a stray quote, bad UTF-8: the Python reader says where
+    set_aside: dict[str, int] = {}
+    if rules.areas_without_code is not None:
+        marker = sql_literal(rules.areas_without_code)
+        set_aside = {
+            _set_aside_key(rules, name): count
+            for name, count in con.execute(
+                f"select trim(areanm), count(*) from {cells} where trim(areacd) = {marker} "
+                "group by 1 order by 1"
+            ).fetchall()
+        }
+        con.execute(f"delete from {cells} where trim(areacd) = {marker}")
     periods = _periods(
         [raw for (raw,) in con.execute(f"select distinct period from {cells} order by 1").fetchall()]
     )
@@ -339,7 +396,7 @@ def _stage(
     # one pass types every row and checks it (the checks need only the raw cells)
     con.execute(
         f"create or replace temp table {relation} as "
-        f"{_typed_rows_sql(cells, periods, extra=f'{_row_valid_sql()} as _valid')}"
+        f"{_typed_rows_sql(cells, periods, rules, extra=f'{_row_valid_sql(rules)} as _valid')}"
     )
     ((count, valid, repeated_keys, suppressed),) = con.execute(
         f"""select count(*), coalesce(bool_and(_valid), true),
@@ -347,7 +404,7 @@ def _stage(
                    count(*) filter (where value is null)
             from temp.{relation}"""
     ).fetchall()
-    if count != data_lines or not valid:
+    if count + sum(set_aside.values()) != data_lines or not valid:
         return None  # a line break inside quotes (row n is no longer line n + 1), or a bad cell
     con.execute(f"alter table temp.{relation} drop column _valid")
     if repeated_keys:
@@ -362,21 +419,40 @@ def _stage(
         ((suppressed,),) = con.execute(
             f"select count(*) filter (where value is null) from temp.{relation}"
         ).fetchall()
+    status_notes = 0
+    if rules.status_notes is not None:
+        ((status_notes,),) = con.execute(
+            f"select count(*) from {cells} where {_status_note_sql('status', rules)}"
+        ).fetchall()
     return ParseReport(
         extra_columns=extra,
-        rows_read=count,
+        rows_read=count + sum(set_aside.values()),
         duplicates_dropped=repeated_keys,
         suppressed=suppressed,
+        set_aside=set_aside,
+        status_notes=status_notes,
     )
 
 
-def _row_valid_sql() -> str:
+def _status_note_sql(cell: str, rules: Rules) -> str:
+    """True for a status cell the catalogue's ``status_notes`` pattern reads as a note."""
+    if rules.status_notes is None:
+        return "false"
+    return f"regexp_full_match(trim({cell}), {sql_literal(rules.status_notes)})"
+
+
+def _status_code_sql(cell: str, rules: Rules) -> str:
+    """A status cell as a code: lower-cased, brackets stripped, '' for empty or a note."""
+    return f"(case when {_status_note_sql(cell, rules)} then '' else trim(lower(trim({cell})), '[]') end)"
+
+
+def _row_valid_sql(rules: Rules) -> str:
     """True for a row that passes the Python reader's per-row rules (area code, numbers, status)."""
     return f"""(regexp_full_match(trim(areacd), '{_AREA_CODE_PATTERN}')
                 and {_number_ok_sql("observation")}
                 and {_number_ok_sql("lci_95")}
                 and {_number_ok_sql("uci_95")}
-                and trim(lower(trim(status)), '[]') in ('', {_sql_list(sorted(STATUS_CODES))}))"""
+                and {_status_code_sql("status", rules)} in ('', {_sql_list(sorted(STATUS_CODES))}))"""
 
 
 def _periods(raw_periods: Sequence[str]) -> dict[str, Period] | None:
@@ -395,11 +471,11 @@ def _period_sql(periods: dict[str, Period], attribute: str, kind: str) -> str:
     return f"cast(case c.period {cases} end as {kind})"
 
 
-def _typed_rows_sql(cells: str, periods: dict[str, Period], *, extra: str = "") -> str:
+def _typed_rows_sql(cells: str, periods: dict[str, Period], rules: Rules, *, extra: str = "") -> str:
     """The select giving the Python reader's columns (:data:`PARSED_COLUMNS`) from the raw cells: a
     projection, so rows keep the file's order."""
     status = (
-        f"coalesce(nullif(trim(lower(trim(c.status)), '[]'), ''), {_marker_status_sql('c.observation')}, "
+        f"coalesce(nullif({_status_code_sql('c.status', rules)}, ''), {_marker_status_sql('c.observation')}, "
         f"case when {_number_sql('c.observation')} is null then 'x' end)"
     )
     expressions = {
@@ -419,7 +495,10 @@ def _typed_rows_sql(cells: str, periods: dict[str, Period], *, extra: str = "") 
         "lci_95": _number_sql("c.lci_95"),
         "uci_95": _number_sql("c.uci_95"),
         "status": status,
-        "notes": "nullif(trim(c.notes), '')",
+        "notes": (
+            f"nullif(concat_ws('; ', nullif(trim(c.notes), ''), "
+            f"case when {_status_note_sql('c.status', rules)} then trim(c.status) end), '')"
+        ),
         "numerator": "null",
         "denominator": "null",
     }

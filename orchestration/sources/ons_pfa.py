@@ -9,7 +9,8 @@ rows by area, then "Source:" and footnotes. What the real files do, and this par
   found by its labels (``Area Code``), never by a fixed offset;
 * footnote markers glued to names and labels, stripped by one rule (:func:`clean_label`):
   ``Cheshire7``, ``ENGLAND AND WALES7,8,9``, ``London 10``, ``Residential burglary6,7``,
-  ``(excluding fraud3)``, ``Humberside [note 4]``; labels broken over lines or padded with spaces;
+  ``(excluding fraud3)``, ``Humberside [note 4]``, ``Walk [notes 3, 4]``; labels broken over lines
+  or padded with spaces;
 * ``:`` ``-`` ``..`` ``+`` ``[x]`` in place of a number become NULL plus a GSS status code;
   numbers written as text with thousands separators and trailing spaces (``"170,002 "``);
 * a table with area names but no codes (P7, March 2019): names are mapped to codes through the same
@@ -66,7 +67,7 @@ MEASURES = (
     "asb_incidents",
 )
 
-_NOTE_TAG = re.compile(r"\s*\[note\s*\d+\]", re.IGNORECASE)
+_NOTE_TAG = re.compile(r"\s*\[notes?\s*\d+(?:\s*,\s*\d+)*\]", re.IGNORECASE)
 _FOOTNOTE_BEFORE_PAREN = re.compile(r"(?<=[A-Za-z])\d{1,2}(?:,\s?\d{1,2})*(?=\))")
 _FOOTNOTE_AT_END = re.compile(r"(?<=[^\d\s'])\s*\d{1,2}(?:\s*,\s*\d{1,2})*$")
 _GSS = re.compile(r"^(?:E92|W92|K04|E12|E23|W15)\d{6}$")

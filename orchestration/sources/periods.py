@@ -9,7 +9,7 @@ year that sorts and joins. The rule, applied everywhere:
   2019; the three years 2017-2019 -> 2019; a snapshot on 2025-04-30 -> 2025);
 * the ``label`` reads as ONS writes periods: ``2019``, ``2018-19`` (a year not starting in January),
   ``2017-2019`` (several calendar years), ``2014-15 to 2016-17`` (several non-calendar years),
-  ``2025-04-30`` (a date).
+  ``2025-04-30`` (a date), ``Jul 2023`` (a calendar month).
 """
 
 from __future__ import annotations
@@ -68,6 +68,8 @@ def _label(start: date, end: date, years: int, months: int, days: int) -> str:
             return first
         last_start = start.year + years - 1
         return f"{first} to {last_start}-{(last_start + 1) % 100:02d}"
+    if years == 0 and months == 1 and days == 0 and start.day == 1:
+        return start.strftime("%b %Y")  # a calendar month, as ONS writes it: "Jul 2023"
     return f"{start.isoformat()} to {end.isoformat()}"
 
 

@@ -75,6 +75,13 @@ class ParseReport:
     duplicates_dropped: int = 0
     extra_columns: list[str] = field(default_factory=list)
     suppressed: int = 0
+    #: Rows a catalogue rule set aside (e.g. areas published without a code), each rule with its count
+    #: and what it set aside: shown in the asset's metadata and logged, never dropped silently.
+    set_aside: dict[str, int] = field(default_factory=dict)
+    #: Status cells holding a publisher's note instead of a GSS code, moved to the row's note.
+    status_notes: int = 0
+    #: Area codes a catalogue rule corrected (a publisher's known slip), each with its row count.
+    corrected_codes: dict[str, int] = field(default_factory=dict)
 
 
 def sql_literal(value: str) -> str:
@@ -100,8 +107,11 @@ def read_text(path: Path) -> str:
         ) from None
 
 
-def check_header(path: Path, header: Sequence[str], expected: Iterable[str]) -> list[str]:
-    """Return the extra columns; raise if an expected column is missing or the delimiter is off."""
+def check_header(
+    path: Path, header: Sequence[str], expected: Iterable[str], *, allow_repeats: bool = False
+) -> list[str]:
+    """Return the extra columns; raise if an expected column is missing or the delimiter is off, or a
+    column is repeated (unless ``allow_repeats``: the caller then checks the repeats are empty)."""
     expected = list(expected)
     if len(header) == 1 and len(expected) > 1:
         for delimiter in (";", "\t", "|"):
@@ -122,9 +132,28 @@ def check_header(path: Path, header: Sequence[str], expected: Iterable[str]) -> 
             line=1,
         )
     duplicated = sorted({column for column in header if header.count(column) > 1})
-    if duplicated:
+    if duplicated and not allow_repeats:
         raise SourceFormatError(path, f"header repeats column(s) {duplicated}", column=duplicated[0], line=1)
     return extra
+
+
+def _repeats(header: Sequence[str]) -> list[int]:
+    """Positions of columns that repeat an earlier header name."""
+    return [index for index, column in enumerate(header) if column in header[:index]]
+
+
+def _check_repeat_is_empty(
+    path: Path, header: Sequence[str], repeats: list[int], cells: list[str], line: int
+) -> None:
+    for index in repeats:
+        if cells[index].strip():
+            raise SourceFormatError(
+                path,
+                f"header repeats column {header[index]!r} and this row has a value under the repeat "
+                f"({cells[index]!r}): cannot tell which is meant",
+                column=header[index],
+                line=line,
+            )
 
 
 def parse_number(path: Path, text: str, column: str, line: int) -> float | None:
@@ -145,12 +174,18 @@ def read_csv_records(
 ) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """Read a UTF-8 CSV strictly: header checked against ``expected_columns``, every row as wide as
     the header, blank lines skipped. Returns (extra columns, [(file line, record)]). Shared by every
-    CSV-based parser so that they all refuse bad files the same way, with the same messages."""
+    CSV-based parser so that they all refuse bad files the same way, with the same messages.
+
+    A column repeated in the header (ELS's FSM absence file lists ``notes`` twice) is read once: its
+    repeat must be empty on every row, else the file is refused naming the column and the line. The
+    repeat is reported as an ignored extra column (``notes (repeated, empty)``)."""
     reader = csv.reader(io.StringIO(read_text(path), newline=""), strict=True)
     records: list[tuple[int, dict[str, str]]] = []
     try:
         header = [column.strip() for column in next(reader)]
-        extra = check_header(path, header, expected_columns)
+        extra = check_header(path, header, expected_columns, allow_repeats=True)
+        repeats = _repeats(header)
+        extra += [f"{header[index]} (repeated, empty)" for index in repeats]
         for cells in reader:
             line = reader.line_num
             if not any(cell.strip() for cell in cells):
@@ -161,7 +196,10 @@ def read_csv_records(
                     f"row has {len(cells)} fields, header has {len(header)} (truncated or malformed file?)",
                     line=line,
                 )
-            records.append((line, dict(zip(header, cells, strict=True))))
+            _check_repeat_is_empty(path, header, repeats, cells, line)
+            records.append(
+                (line, {column: cells[index] for index, column in enumerate(header) if index not in repeats})
+            )
     except csv.Error as exc:
         raise SourceFormatError(
             path, f"malformed CSV ({exc}); truncated file?", line=reader.line_num

@@ -22,6 +22,7 @@ pre_pandemic as (
         arg_max(lci_95, period_end) as lci_95,
         arg_max(uci_95, period_end) as uci_95,
         arg_max(value_per_head, period_end) as value_per_head,
+        arg_max(year, period_end) as year,
         max(time_years) as time_years
     from points
     where period_end <= date '2019-12-31'
@@ -40,6 +41,8 @@ baseline as (
             when s.period is not null then s.uci_95 when pp.period is not null then pp.uci_95 else f.uci_95
         end as baseline_uci_95,
         coalesce(s.time_years, pp.time_years, f.time_years) as baseline_time,
+        case when s.period is not null then s.year when pp.period is not null then pp.year else f.year end
+            as baseline_year,
         case
             when s.period is not null then s.value_per_head
             when pp.period is not null then pp.value_per_head

@@ -52,6 +52,7 @@ select
     -- polarity per breakdown where one differs from its metric's (seed metric_breakdown_polarity)
     coalesce(bp.polarity, m.polarity) as polarity,
     m.baseline_period,
+    m.series_break_year,
     m.judged_on,
     pop.population,
     -- totals judged per head: pounds per person, from the area's mid-year population in the year the

@@ -5,17 +5,22 @@
       from the interval's width, so the slope's standard error is known and the test is a z-test);
     - ordinary least squares otherwise (the residual variance estimates the error: t-test, 3 df).
     Significant at the 99.8% level (two-sided p < 0.002): chi-square(1) > 9.5495, |z| > 3.0902,
-    |t(3)| > 10.2145. A series with fewer than five points gets no trend (the row says so). -#}
+    |t(3)| > 10.2145. A series with fewer than five points gets no trend (the row says so).
+    A trend never crosses a break in the series (dim_metrics.series_break_year): only points from
+    the break on count, and a series with fewer than five of them says so (trend_unavailable_reason). -#}
 {% set series = ['metric_id', 'breakdown', 'area_code'] %}
 with points as (
-    select * from {{ ref('int_headline_points_selected') }}
-    where point_from_latest <= 5
+    select *
+    from {{ ref('int_headline_points_selected') }}
+    -- a point counts when its period ends in or after the break's year
+    where point_from_latest <= 5 and (series_break_year is null or year >= series_break_year)
 ),
 
 series as (
     select
         {{ series | join(', ') }},
         count(*) as trend_points,
+        any_value(series_break_year) as series_break_year,
         bool_and(numerator is not null and denominator > 0 and numerator <= denominator)
             and bool_and(unit = 'percent') as has_counts,
         bool_and(lci_95 is not null and uci_95 > lci_95) as has_ci
@@ -111,6 +116,11 @@ select
         when t.trend_method = 'chi_square_trend' then t.trend_statistic > 9.5495
         when t.trend_method = 'wls' then abs(t.trend_statistic) > 3.0902
         when t.trend_method = 'ols' then abs(t.trend_statistic) > 10.2145
-    end as trend_significant
+    end as trend_significant,
+    case
+        when s.trend_points < 5 and s.series_break_year is not null
+            then 'not enough points since the series break in ' || s.series_break_year
+        when s.trend_points < 5 then 'not enough points'
+    end as trend_unavailable_reason
 from series as s
 left join tested as t using ({{ series | join(', ') }})

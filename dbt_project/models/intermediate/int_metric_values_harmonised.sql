@@ -15,7 +15,7 @@ with facts as (
 changes as (
     -- successors: how many new codes an old code went to (more than one: a split). Facts are unique
     -- per (area, period, metric, breakdown), so this is how many rows the join below gives a fact.
-    select old_code, new_code, change_kind, predecessors, count(*) over (partition by old_code) as successors
+    select old_code, new_code, change_kind, predecessors, tier, count(*) over (partition by old_code) as successors
     from {{ ref('int_area_changes_unioned') }}
 ),
 
@@ -31,6 +31,7 @@ classified as (
              when changes.successors > 1 then 'split'
              else changes.change_kind end as change_kind,
         changes.predecessors,
+        changes.tier as change_tier,
         coalesce(additivity.additivity, 'none') as additivity
     from facts
     left join changes on changes.old_code = facts.area_code
@@ -38,7 +39,7 @@ classified as (
 ),
 
 kept as (
-    select * exclude (new_code, change_kind, predecessors, additivity)
+    select * exclude (new_code, change_kind, predecessors, change_tier, additivity)
     from classified
     where change_kind = 'current'
 ),
@@ -68,17 +69,28 @@ movable as (
 
 recoded as (
     select
-        * exclude (area_code, note, new_code, change_kind, predecessors, additivity),
+        * exclude (area_code, note, new_code, change_kind, predecessors, change_tier, additivity),
         new_code as area_code,
         concat_ws('; ', note, 'published on predecessor code ' || area_code || ' (recode)') as note
     from movable
     where change_kind = 'recode'
 ),
 
-merger_parts as (
-    select *, new_code as target_code, predecessors as expected_parts
+-- A unitary made from a county and its districts (North Yorkshire, 2023) has two sets of parts, each
+-- the whole area: summing both would count it twice. One set is aggregated: the county's (one
+-- published figure for the whole) where it has the fact, else the districts'.
+merger_candidates as (
+    select *
     from movable
     where change_kind = 'merger'
+    qualify change_tier is not distinct from first_value(change_tier) over (
+        partition by new_code, period, metric_id, breakdown order by change_tier = 'upper_tier' desc
+    )
+),
+
+merger_parts as (
+    select * exclude (change_tier), new_code as target_code, predecessors as expected_parts
+    from merger_candidates
 ),
 
 merged as (
@@ -97,7 +109,7 @@ merged as (
 
 not_harmonised as (
     select distinct  -- a split fact is classified once per successor: keep it once
-        * exclude (note, new_code, change_kind, predecessors, additivity),
+        * exclude (note, new_code, change_kind, predecessors, change_tier, additivity),
         concat_ws('; ', note,
             case when change_kind = 'split'
                  then 'predecessor of a split area: kept on its own code, never apportioned'
@@ -109,7 +121,7 @@ not_harmonised as (
 
 superseded_kept as (
     select
-        * exclude (note, new_code, change_kind, predecessors, additivity),
+        * exclude (note, new_code, change_kind, predecessors, change_tier, additivity),
         concat_ws('; ', note, 'predecessor code: the publisher also gives this period on current code '
             || new_code || ', which the harmonised series uses') as note
     from superseded

@@ -3,6 +3,8 @@
 select
     cast(metric_id as varchar) as metric_id,
     cast(mission_id as varchar) as mission_id,
+    cast(case when is_headline then 'headline' when mission_id is null then 'context' else 'supporting' end
+        as varchar) as role,
     cast(label as varchar) as label,
     cast(unit as varchar) as unit,
     cast(decimals as integer) as decimals,
@@ -18,7 +20,7 @@ select
     cast(additivity as varchar) as additivity,
     cast(gap_method as varchar) as gap_method,
     cast(description as varchar) as description,
-    cast(real_data_wanted as varchar) as real_data_wanted,
+    cast(series_break_year as integer) as series_break_year,
     -- One baseline rule for every metric: the Statement's baseline period where it names one, else
     -- the latest period ending on or before 2019 (pre-pandemic, as the Statement itself does).
     case when baseline_period is not null then 'statement' else 'pre_pandemic' end as baseline_rule,

@@ -41,13 +41,19 @@ select
         then date_diff('month', f.latest_period_end, current_date) end as months_since_latest_period,
     case
         when f.metric_id is null
-            then 'No published series could be obtained; the metric is listed so the gap is visible. ' || m.description
+            then 'No published series is loaded; the metric is listed so the gap is visible. ' || m.description
         when f.has_synthetic and not f.has_real
             then 'SYNTHETIC SAMPLE standing in for the real series: shapes and ranges only, never official statistics.'
         when 'derived' = f.provenances
             then 'Derived by the project from published inputs (see the source catalogue entry).'
         else 'Published figures.'
     end as note,
-    case when f.metric_id is null or not f.has_real then m.real_data_wanted end as would_be_replaced_by
+    case when f.metric_id is null or not f.has_real
+        then g.official_series || ' (' || g.publisher || ')' end as would_be_replaced_by,
+    case when f.metric_id is null or not f.has_real then g.official_series end as official_series,
+    case when f.metric_id is null or not f.has_real then g.publisher end as publisher,
+    case when f.metric_id is null or not f.has_real then g.geography end as geography,
+    case when f.metric_id is null or not f.has_real then g.what_adding_it_takes end as what_adding_it_takes
 from {{ ref('dim_metrics') }} as m
 left join facts as f on f.metric_id = m.metric_id
+left join {{ ref('missing_series') }} as g on g.metric_id = m.metric_id

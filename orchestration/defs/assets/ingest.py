@@ -171,6 +171,10 @@ def ingest_source(
             )
         if report.extra_columns:
             context.log.warning(f"{source.id}: ignored extra column(s) {report.extra_columns}")
+        for rule, rows in report.set_aside.items():
+            context.log.warning(f"{source.id}: set aside {rows} row(s) by the catalogue's rule: {rule}")
+        for correction, rows in report.corrected_codes.items():
+            context.log.warning(f"{source.id}: corrected {rows} row(s) by the catalogue's rule: {correction}")
         origin = Origin(located.mode, located.url, located.fetched_at, located.publisher_date)
         result = load_raw_table(
             con,
@@ -199,6 +203,9 @@ def ingest_source(
             "loaded_at": result.loaded_at.isoformat(),
             "suppressed_values": report.suppressed,
             "duplicates_dropped": report.duplicates_dropped,
+            "rows_set_aside": MetadataValue.json(report.set_aside),
+            "status_notes_moved_to_note": report.status_notes,
+            "codes_corrected": MetadataValue.json(report.corrected_codes),
             "extra_columns_ignored": ", ".join(report.extra_columns) or "none",
             "unmapped_indicators": ", ".join(unmapped) or "none",
         },

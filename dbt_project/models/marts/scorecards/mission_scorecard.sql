@@ -110,6 +110,10 @@ assembled as (
             )
         end as change_z,
         r.is_synthetic,
+        -- baseline and latest on either side of a break in how the series is measured
+        r.series_break_year is not null and b.baseline_year < r.series_break_year
+            and r.year >= r.series_break_year as crosses_series_break,
+        r.series_break_year,
         r.rank_in_group,
         r.areas_in_group,
         case when r.rank_in_group is not null
@@ -127,6 +131,8 @@ assembled as (
         t.trend_significant,
         case
             when r.is_synthetic then 'no real data'
+            when t.trend_method is null and t.trend_unavailable_reason like '%series break%'
+                then 'not enough points since the series break'
             when t.trend_method is null then 'not enough points'
             when not t.trend_significant then 'no significant change'
             when r.polarity = 'no_judgement' then
@@ -169,6 +175,7 @@ judged as (
         case
             when is_synthetic then 'not tested: synthetic sample'
             when latest_period = baseline_period then 'not tested: no later data'
+            when crosses_series_break then 'not tested: series break in ' || series_break_year
             when judged_on = 'ratio_to_reference' then 'not tested: no confidence interval for a ratio'
             when change_z is null then 'not tested: no confidence interval'
             when abs(change_z) > 1.959964 then 'significant at 95%'
@@ -189,6 +196,7 @@ verdicts as (
         case
             when is_synthetic then 'no real data'
             when latest_period = baseline_period then 'no later data'
+            when crosses_series_break then 'not judged: series break'
             when judged_on = 'ratio_to_reference' and area_code = reference_area_code
                 then 'not judged: nominal pounds'
             when judged_on = 'ratio_to_reference' and judged_change is null then 'not judged: no reference'
@@ -205,7 +213,7 @@ verdicts as (
 )
 
 select
-    * exclude (is_synthetic, judged_change),
+    * exclude (is_synthetic, judged_change, crosses_series_break, series_break_year),
     -- IfG levelling-down guard, made a claim only where it can be tested: a top-quintile area whose
     -- latest step is a significant (95%) fall. Without confidence intervals it is not tested (null).
     case

@@ -134,7 +134,14 @@ select
     coalesce(h.improving, 0) as headline_series_improving,
     coalesce(h.worsening, 0) as headline_series_worsening,
     sh.headline_detail,
-    coalesce(h.headline_basis, 'no real national series with a later point than its baseline') as headline_basis,
+    coalesce(
+        h.headline_basis,
+        case when sh.headline_detail like '%series break%'
+            then 'no real national series can be judged: the latest point and the baseline lie either side of '
+                || 'a break in how the series is measured (dim_metrics.series_break_year)'
+            else 'no real national series with a later point than its baseline'
+        end
+    ) as headline_basis,
     case
         when g.gap_series > 0 then
             case

@@ -1,3 +1,3 @@
 {#- GENERATED from orchestration/sources/catalogue.yml by orchestration/sources/dbt_codegen.py.
     Do not edit: edit the catalogue (the refresh rewrites this file before dbt parses). -#}
-{{ stg_metric_rows('synthetic', 'synthetic_non_decent_rented_homes') }}
+{{ stg_metric_rows('ons_els', 'greenhouse_gas_emissions') }}
