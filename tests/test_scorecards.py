@@ -925,6 +925,23 @@ def _summary(scorecard_rows: list[dict], gaps: list[dict], coverage: list[dict])
         "dim_missions": pd.DataFrame(
             {"mission_id": ["M98", "M99"], "mission_number": [98, 99], "title": ["synthetic only", "real"]}
         ),
+        # the nations the real figures reach: the real headline for an English and a Scottish area (and
+        # a suppressed Welsh row), a supporting series in Northern Ireland; the sample's rows never count
+        "fct_area_year_metrics": pd.DataFrame(
+            {
+                "metric_id": ["real", "real", "real", "support", "sample"],
+                "area_code": ["E06000001", "S12000049", "W06000015", "N09000003", "W06000015"],
+                "value": [1.0, 2.0, None, 3.0, 4.0],
+                "provenance": ["published", "published", "published", "derived", "synthetic"],
+            }
+        ),
+        "dim_metrics": pd.DataFrame(
+            {
+                "metric_id": ["real", "support", "sample"],
+                "mission_id": ["M99", "M99", "M98"],
+                "role": ["headline", "supporting", "headline"],
+            }
+        ),
     }
     return run_model_on_fixtures("mission_summary", tables).set_index("mission_id")
 
@@ -983,3 +1000,8 @@ def test_a_synthetic_only_mission_gets_no_real_data_and_a_tested_real_one_a_robu
         "not measured",
     )
     assert real.headline_basis.startswith("real: no significant change in United Kingdom [baseline=")
+    assert (real.headline_nations, real.nations_covered) == (
+        "England, Scotland",
+        "England, Northern Ireland, Scotland",
+    )
+    assert (synthetic.headline_nations, synthetic.nations_covered) == ("none", "none")

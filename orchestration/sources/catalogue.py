@@ -22,6 +22,7 @@ from orchestration.sources import (
     ons_geography,
     ons_pfa,
     open_sdg,
+    scotpho,
     synthetic,
 )
 from orchestration.sources.tidy import ParseReport
@@ -60,6 +61,7 @@ FORMATS: dict[str, Format] = {
     "dft_nts_csv": Format(dft.parse_nts_csv, dft.NTS_COLUMNS, True),
     "dft_jts_workbook": Format(dft.parse_jts_workbook, (), True),
     "ons_census_csv": Format(ons_census.parse_census_csv, (), True),
+    "scotpho_profiles_csv": Format(scotpho.parse_scotpho_csv, scotpho.SCOTPHO_COLUMNS, True),
     "open_sdg_csv": Format(open_sdg.parse_open_sdg_csv, open_sdg.OPEN_SDG_COLUMNS, True),
     "geo_metadata_json": Format(ons_geography.parse_geo_metadata_json, ons_geography.HIERARCHY_KEYS, False),
     "lookup_csv": Format(ons_geography.parse_lookup_csv, (), False),

@@ -67,6 +67,7 @@
         'stg_dft__dft_nts0409a',
         'stg_ons_census__census2021_ts061',
         'stg_dft__dft_jts0408',
+        'stg_scotpho__scotpho_council_profiles',
         'stg_ons_sdg__sdg_non_decent_homes',
         'stg_ons_pfa__pfa_crime_ye_mar2018',
         'stg_ons_pfa__pfa_crime_ye_mar2019',

@@ -109,6 +109,23 @@ coverage as (
     group by mission_id
 ),
 
+-- Which of the four nations each mission's real figures reach (an area of that nation with a value):
+-- for its headline series, and for any of its series (headline or supporting).
+nations as (
+    select
+        m.mission_id,
+        string_agg(distinct n.nation, ', ' order by n.nation) filter (where m.role = 'headline')
+            as headline_nations,
+        string_agg(distinct n.nation, ', ' order by n.nation) as nations_covered
+    from {{ ref('fct_area_year_metrics') }} as f
+    inner join {{ ref('dim_metrics') }} as m using (metric_id)
+    inner join (
+        values ('E', 'England'), ('W', 'Wales'), ('S', 'Scotland'), ('N', 'Northern Ireland')
+    ) as n(letter, nation) on n.letter = left(f.area_code, 1)
+    where f.value is not null and f.provenance in ('published', 'derived') and m.mission_id is not null
+    group by m.mission_id
+),
+
 flags as (
     select mission_id, count(*) filter (where levelling_down_flag) as levelling_down_flags
     from {{ ref('mission_scorecard') }}
@@ -170,6 +187,8 @@ select
     c.headline_metrics_real || ' real, ' || c.headline_metrics_synthetic || ' synthetic, '
         || c.headline_metrics_missing || ' missing' as data_coverage,
     c.missing_real_data,
+    coalesce(nt.headline_nations, 'none') as headline_nations,
+    coalesce(nt.nations_covered, 'none') as nations_covered,
     coalesce(f.levelling_down_flags, 0) as levelling_down_flags,
     -- robust: every judged national series rests on a significance test and no headline metric is
     -- synthetic or missing; indicative: some verdict is untested or the coverage is partial
@@ -196,3 +215,4 @@ left join gap_notes as gn using (mission_id)
 left join targets as t using (mission_id)
 left join coverage as c using (mission_id)
 left join flags as f using (mission_id)
+left join nations as nt using (mission_id)
