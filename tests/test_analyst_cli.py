@@ -168,6 +168,13 @@ def test_a_query_past_its_timeout_is_interrupted_with_one_line(built_warehouse):
     assert took < 15  # the query alone runs for minutes; the command includes Python's start-up
 
 
+def _interruptible() -> None:
+    """In the child, before exec: Ctrl-C (SIGINT) at its default, as in a terminal. A suite started in
+    the background (`make test &`, nohup) passes SIGINT on ignored, and Python then rightly installs
+    no KeyboardInterrupt handler: the command would never see the test's Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_interrupts_a_running_query_at_once(built_warehouse):
     env = {**os.environ, "MISSION_TRACKER_WAREHOUSE_DIR": str(built_warehouse.settings.warehouse_dir)}
     process = subprocess.Popen(
@@ -176,6 +183,7 @@ def test_ctrl_c_interrupts_a_running_query_at_once(built_warehouse):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_interruptible,
     )
     time.sleep(3)  # well into the query
     assert process.poll() is None
@@ -199,6 +207,7 @@ def test_ctrl_c_before_the_query_starts_is_one_line_too(built_warehouse):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_interruptible,
     )
     time.sleep(0.2)  # Python is up (its Ctrl-C handler installed); the command is importing, or just begun
     process.send_signal(signal.SIGINT)

@@ -275,3 +275,65 @@ def test_one_extreme_authority_is_clipped_from_the_spine_and_marked():
     # the authority itself is never clipped away: its own value widens the scale
     own = _xs(spine_svg({**ROW, "group_max": 185.0, "latest_value": 185.0}))
     assert own["area"] == pytest.approx(SPINE_WIDTH - SPINE_PAD, abs=0.06)
+
+
+# --- the devolved nations: their own benchmark and range, and no mission section vanishes -------------
+
+
+def _sections(html: str) -> dict[int, str]:
+    """mission number -> the text of its section."""
+    parts = re.findall(r'<section class="mission" id="M(\d\d)">(.*?)</section>', html, re.S)
+    return {int(number): re.sub(r"<[^>]+>", " ", body) for number, body in parts}
+
+
+@pytest.mark.parametrize(
+    ("code", "nation", "england_only", "not_measured", "not_published"),
+    [
+        # Cardiff: education, skills and leadership are England's; transport's connectivity has no data
+        ("W06000015", "Wales", {5, 6, 12}, set(), {3}),
+        # Glasgow: crime and transport's headlines cover England and Wales only
+        ("S12000049", "Scotland", {5, 6, 12}, {3, 11}, {9}),
+        # Belfast: transport likewise; homicide is published for Northern Ireland as a whole (shown as
+        # such); pride in place's UK-wide headline (the Social Fabric Index) is missing
+        ("N09000003", "Northern Ireland", {5, 6, 12}, {3}, {9}),
+    ],
+)
+def test_a_devolved_profile_keeps_every_mission_and_says_why_one_is_empty(
+    built_warehouse, code, nation, england_only, not_measured, not_published
+):
+    html = (built_warehouse.settings.profiles_dir / f"{code}.html").read_text(encoding="utf-8")
+    sections = _sections(html)
+    assert sorted(sections) == list(range(1, 13))
+    for number, text in sections.items():
+        if number in england_only:
+            assert "England-only mission" in text, (number, text[:200])
+        elif number in not_measured:
+            assert f"Not measured for {nation}" in text, (number, text[:200])
+        elif number in not_published:
+            assert f"Not published for {nation}" in text, (number, text[:200])
+        else:
+            assert "Indicator" in text, (number, text[:200])  # a table of series
+    assert "better than England (95% CI)" not in html
+    assert f"{nation} range" in html and f"areas in {nation}" in html
+
+
+def test_a_scottish_series_is_compared_with_scotland_and_drawn_against_scotlands_councils(
+    built_warehouse, published_con
+):
+    """Glasgow's female healthy life expectancy: its benchmark is Scotland (the row says so) and its
+    spine's range is Scotland's councils in the same period, counted here from the fact mart."""
+    (period, benchmark, areas, low, high) = published_con.execute(
+        "select latest_period, benchmark_area_name, group_areas, group_min, group_max "
+        "from local_authority_profile where authority_code = 'S12000049' and metric_id = 'hle_birth' "
+        "and breakdown = 'sex=female'"
+    ).fetchone()
+    councils = published_con.execute(
+        "select count(*), min(value), max(value) from fct_area_year_metrics where metric_id = 'hle_birth' "
+        "and breakdown = 'sex=female' and period = ? and area_code like 'S12%' and value is not null",
+        [period],
+    ).fetchone()
+    assert benchmark == "Scotland"
+    assert (areas, low, high) == councils and areas <= 32
+    html = (built_warehouse.settings.profiles_dir / "S12000049.html").read_text(encoding="utf-8")
+    health = _sections(html)[7]
+    assert "compared with Scotland" in health

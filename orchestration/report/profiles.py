@@ -197,7 +197,10 @@ def _row_html(row: Mapping[str, object]) -> str:
             '<td colspan="5"><span class="synthetic">SYNTHETIC SAMPLE</span> - not official statistics: '
             "no comparison is made and no trend is claimed.</td></tr>"
         )
-    spine = spine_svg(row) or '<span class="small">no England range for this series</span>'
+    spine = spine_svg(row) or '<span class="small">no range of areas for this series</span>'
+    benchmark = row.get("benchmark_area_name")
+    if _present(benchmark) and benchmark != "England":
+        where += f'<span class="where">compared with {escape(str(benchmark))}</span>'
     return (
         f"<tr><td>{escape(label)}{where}<span "
         f'class="where">{escape(unit_label(str(row["unit"])))}</span></td>'
@@ -208,6 +211,14 @@ def _row_html(row: Mapping[str, object]) -> str:
         f'<td class="num">{_cell(row.get("cluster_median"), row)}</td>'
         f'<td>{spine}</td><td class="trend">{trend_cell(row)}</td></tr>'
     )
+
+
+def key_html(nation: str) -> str:
+    """The legend. The circle's test is against the row's benchmark: England on an English page; on a
+    Welsh, Scottish or Northern Irish page, the nation itself where it publishes the series, else the
+    UK or England (each row names it)."""
+    benchmark = "England" if nation == "England" else "the benchmark named in the row"
+    return KEY.replace("better than England (95% CI)", f"better than {benchmark} (95% CI)")
 
 
 KEY = (
@@ -258,16 +269,18 @@ class Authority:
     region_name: str
     utla_code: str | None
     utla_name: str | None
+    nation_name: str = "England"
 
 
 def _authorities(con: duckdb.DuckDBPyConnection) -> list[Authority]:
     rows = con.execute(
         """
         select a.area_code, a.area_name, a.area_level, coalesce(r.area_name, 'not in a region'),
-               a.utla_code, u.area_name
+               a.utla_code, u.area_name, coalesce(n.area_name, 'England')
         from dim_areas a
         left join dim_areas r on r.area_code = a.region_code
         left join dim_areas u on u.area_code = a.utla_code and a.utla_code <> a.area_code
+        left join dim_areas n on n.area_code = a.nation_code
         where a.is_current and a.area_level in ('county', 'unitary', 'district')
         order by a.area_name
         """
@@ -350,15 +363,24 @@ def _profile_html(
     groupings: Mapping[str, str],
     cite: Mapping[str, Citation],
     published: str,
+    coverage: Mapping[str, set[str]] | None = None,
 ) -> str:
+    coverage = coverage or {}
     by_mission: dict[str, list[Mapping[str, object]]] = defaultdict(list)
     for row in rows:
         by_mission[str(row["mission_id"])].append(row)
     part_of = f", part of {authority.utla_name}" if authority.utla_name else ""
+    range_header = f"{authority.nation_name} range"
     sections = []
     for mission_id, number, title in missions:
         mission_rows = by_mission.get(mission_id, [])
         if not mission_rows:
+            # no section vanishes: say why it is empty
+            sections.append(
+                f'<section class="mission" id="{mission_id}"><h2>{number}. {escape(title)}</h2>'
+                f'<p class="small">{escape(_empty_reason(authority, coverage.get(mission_id, set())))}'
+                "</p></section>"
+            )
             continue
         sources = sorted({str(r["source_id"]) for r in mission_rows})
         cited = f'<p class="sources">{cite_html([cite[s] for s in sources if s in cite])}</p>'
@@ -368,7 +390,7 @@ def _profile_html(
             '<col class="c-num"><col class="c-num"><col '
             'class="c-num"><col class="c-spine"><col class="c-trend">'
             "</colgroup><thead><tr><th>Indicator</th><th>Period</th><th>This area</th><th>England</th>"
-            f"<th>{escape(authority.region_name)}</th><th>Similar areas</th><th>England range</th>"
+            f"<th>{escape(authority.region_name)}</th><th>Similar areas</th><th>{escape(range_header)}</th>"
             "<th>Recent trend</th></tr></thead><tbody>"
             + "".join(_row_html(r) for r in mission_rows)
             + f"</tbody></table>{cited}</section>"
@@ -379,13 +401,15 @@ def _profile_html(
         f"<h1>{escape(authority.name)}</h1>"
         f'<p class="meta">{escape(authority.code)} &middot; '
         f"{escape(authority.level)} authority{escape(part_of)}"
-        f" &middot; {escape(authority.region_name)} &middot; compared with England and with areas like it. "
-        f"Published warehouse of {escape(published)}.</p>{_groupings_html(groupings)}{KEY}</header>"
+        f" &middot; {escape(authority.region_name)} &middot; {escape(_compared_with(authority))} "
+        f"Published warehouse of {escape(published)}.</p>{_groupings_html(groupings)}"
+        f"{key_html(authority.nation_name)}</header>"
         f"<main>{''.join(sections)}</main>"
         '<footer class="small"><p>How to read it: each row sets this area\'s latest value against the '
-        "English areas of the same kind (lower tier, upper tier, police force area or region) in the same "
-        "period. The circle's colour is the Fingertips benchmark test: better or worse than England when the "
-        "95% confidence intervals do not overlap England's "
+        f"areas in {escape(authority.nation_name)} of the same kind (lower tier, upper tier, police force "
+        "area or region) in the same period. The circle's colour is the Fingertips benchmark test against "
+        f"the row's benchmark ({escape(_benchmark_words(authority))}): better or worse when the "
+        "95% confidence interval does not contain the benchmark's "
         "value; grey where the publisher gives no interval, "
         "so no claim is made. The trend is the warehouse's test on the recent series (method named under "
         "each arrow). A row published for a wider area (police "
@@ -393,6 +417,46 @@ def _profile_html(
         f"figure. {OGL}</p></footer>"
     )
     return _page(f"{authority.name}: Levelling Up mission profile", body)
+
+
+#: Coverage codes (dim_metrics.coverage) that include each nation.
+NATION_COVERAGE = {
+    "England": {"UK", "GB", "EW", "E"},
+    "Wales": {"UK", "GB", "EW", "W"},
+    "Scotland": {"UK", "GB", "S"},
+    "Northern Ireland": {"UK", "NI"},
+}
+
+
+def _empty_reason(authority: Authority, mission_coverage: set[str]) -> str:
+    """Why a mission has no row on this page: the Statement measures it for England only, or no
+    figure for this area's nation (or this area) is published in the warehouse."""
+    nation = authority.nation_name
+    if nation != "England" and mission_coverage and mission_coverage <= {"E"}:
+        return "England-only mission: the Statement measures its headline metrics for England only."
+    if nation != "England" and mission_coverage and not mission_coverage & NATION_COVERAGE[nation]:
+        return (
+            "Not measured for "
+            f"{nation}: the Statement's headline metrics for this mission cover England and Wales only."
+        )
+    if nation != "England":
+        return f"Not published for {nation}: no headline series of this mission has a figure for this area."
+    return "No local figure is published for this area on this mission's headline series."
+
+
+def _compared_with(authority: Authority) -> str:
+    if authority.nation_name == "England":
+        return "compared with England and with areas like it."
+    return (
+        f"compared with {authority.nation_name} where it publishes the series, else the UK or England "
+        "(named in each row)."
+    )
+
+
+def _benchmark_words(authority: Authority) -> str:
+    if authority.nation_name == "England":
+        return "England"
+    return f"{authority.nation_name} where it publishes the series, else the UK or England; each row names it"
 
 
 def _index_html(authorities: list[Authority], published: str) -> str:
@@ -431,6 +495,11 @@ def build_profiles(
         missions = con.execute(
             "select mission_id, mission_number, title from dim_missions order by 2"
         ).fetchall()
+        coverage: dict[str, set[str]] = defaultdict(set)
+        for mission_id, code in con.execute(
+            "select mission_id, coverage from dim_metrics where role = 'headline' and coverage is not null"
+        ).fetchall():
+            coverage[mission_id].add(code)
         published = con.execute(
             "select strftime(max(loaded_at), '%Y-%m-%d %H:%M UTC') from raw._load_log"
         ).fetchone()[0]
@@ -445,7 +514,13 @@ def build_profiles(
         for authority in authorities:
             groupings = _groupings(authority, memberships, devolution, cluster_sizes)
             html = _profile_html(
-                authority, rows_by_authority.get(authority.code, []), missions, groupings, cite, published
+                authority,
+                rows_by_authority.get(authority.code, []),
+                missions,
+                groupings,
+                cite,
+                published,
+                coverage,
             )
             sizes.append(write_readable(staging / f"{authority.code}.html", html))
         write_readable(staging / "index.html", _index_html(authorities, published))

@@ -1,6 +1,6 @@
 {#- What an area profile draws for each current local authority and headline series (the grain of
-    local_authority_scorecard): the authority's row, where it sits among the English areas of the same
-    comparison group in the same period (minimum, quartiles, maximum; real figures only), and the
+    local_authority_scorecard): the authority's row, where it sits among the areas of its own nation in
+    the same comparison group and period (minimum, quartiles, maximum; real figures only), and the
     values it is set against in that period: England, its region (or nation), and the median of its
     ONS similar-area cluster (Explore Local Statistics' overall cluster of lower-tier authorities).
     A synthetic sample gets no reference values: it is shown as a sample and set against nothing. -#}
@@ -28,19 +28,22 @@ clusters as (
     where grouping_family = 'ons_cluster_global'
 ),
 
+-- The spine's range: the areas of the same nation as the area measured (a Scottish council against
+-- Scotland's councils, never against England's), same comparison group and period.
 spread as (
     select
         metric_id,
         breakdown,
         comparison_group,
         latest_period,
+        left(area_code, 1) as nation_letter,
         min(latest_value) as group_min,
         quantile_cont(latest_value, 0.25) as group_p25,
         quantile_cont(latest_value, 0.75) as group_p75,
         max(latest_value) as group_max,
         count(*) as group_areas
     from {{ ref('mission_scorecard') }}
-    where area_code like 'E%' and provenance <> 'synthetic' and latest_value is not null
+    where left(area_code, 1) in ('E', 'W', 'S', 'N') and provenance <> 'synthetic' and latest_value is not null
     group by all
 ),
 
@@ -132,4 +135,5 @@ left join cluster_medians as cm
 left join spread as sp
     on sp.metric_id = p.metric_id and sp.breakdown = p.breakdown
     and sp.comparison_group = p.comparison_group and sp.latest_period = p.latest_period
+    and sp.nation_letter = left(p.area_code, 1)
     and p.provenance <> 'synthetic'
