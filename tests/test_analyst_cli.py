@@ -175,9 +175,10 @@ def _interruptible() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def test_ctrl_c_interrupts_a_running_query_at_once(built_warehouse):
+def _heavy_query(built_warehouse) -> subprocess.Popen:
+    """The installed command running HEAVY with no timeout, interruptible as from a terminal."""
     env = {**os.environ, "MISSION_TRACKER_WAREHOUSE_DIR": str(built_warehouse.settings.warehouse_dir)}
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [CLI, "query", "--timeout", "0", HEAVY],
         env=env,
         stdout=subprocess.PIPE,
@@ -185,6 +186,10 @@ def test_ctrl_c_interrupts_a_running_query_at_once(built_warehouse):
         text=True,
         preexec_fn=_interruptible,
     )
+
+
+def test_ctrl_c_interrupts_a_running_query_at_once(built_warehouse):
+    process = _heavy_query(built_warehouse)
     time.sleep(3)  # well into the query
     assert process.poll() is None
     signalled = time.monotonic()
@@ -200,15 +205,7 @@ def test_ctrl_c_interrupts_a_running_query_at_once(built_warehouse):
 
 def test_ctrl_c_before_the_query_starts_is_one_line_too(built_warehouse):
     """Pressed while the command is still starting (importing, opening the file): no traceback."""
-    env = {**os.environ, "MISSION_TRACKER_WAREHOUSE_DIR": str(built_warehouse.settings.warehouse_dir)}
-    process = subprocess.Popen(
-        [CLI, "query", "--timeout", "0", HEAVY],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=_interruptible,
-    )
+    process = _heavy_query(built_warehouse)
     time.sleep(0.2)  # Python is up (its Ctrl-C handler installed); the command is importing, or just begun
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=30)

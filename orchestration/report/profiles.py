@@ -218,13 +218,15 @@ def key_html(nation: str) -> str:
     Welsh, Scottish or Northern Irish page, the nation itself where it publishes the series, else the
     UK or England (each row names it)."""
     benchmark = "England" if nation == "England" else "the benchmark named in the row"
-    return KEY.replace("better than England (95% CI)", f"better than {benchmark} (95% CI)")
+    return KEY_START.format(benchmark=benchmark) + KEY_REST
 
 
-KEY = (
+KEY_START = (
     '<div class="key">'
     f'<span><svg width="14" height="14"><circle cx="7" cy="7" r="6" fill="{COMPARISON_COLOURS["better"]}" '
-    'stroke="#111827" stroke-width=".8"/></svg>better than England (95% CI)</span>'
+    'stroke="#111827" stroke-width=".8"/></svg>better than {benchmark} (95% CI)</span>'
+)
+KEY_REST = (
     f'<span><svg width="14" height="14"><circle cx="7" cy="7" r="6" fill="{COMPARISON_COLOURS["similar"]}" '
     'stroke="#111827" stroke-width=".8"/></svg>similar</span>'
     f'<span><svg width="14" height="14"><circle cx="7" cy="7" r="6" fill="{COMPARISON_COLOURS["worse"]}" '

@@ -35,8 +35,7 @@ import pandas as pd
 
 from orchestration.sources.errors import SourceFormatError
 from orchestration.sources.ons_pfa import Grid, clean_label, find_column, find_header, number
-from orchestration.sources.periods import parse_period
-from orchestration.sources.tidy import PARSED_COLUMNS, ParseReport, parse_number, read_csv_records
+from orchestration.sources.tidy import PARSED_COLUMNS, ParseReport, metric_row, parse_number, read_csv_records
 
 ENGLAND = ("E92000001", "England")
 #: NTS0409a's columns, every one required (a renamed purpose column means the table changed).
@@ -57,43 +56,6 @@ NTS_COLUMNS: tuple[str, ...] = (
 _SAMPLE = NTS_COLUMNS[-1]
 ALL_MODES = "All modes"
 _YEAR = re.compile(r"^\d{4}$")
-
-
-def _row(
-    *,
-    line: int,
-    area: tuple[str, str],
-    geography: str,
-    indicator: str,
-    unit: str,
-    period: str,
-    value: float | None,
-    status: str | None = None,
-    notes: str | None = None,
-    denominator: float | None = None,
-) -> dict[str, object]:
-    parsed = parse_period(period)
-    return {
-        "source_line": line,
-        "area_code": area[0],
-        "area_name": area[1],
-        "geography": geography,
-        "indicator": indicator,
-        "measure": unit,
-        "unit": unit,
-        "period": period,
-        "period_label": parsed.label,
-        "period_start": parsed.start,
-        "period_end": parsed.end,
-        "year": parsed.year,
-        "value": value,
-        "lci_95": None,
-        "uci_95": None,
-        "status": status,
-        "notes": notes,
-        "numerator": None,
-        "denominator": denominator,
-    }
 
 
 def parse_nts_csv(
@@ -122,9 +84,10 @@ def parse_nts_csv(
         value = parse_number(path, record["All purposes"], "All purposes", line)
         sample = parse_number(path, record[_SAMPLE], _SAMPLE, line)
         rows.append(
-            _row(
+            metric_row(
                 line=line,
-                area=ENGLAND,
+                area_code=ENGLAND[0],
+                area_name=ENGLAND[1],
                 geography="Country",
                 indicator=mode,
                 unit="Trips per person per year",
@@ -237,9 +200,10 @@ def _jts_sheet(
         for indicator, column in time_columns.items():
             value, status = number(grid, index, column)
             rows.append(
-                _row(
+                metric_row(
                     line=index + 1,
-                    area=(code, name),
+                    area_code=code,
+                    area_name=name,
                     geography="Local authority",
                     indicator=f"{indicator} to the nearest {destination}",
                     unit="Minutes",

@@ -19,8 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.periods import parse_period
-from orchestration.sources.tidy import PARSED_COLUMNS, ParseReport, parse_number, read_csv_records
+from orchestration.sources.tidy import PARSED_COLUMNS, ParseReport, metric_row, parse_number, read_csv_records
 
 CENSUS_DAY = "2021-03-21"
 _GSS = re.compile(r"^[EKLMNSW]\d{8}$")
@@ -38,7 +37,6 @@ def parse_census_csv(
         geography, classification
     )
     extra, records = read_csv_records(path, census_columns(geography, classification))
-    period = parse_period(CENSUS_DAY)
     rows: list[dict[str, object]] = []
     seen: dict[tuple[str, str], int] = {}
     categories_by_area: dict[str, set[str]] = defaultdict(set)
@@ -75,27 +73,18 @@ def parse_census_csv(
             )
         categories_by_area[code].add(category)
         rows.append(
-            {
-                "source_line": line,
-                "area_code": code,
-                "area_name": record[name_column].strip(),
-                "geography": geography,
-                "indicator": category,
-                "measure": "Count",
-                "unit": "Usual residents",
-                "period": CENSUS_DAY,
-                "period_label": period.label,
-                "period_start": period.start,
-                "period_end": period.end,
-                "year": period.year,
-                "value": count,
-                "lci_95": None,
-                "uci_95": None,
-                "status": None,
-                "notes": "Census 2021 (21 March 2021, during a national lockdown)",
-                "numerator": None,
-                "denominator": None,
-            }
+            metric_row(
+                line=line,
+                area_code=code,
+                area_name=record[name_column].strip(),
+                geography=geography,
+                indicator=category,
+                measure="Count",
+                unit="Usual residents",
+                period=CENSUS_DAY,
+                value=count,
+                notes="Census 2021 (21 March 2021, during a national lockdown)",
+            )
         )
     every_category = set().union(*categories_by_area.values())
     for code, categories in categories_by_area.items():

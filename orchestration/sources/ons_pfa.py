@@ -50,11 +50,11 @@ import pandas as pd
 
 from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.periods import parse_period
 from orchestration.sources.tidy import (
     PARSED_COLUMNS,
     SUPPRESSION_MARKERS,
     ParseReport,
+    metric_row,
     parse_number,
     read_text,
 )
@@ -345,28 +345,21 @@ def _row(
     numerator: float | None = None,
     denominator: float | None = None,
 ) -> dict[str, object]:
-    parsed = parse_period(period)
-    return {
-        "source_line": area.row + 1,
-        "area_code": area.code,
-        "area_name": _display_name(area.name),
-        "geography": _geography(area.code),
-        "indicator": indicator,
-        "measure": measure,
-        "unit": unit,
-        "period": period,
-        "period_label": parsed.label,
-        "period_start": parsed.start,
-        "period_end": parsed.end,
-        "year": parsed.year,
-        "value": value,
-        "lci_95": None,
-        "uci_95": None,
-        "status": status if value is None else None,
-        "notes": note,
-        "numerator": numerator,
-        "denominator": denominator,
-    }
+    return metric_row(
+        line=area.row + 1,
+        area_code=area.code,
+        area_name=_display_name(area.name),
+        geography=_geography(area.code),
+        indicator=indicator,
+        measure=measure,
+        unit=unit,
+        period=period,
+        value=value,
+        status=status if value is None else None,
+        notes=note,
+        numerator=numerator,
+        denominator=denominator,
+    )
 
 
 def _display_name(name: str) -> str:

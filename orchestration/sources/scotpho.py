@@ -33,8 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.periods import parse_period
-from orchestration.sources.tidy import PARSED_COLUMNS, ParseReport, parse_number, read_csv_records
+from orchestration.sources.tidy import PARSED_COLUMNS, ParseReport, metric_row, parse_number, read_csv_records
 
 SCOTPHO_COLUMNS: tuple[str, ...] = (
     "area_code",
@@ -73,11 +72,6 @@ def _years(first: str, last: str, kind: str = "calendar") -> str:
     return f"{first}-{_YEAR_STARTS[kind]}/P{count}Y"
 
 
-def _split_years(first: str, last: str, kind: str) -> str:
-    """``2019/20 to 2021/22``: the years starting in 2019 .. 2021."""
-    return _years(first, last, kind)
-
-
 #: (pattern, ISO period from its groups), tried in order; a period matching none is refused.
 _PERIOD_RULES: tuple[tuple[re.Pattern[str], Callable[..., str]], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), rule)
@@ -92,7 +86,7 @@ _PERIOD_RULES: tuple[tuple[re.Pattern[str], Callable[..., str]], ...] = tuple(
         ),
         (
             r"^(\d{4})/\d{2} to (\d{4})/\d{2} (financial|school) years; \d-year aggregates$",
-            lambda a, b, kind: _split_years(a, b, kind.lower()),
+            lambda a, b, kind: _years(a, b, kind.lower()),
         ),
         (r"^(\d{4}) ?(?:-|to) ?(\d{4}) \(\d year aggregate\)$", lambda a, b: _years(a, b)),
         (r"^\d-year aggregate \((\d{4}) ?- ?(\d{4})\)$", lambda a, b: _years(a, b)),
@@ -152,7 +146,7 @@ def parse_scotpho_csv(
             )
         seen[(code, indicator)] = line
         try:
-            period = parse_period(scotpho_period(record["period"]))
+            period = scotpho_period(record["period"])
         except ValueError as exc:
             raise SourceFormatError(path, str(exc), column="period", line=line) from None
         value = _number(path, record["measure"], "measure", line)
@@ -166,27 +160,22 @@ def parse_scotpho_csv(
                 line=line,
             )
         rows.append(
-            {
-                "source_line": line,
-                "area_code": code,
-                "area_name": record["area_name"].strip(),
-                "geography": record["area_type"].strip(),
-                "indicator": indicator,
-                "measure": record["type_definition"].strip(),
-                "unit": record["type_definition"].strip(),
-                "period": record["period"].strip(),
-                "period_label": period.label,
-                "period_start": period.start,
-                "period_end": period.end,
-                "year": period.year,
-                "value": value,
-                "lci_95": lower,
-                "uci_95": upper,
-                "status": "x" if value is None else None,
-                "notes": f"ScotPHO period: {record['period'].strip()}",
-                "numerator": _number(path, record["numerator"], "numerator", line),
-                "denominator": None,
-            }
+            metric_row(
+                line=line,
+                area_code=code,
+                area_name=record["area_name"].strip(),
+                geography=record["area_type"].strip(),
+                indicator=indicator,
+                unit=record["type_definition"].strip(),
+                period=period,
+                period_raw=record["period"].strip(),
+                value=value,
+                lci_95=lower,
+                uci_95=upper,
+                status="x" if value is None else None,
+                notes=f"ScotPHO period: {record['period'].strip()}",
+                numerator=_number(path, record["numerator"], "numerator", line),
+            )
         )
     report = ParseReport(rows_read=len(rows), extra_columns=extra)
     report.suppressed = sum(1 for row in rows if row["value"] is None)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestration.sources.errors import SourceFormatError
+from orchestration.sources.periods import parse_period
 
 #: A number as publishers write it once thousands commas are dropped (the DuckDB ELS reader checks
 #: cells against the same pattern in SQL).
@@ -82,6 +83,52 @@ class ParseReport:
     status_notes: int = 0
     #: Area codes a catalogue rule corrected (a publisher's known slip), each with its row count.
     corrected_codes: dict[str, int] = field(default_factory=dict)
+
+
+def metric_row(
+    *,
+    line: int,
+    area_code: str,
+    area_name: str,
+    geography: str,
+    indicator: str,
+    unit: str,
+    period: str,
+    value: float | None,
+    measure: str | None = None,
+    lci_95: float | None = None,
+    uci_95: float | None = None,
+    status: str | None = None,
+    notes: str | None = None,
+    numerator: float | None = None,
+    denominator: float | None = None,
+    period_raw: str | None = None,
+) -> dict[str, object]:
+    """One tidy metric row (:data:`PARSED_COLUMNS`) for the parsers that build rows field by field:
+    ``period`` is ISO-8601 (its label, dates and reference year follow :func:`parse_period`);
+    ``period_raw`` is the publisher's own wording where it differs (kept in the ``period`` column)."""
+    parsed = parse_period(period)
+    return {
+        "source_line": line,
+        "area_code": area_code,
+        "area_name": area_name,
+        "geography": geography,
+        "indicator": indicator,
+        "measure": unit if measure is None else measure,
+        "unit": unit,
+        "period": period if period_raw is None else period_raw,
+        "period_label": parsed.label,
+        "period_start": parsed.start,
+        "period_end": parsed.end,
+        "year": parsed.year,
+        "value": value,
+        "lci_95": lci_95,
+        "uci_95": uci_95,
+        "status": status,
+        "notes": notes,
+        "numerator": numerator,
+        "denominator": denominator,
+    }
 
 
 def sql_literal(value: str) -> str:
