@@ -201,3 +201,81 @@ def test_a_dbt_failure_is_one_line_on_the_terminal():
     assert failure_line("ingest_sources: raw/x: f.csv (column 'a', line 3): bad\nmore") == (
         "ingest_sources: raw/x: f.csv (column 'a', line 3): bad"
     )
+
+
+def _rename_sheet(old: str, new: str):
+    """A poison that renames one sheet of an XLSX in its workbook part (the cells stay as they are)."""
+
+    def _poison(data: bytes) -> bytes:
+        import io
+        import zipfile
+
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for item in src.infolist():
+                body = src.read(item.filename)
+                if item.filename == "xl/workbook.xml":
+                    body = body.replace(f'<sheet name="{old}"'.encode(), f'<sheet name="{new}"'.encode())
+                dst.writestr(item, body)
+        return out.getvalue()
+
+    return _poison
+
+
+def _replace_text(old: str, new: str, count: int = 1):
+    def _poison(data: bytes) -> bytes:
+        assert data.count(old.encode()) >= count, f"{old!r} not in the file"
+        return data.replace(old.encode(), new.encode(), count)
+
+    return _poison
+
+
+# The sources issue 27 added, each damaged as a publisher might: its refresh fails naming the file
+# and the sheet, column or line, and the published warehouse is unchanged.
+NEW_SOURCE_CASES = {
+    "NTS text in a number cell": (
+        "dft_nts0409a",
+        set_cell(3, "All purposes", "about 18"),
+        ("nts0409a_average_trips_by_mode_and_purpose.csv", "column 'All purposes'", "line 3", "'about 18'"),
+    ),
+    "Census renamed count column": (
+        "census2021_ts061",
+        rename_column("Observation", "Count"),
+        ("ts061_travel_to_work_ltla_2021.csv", "column 'Observation'"),
+    ),
+    "JTS renamed sheet": (
+        "dft_jts0408",
+        _rename_sheet("2016", "2016_FINAL"),
+        ("jts0408_town_centres_2014_2017.xlsx", "no sheet(s) ['2016']", "2016_FINAL"),
+    ),
+    "ScotPHO period in an unknown form": (
+        "scotpho_council_profiles",
+        _replace_text('"4-year aggregate (2014 - 2017)"', '"2014ish"'),
+        ("scotpho_council_area_indicators.csv", "column 'period'", "line 2", "2014ish"),
+    ),
+    "ELS file for Northern Ireland with a shifted header": (
+        "apprenticeships_ni",
+        _replace_text("areacd,areanm,geography", "areanm,geography,areacd"),
+        ("apprenticeships-ni.csv", "column 'areacd'"),
+    ),
+}
+
+
+@pytest.mark.end_to_end(seconds=4)
+@pytest.mark.parametrize("case", list(NEW_SOURCE_CASES))
+def test_a_damaged_new_source_fails_naming_where_and_publishes_nothing(case, built_warehouse, tmp_path):
+    source_id, poison, fragments = NEW_SOURCE_CASES[case]
+    source = get_source(source_id)
+    warehouse = tmp_path / "warehouse"
+    copy_published(built_warehouse.settings.warehouse_dir, warehouse)
+    published = warehouse / "mission_tracker.duckdb"
+    before = sha256_of(published)
+    bundle = poisoned_bundle(tmp_path, source.bundled_path, poison)
+    with isolated_warehouse(warehouse, bundle):
+        summary = run_refresh(sources=[source.id])
+    assert not summary.success and summary.published is None
+    message = "\n".join(summary.failures + summary.checks_failed)
+    assert f"raw/{source.id}" in message
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} not in {message!r}"
+    assert sha256_of(published) == before, "the published warehouse changed"
