@@ -337,3 +337,51 @@ def test_a_scottish_series_is_compared_with_scotland_and_drawn_against_scotlands
     html = (built_warehouse.settings.profiles_dir / "S12000049.html").read_text(encoding="utf-8")
     health = _sections(html)[7]
     assert "compared with Scotland" in health
+
+
+@pytest.mark.parametrize(
+    ("code", "nation", "coverage"),
+    [("W06000015", "Wales", "W"), ("S12000049", "Scotland", "S"), ("N09000003", "Northern Ireland", "NI")],
+)
+def test_a_devolved_profile_shows_its_nations_own_series_against_its_nations_areas(
+    built_warehouse, published_con, code, nation, coverage
+):
+    """Every mission series published for this nation alone (coverage W, S or NI) with a figure for the
+    authority is on its page, labelled as the nation's own, its range counted over the nation's areas
+    in the fact mart, and compared with the nation where the source publishes a national figure."""
+    expected = published_con.execute(
+        """
+        select distinct f.metric_id, f.breakdown
+        from fct_area_year_metrics f join dim_metrics m using (metric_id)
+        where m.coverage = ? and m.mission_id is not null and f.area_code = ? and f.value is not null
+        order by 1, 2
+        """,
+        [coverage, code],
+    ).fetchall()
+    assert expected, f"no own series for {nation} in the fact mart"
+    rows = published_con.execute(
+        "select metric_id, breakdown, latest_period, group_areas, group_min, group_max, benchmark_area_name, "
+        "metric_role from local_authority_profile where authority_code = ? and metric_role = 'supporting' "
+        "order by 1, 2",
+        [code],
+    ).fetchall()
+    assert [(r[0], r[1]) for r in rows] == expected
+    letter = code[0]
+    for metric_id, breakdown, period, areas, low, high, benchmark, _ in rows:
+        counted = published_con.execute(
+            "select count(*), min(value), max(value) from fct_area_year_metrics f join dim_areas a using (area_code) "
+            "where f.metric_id = ? and f.breakdown = ? and f.period = ? and f.value is not null and a.is_current "
+            "and left(f.area_code, 1) = ? and a.area_level = (select area_level from dim_areas where area_code = ?)",
+            [metric_id, breakdown, period, letter, code],
+        ).fetchone()
+        assert (areas, low, high) == counted, (metric_id, breakdown)
+        national = published_con.execute(
+            "select count(*) from fct_area_year_metrics f join dim_areas a using (area_code) "
+            "where f.metric_id = ? and f.breakdown = ? and f.period = ? and a.area_level = 'nation' "
+            "and left(f.area_code, 1) = ? and f.value is not null",
+            [metric_id, breakdown, period, letter],
+        ).fetchone()[0]
+        assert benchmark == (nation if national else None), (metric_id, benchmark)
+    html = (built_warehouse.settings.profiles_dir / f"{code}.html").read_text(encoding="utf-8")
+    assert html.count(f"{nation}'s own series;") == len(rows)  # each row says so
+    assert "English areas" not in html

@@ -211,6 +211,7 @@ def _scorecard(series: list[dict]) -> pd.DataFrame:
     points["decimals"] = points["decimals"].astype("int32")  # integer in the warehouse
     metrics = pd.DataFrame({"metric_id": sorted({s["metric_id"] for s in series})})
     metrics["label"] = metrics["metric_id"]
+    metrics["role"] = "headline"
     areas = pd.DataFrame(
         [
             {"area_code": code, "area_name": code, "nation_code": "E92000001"}
@@ -958,6 +959,7 @@ def _national(mission_id: str, metric_id: str, provenance: str, verdict: str, si
         "change_significance": significance,
         "basis": f"baseline=statement:2019; provenance={provenance}",
         "levelling_down_flag": None,
+        "metric_role": "headline",
     }
 
 

@@ -314,7 +314,7 @@ def _map_figure(con: duckdb.DuckDBPyConnection, mission_id: str, topo: Path, hei
         """
         select metric_id, breakdown, comparison_group, metric_label, latest_period, unit
         from mission_scorecard
-        where mission_id = ? and comparison_group in ('lower_tier', 'upper_tier')
+        where mission_id = ? and metric_role = 'headline' and comparison_group in ('lower_tier', 'upper_tier')
           and provenance <> 'synthetic' and quintile_in_group is not null
         group by all
         order by count(*) desc, metric_id, breakdown limit 1
@@ -384,7 +384,8 @@ def _national_table(con: duckdb.DuckDBPyConnection, mission_id: str, cite: dict[
                s.baseline_basis, s.baseline_value, s.latest_period, s.latest_value, s.verdict,
                s.change_significance, s.judged_on, s.provenance
         from mission_scorecard s join dim_metrics m using (metric_id)
-        where s.mission_id = ? and s.area_code in ({", ".join("?" for _ in NATIONAL_PREFERENCE)})
+        where s.mission_id = ? and s.metric_role = 'headline'
+          and s.area_code in ({", ".join("?" for _ in NATIONAL_PREFERENCE)})
         qualify row_number() over (
             partition by s.metric_id, s.breakdown order by {_national_order_sql("s.area_code")}) = 1
         order by s.metric_id, s.breakdown

@@ -1,9 +1,9 @@
 """Area profiles: one self-contained HTML page per current local authority, and an index to find one.
 
 Each page shows, mission by mission, a Fingertips-style spine chart row per headline series: the
-authority's value (coloured by the significance of its comparison with England, grey where not
-tested) against the range of English areas in its comparison group, with England, its region and
-the median of its ONS similar-area cluster marked. Everything comes from one mart
+authority's value (coloured by the significance of its comparison with its benchmark, grey where
+not tested) against the range of its own nation's areas in its comparison group, with England, its
+region (or nation) and the median of its ONS similar-area cluster marked. Everything comes from one mart
 (local_authority_profile) read in a single query; no page costs a query of its own.
 """
 
@@ -59,8 +59,13 @@ def _present(value: object) -> bool:
     return value is not None and value == value  # not None, not NaN
 
 
+#: How the range of a row is named, by the first letter of the measured area's code.
+NATION_AREAS = {"E": "English areas", "W": "Welsh areas", "S": "Scottish areas", "N": "Northern Irish areas"}
+
+
 def spine_svg(row: Mapping[str, object]) -> str:
-    """One spine chart row: the England range of the comparison group (light), its middle half (dark),
+    """One spine chart row: the range of the comparison group among the areas of the measured area's own
+    nation (light), its middle half (dark),
     England (black bar), the region (blue diamond), the similar-area median (purple triangle) and the
     authority (circle coloured by its benchmark comparison). Better is always to the right: a series
     where low is good is drawn reversed. Empty when there is no real England range to draw."""
@@ -99,6 +104,7 @@ def spine_svg(row: Mapping[str, object]) -> str:
     def tip(text: str, key: str) -> str:
         return f"<title>{escape(text)}: {shown(key)}</title>"
 
+    areas = NATION_AREAS.get(str(row.get("area_code") or "E")[:1], "areas")
     mid = SPINE_HEIGHT / 2
     left, right = sorted((x("group_min"), x("group_max")))
     q_left, q_right = sorted((x("group_p25"), x("group_p75")))
@@ -106,9 +112,9 @@ def spine_svg(row: Mapping[str, object]) -> str:
     parts = [
         f'<svg class="spine" viewBox="0 0 {SPINE_WIDTH} {SPINE_HEIGHT}" width="{SPINE_WIDTH}" '
         f'height="{SPINE_HEIGHT}" role="img" '
-        f'aria-label="{escape(str(row["metric_label"]))} against England">',
+        f'aria-label="{escape(str(row["metric_label"]))} against {areas}">',
         f'<rect x="{left:.1f}" y="{mid - 6}" width="{right - left:.1f}" height="12" fill="{RANGE}">'
-        f"<title>English areas: {shown('group_min')} to {shown('group_max')} ({row['group_areas']} areas)"
+        f"<title>{areas}: {shown('group_min')} to {shown('group_max')} ({row['group_areas']} areas)"
         + (
             " (the bar stops at 3 interquartile ranges: a marked end goes further)"
             if any(clipped.values())
@@ -117,7 +123,7 @@ def spine_svg(row: Mapping[str, object]) -> str:
         + "</title></rect>",
         f'<rect x="{q_left:.1f}" y="{mid - 6}" '
         f'width="{q_right - q_left:.1f}" height="12" fill="{MIDDLE_HALF}">'
-        "<title>middle half of English areas (25th to 75th percentile)</title></rect>",
+        f"<title>middle half of {areas} (25th to 75th percentile)</title></rect>",
     ]
     for key, is_clipped in clipped.items():
         if is_clipped:  # a chevron pointing outwards at the clipped end, with the true extreme
@@ -182,6 +188,20 @@ def _cell(value: object, row: Mapping[str, object]) -> str:
     return escape(format_value(value, str(row["unit"]), row.get("decimals"), compact=True))  # type: ignore[arg-type]
 
 
+def _own_series_note(row: Mapping[str, object], benchmark: object) -> str:
+    """A devolved nation's own series (metric_role supporting): say so, and what it is compared with:
+    the nation's figure where the source publishes one, else only the range of the nation's areas."""
+    nation = str(row.get("region_name") or "the nation")
+    if _present(benchmark):
+        compared = f"compared with {escape(str(benchmark))}"
+    else:
+        compared = (
+            f"no figure for {escape(nation)} as a whole is published in it: set against "
+            f"{escape(nation)}'s areas only"
+        )
+    return f'<span class="where">{escape(nation)}\'s own series; {compared}</span>'
+
+
 def _row_html(row: Mapping[str, object]) -> str:
     label = series_label(str(row["metric_label"]), str(row["breakdown"]))
     where = ""
@@ -199,7 +219,9 @@ def _row_html(row: Mapping[str, object]) -> str:
         )
     spine = spine_svg(row) or '<span class="small">no range of areas for this series</span>'
     benchmark = row.get("benchmark_area_name")
-    if _present(benchmark) and benchmark != "England":
+    if row.get("metric_role") == "supporting":
+        where += _own_series_note(row, benchmark)
+    elif _present(benchmark) and benchmark != "England":
         where += f'<span class="where">compared with {escape(str(benchmark))}</span>'
     return (
         f"<tr><td>{escape(label)}{where}<span "
@@ -218,7 +240,8 @@ def key_html(nation: str) -> str:
     Welsh, Scottish or Northern Irish page, the nation itself where it publishes the series, else the
     UK or England (each row names it)."""
     benchmark = "England" if nation == "England" else "the benchmark named in the row"
-    return KEY_START.format(benchmark=benchmark) + KEY_REST
+    areas = "English areas" if nation == "England" else f"areas in {nation}"
+    return KEY_START.format(benchmark=benchmark) + KEY_REST.format(areas=areas)
 
 
 KEY_START = (
@@ -241,7 +264,7 @@ KEY_REST = (
     "similar areas (median of the ONS cluster)</span>"
     f'<span><svg width="28" height="10"><rect width="28" height="10" fill="{RANGE}"/>'
     f'<rect x="8" width="12" height="10" fill="{MIDDLE_HALF}"/></svg>'
-    "English areas: full range, and middle half</span>"
+    "{areas}: full range, and middle half</span>"
     "<span>Better is to the right on every row.</span></div>"
 )
 
@@ -386,8 +409,16 @@ def _profile_html(
             continue
         sources = sorted({str(r["source_id"]) for r in mission_rows})
         cited = f'<p class="sources">{cite_html([cite[s] for s in sources if s in cite])}</p>'
+        own_only = ""
+        if all(r.get("metric_role") == "supporting" for r in mission_rows):
+            # no headline figure here: why, then the nation's own series for the mission
+            own_only = (
+                f'<p class="small">{escape(_empty_reason(authority, coverage.get(mission_id, set())))} '
+                f"Shown instead: {escape(authority.nation_name)}'s own series for this mission, compared "
+                f"within {escape(authority.nation_name)} only.</p>"
+            )
         sections.append(
-            f'<section class="mission" id="{mission_id}"><h2>{number}. {escape(title)}</h2>'
+            f'<section class="mission" id="{mission_id}"><h2>{number}. {escape(title)}</h2>{own_only}'
             '<table class="spine"><colgroup><col class="c-metric"><col class="c-period"><col class="c-num">'
             '<col class="c-num"><col class="c-num"><col '
             'class="c-num"><col class="c-spine"><col class="c-trend">'

@@ -1,4 +1,5 @@
-{#- Every published, derived or synthetic value of a headline metric on a current area, one row per
+{#- Every published, derived or synthetic value of a scored metric (a headline, or a devolved nation's
+    own series for a mission: int_metrics_classified.is_scored) on a current area, one row per
     point of a series (metric x breakdown x area), with what the scorecard methods need: the metric's
     polarity and baseline, the comparison group the area is ranked in, a decimal time axis, and the
     point's position counted from the latest (1 = latest). -#}
@@ -10,7 +11,7 @@ with facts as (
     from {{ ref('int_metric_values_harmonised') }} as f
     inner join {{ ref('int_metrics_classified') }} as m on m.metric_id = f.metric_id
     inner join {{ ref('int_areas_described') }} as a on a.area_code = f.area_code
-    where m.is_headline and f.value is not null and a.is_current
+    where m.is_scored and f.value is not null and a.is_current
 ),
 
 -- A metric published for districts ranks unitary authorities with them (lower tier); otherwise

@@ -13,6 +13,10 @@ select
     cast(native_level as varchar) as native_level,
     cast(source_id as varchar) as source_id,
     cast(is_headline as boolean) as is_headline,
+    -- Scored on the scorecard and drawn in the profiles: the mission's headline series, and a devolved
+    -- nation's own series for a mission (coverage Scotland, Wales or Northern Ireland only), which is
+    -- how that nation's authorities are measured on it where the headline is England's.
+    cast(is_headline or (mission_id is not null and coverage in ('S', 'W', 'NI')) as boolean) as is_scored,
     cast(baseline_period as varchar) as baseline_period,
     cast(target_value as double) as target_value,
     cast(target_year as integer) as target_year,

@@ -85,6 +85,7 @@ select
     cast(p.mission_id as varchar) as mission_id,
     cast(p.metric_id as varchar) as metric_id,
     cast(p.metric_label as varchar) as metric_label,
+    cast(p.metric_role as varchar) as metric_role,
     cast(p.unit as varchar) as unit,
     cast(p.decimals as integer) as decimals,
     cast(p.polarity as varchar) as polarity,

@@ -1,4 +1,5 @@
-{#- One row per mission x headline metric x breakdown x area: where the area stands and where it is
+{#- One row per mission x scored metric (a headline, or a devolved nation's own series: metric_role)
+    x breakdown x area: where the area stands and where it is
     heading. Methods are in the model documentation (_scorecards__models.yml). -#}
 {% set series = ['metric_id', 'breakdown', 'area_code'] %}
 with points as (
@@ -62,6 +63,7 @@ assembled as (
         r.mission_id,
         r.metric_id,
         dm.label as metric_label,
+        dm.role as metric_role,
         r.unit,
         r.polarity,
         r.breakdown,

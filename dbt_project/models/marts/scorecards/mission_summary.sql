@@ -4,7 +4,7 @@ with national as (
     -- each headline series at the widest area it is published for (UK, else GB, else E&W, else England)
     select *
     from {{ ref('mission_scorecard') }}
-    where area_code in ('K02000001', 'K03000001', 'K04000001', 'E92000001')
+    where metric_role = 'headline' and area_code in ('K02000001', 'K03000001', 'K04000001', 'E92000001')
     qualify row_number() over (
         partition by metric_id, breakdown
         order by case area_code when 'K02000001' then 1 when 'K03000001' then 2 when 'K04000001' then 3 else 4 end
@@ -129,6 +129,7 @@ nations as (
 flags as (
     select mission_id, count(*) filter (where levelling_down_flag) as levelling_down_flags
     from {{ ref('mission_scorecard') }}
+    where metric_role = 'headline'
     group by mission_id
 )
 
