@@ -115,7 +115,7 @@ def _print_missions(db: Path) -> None:
 
     print(
         "\nMissions (verdict on real national series since baseline; the Statement's gap; primary target; "
-        "confidence: robust = every verdict tested at 95%)"
+        "confidence: robust = every headline series and gap change tested at 95%)"
     )
     print("  " + mission_table(db).replace("\n", "\n  "))
 

@@ -149,20 +149,50 @@ def test_sii_in_the_mart_equals_an_independent_fingertips_computation(published_
     assert row[3] == ("least deprived" if expected > 0 else "most deprived") and row[4]
 
 
-def test_sii_change_is_latest_on_2025_deciles_minus_baseline_on_2019_deciles(published_con):
+def test_sii_change_is_measured_on_2019_deciles_at_both_ends_with_todays_2025_gradient_apart(published_con):
     rows = published_con.execute(
         "select period, imd_edition, sii, baseline_period, baseline_sii, latest_period, latest_sii, sii_change, "
-        "gradient_change, change_significance from metric_inequality_slopes "
+        "latest_sii_imd2025, gradient_change, change_significance from metric_inequality_slopes "
         "where metric_id = 'ks2_rwm_expected' and breakdown = 'all'"
     ).df()
     first = rows.iloc[0]
     assert first.baseline_period == "2018-19"  # the Statement's baseline for KS2
     baseline = rows[(rows.period == "2018-19") & (rows.imd_edition == 2019)].sii.item()
-    latest = rows[(rows.period == first.latest_period) & (rows.imd_edition == 2025)].sii.item()
+    # one IMD edition at both ends; today's 2025 gradient apart
+    latest = rows[(rows.period == first.latest_period) & (rows.imd_edition == 2019)].sii.item()
+    today = rows[(rows.period == first.latest_period) & (rows.imd_edition == 2025)].sii.item()
     assert first.baseline_sii == baseline and first.latest_sii == latest
+    assert first.latest_sii_imd2025 == today
     assert first.sii_change == pytest.approx(latest - baseline)
-    assert first.gradient_change == ("narrowed" if abs(latest) < abs(baseline) else "widened")
+    assert first.gradient_change == (
+        "shallower, not tested" if abs(latest) < abs(baseline) else "steeper, not tested"
+    )
     assert first.change_significance == "not tested"
+
+
+@pytest.mark.parametrize("metric_id", ["median_weekly_pay", "gva_per_hour"])
+def test_money_gradients_are_judged_on_the_relative_index(published_con, metric_id):
+    """Nominal pounds inflate the SII: the change is read on the RII (SII / mean), from the slope rows."""
+    rows = published_con.execute(
+        "select breakdown, period, imd_edition, sii, mean_value, baseline_period, latest_period, baseline_rii, "
+        "latest_rii, gradient_judged_on, gradient_change from metric_inequality_slopes where metric_id = ?",
+        [metric_id],
+    ).df()
+    assert not rows.empty and set(rows.gradient_judged_on) == {"rii"}
+    for breakdown, group in rows.groupby("breakdown"):
+        first = group.iloc[0]
+        on_2019 = group[group.imd_edition == 2019].set_index("period")
+        base = on_2019.loc[first.baseline_period]
+        last = on_2019.loc[first.latest_period]
+        base_rii, last_rii = base.sii / base.mean_value, last.sii / last.mean_value
+        assert first.baseline_rii == pytest.approx(base_rii) and first.latest_rii == pytest.approx(last_rii)
+        if first.baseline_period == first.latest_period:
+            continue
+        if round(abs(last_rii), 3) == round(abs(base_rii), 3):
+            expected = "unchanged"
+        else:
+            expected = "steeper, not tested" if abs(last_rii) > abs(base_rii) else "shallower, not tested"
+        assert first.gradient_change == expected, (breakdown, base_rii, last_rii)
 
 
 def test_neighbourhood_crime_most_vs_least_deprived_and_perception(published_con):

@@ -30,6 +30,9 @@ def _points(series: dict[str, dict]) -> pd.DataFrame:
                     "area_code": spec.get("area_code", "E06000001"),
                     "time_years": float(spec["x"][i]),
                     "year": int(2000 + spec["x"][i]),  # the year the period ends
+                    # a point in time at x (years since 2000): no two points overlap
+                    "period_start": pd.Timestamp("2000-01-01") + pd.Timedelta(days=365.25 * spec["x"][i]),
+                    "period_end": pd.Timestamp("2000-01-01") + pd.Timedelta(days=365.25 * spec["x"][i]),
                     "value": float(spec["y"][i]),
                     "lci_95": spec["lci"][i] if "lci" in spec else None,
                     "uci_95": spec["uci"][i] if "uci" in spec else None,
@@ -178,6 +181,7 @@ def _scorecard(series: list[dict]) -> pd.DataFrame:
                     "comparison_group": spec.get("group", "lower_tier"),
                     "period": str(year),
                     "year": year,
+                    "period_start": pd.Timestamp(year, 1, 1),
                     "period_end": pd.Timestamp(year, 12, 31),
                     "time_years": year - 2000 + 1.0,
                     "value": float(value),
@@ -260,7 +264,11 @@ def test_a_change_across_a_series_break_is_not_judged():
     assert broken.verdict == "not judged: series break"
     assert broken.change_significance == "not tested: series break in 2020"
     assert broken.recent_trend == "not enough points since the series break"
-    assert whole.verdict == "worsening" and whole.recent_trend in ("no significant change", "worsening")
+    # no interval: what moved, not a verdict (baseline 2019 = 9.1, latest 7.3)
+    assert whole.verdict == "fell, not tested" and whole.recent_trend in (
+        "no significant change",
+        "worsening",
+    )
 
 
 def test_polarity_flips_direction_rank_and_trend_labels():
@@ -274,17 +282,23 @@ def test_polarity_flips_direction_rank_and_trend_labels():
             {"metric_id": "good_down", "polarity": "low_is_good", "area_code": "B", "values": lower},
         ]
     )
-    assert card.loc[("good_up", "A"), "direction"] == "improving"
-    assert card.loc[("good_down", "A"), "direction"] == "worsening"
+    # direction says what the estimates did, whatever the polarity; the verdict reads the polarity
+    assert card.loc[("good_up", "A"), "direction"] == "rose"
+    assert card.loc[("good_down", "A"), "direction"] == "rose"
     assert card.loc[("good_up", "A"), "recent_trend"] == "improving"  # a perfect line: significant
     assert card.loc[("good_down", "A"), "recent_trend"] == "worsening"
     assert (
         card.loc[("good_up", "A"), "rank_in_group"] == 1
         and card.loc[("good_down", "A"), "rank_in_group"] == 2
     )
-    # no CI: the verdict follows the point estimates and says it was not tested
-    assert card.loc[("good_up", "A"), "verdict"] == "improving"
+    # no CI: no word of direction; the verdict and label say what moved, by how much, and that it
+    # was not tested (2019 = 14.0 to 2020 = 15.0)
+    assert card.loc[("good_up", "A"), "verdict"] == "rose, not tested"
+    assert card.loc[("good_down", "A"), "verdict"] == "rose, not tested"
     assert card.loc[("good_up", "A"), "change_significance"] == "not tested: no confidence interval"
+    assert card.loc[("good_up", "A"), "status_label"].startswith(
+        "rose 1.0 points since 2019 (not tested: no confidence interval)"
+    )
     # change and % change are the arithmetic, whatever the polarity
     # (2015..2020: the pre-pandemic baseline is 2019 = 14.0, the latest 2020 = 15.0)
     assert card.loc[("good_up", "A"), "baseline_period"] == "2019"
@@ -432,7 +446,7 @@ def test_a_change_inside_overlapping_cis_is_no_significant_change():
         row = card.loc[("m", code)]
         assert row.change_z == pytest.approx(z, rel=1e-5)
     small, big = card.loc[("m", "SMALL")], card.loc[("m", "BIG")]
-    assert small.direction == "improving" and small.verdict == "no significant change"
+    assert small.direction == "rose" and small.verdict == "no significant change"
     assert small.change_significance == "not significant at 95%"
     assert big.verdict == "worsening" and big.change_significance == "significant at 95%"
     z_big = -3.0 / math.sqrt(2 * (0.5 / stats.norm.ppf(0.975)) ** 2)  # -8.315
@@ -478,7 +492,7 @@ def test_a_synthetic_row_is_shown_but_never_ranked_benchmarked_or_judged():
     assert pd.isna(syn.benchmark_value) and syn.benchmark_method == "none (synthetic sample)"
     assert pd.isna(syn.benchmark_comparison) and pd.isna(syn.levelling_down_flag)
     assert syn.status_label.startswith("SYNTHETIC SAMPLE")
-    assert syn.direction == "improving"  # what the sample did is still shown
+    assert syn.direction == "rose"  # what the sample did is still shown
     # the real areas rank among themselves: the synthetic 60 does not push the best real area to rank 2
     assert card.loc[("m", "R4"), "rank_in_group"] == 1 and card.loc[("m", "R4"), "areas_in_group"] == 5
 
@@ -526,11 +540,18 @@ def test_money_is_judged_relative_to_the_uk_never_in_nominal_pounds():
     north_row, uk_row = card.loc[("pay", "N")], card.loc[("pay", "K02000001")]
     # 2017..2021: the pre-pandemic baseline is 2019 (index 2), the latest 2021 (index 4)
     assert (north_row.baseline_period, north_row.latest_period) == ("2019", "2021")
-    assert north_row.direction == "improving"  # nominal pounds rose ...
+    assert north_row.direction == "rose"  # nominal pounds rose ...
     assert north_row.relative_baseline == pytest.approx(north[2] / uk[2])
     assert north_row.relative_latest == pytest.approx(north[4] / uk[4])
-    assert north_row.verdict == "worsening"  # ... but the area fell further behind the UK
+    # ... but the area fell further behind the UK: a ratio carries no interval, so not tested
+    assert north_row.verdict == "fell, not tested"
     assert north_row.change_significance == "not tested: no confidence interval for a ratio"
+    ratio_fall = north[2] / uk[2] - north[4] / uk[4]
+    assert north_row.status_label.startswith(
+        f"fell {round(ratio_fall, 3)} in the ratio to K02000001 since 2019"
+    )
+    # a trend in nominal pounds is not tested either
+    assert north_row.recent_trend == "not tested: nominal pounds" and pd.isna(north_row.trend_significant)
     assert "judged_on=ratio_to_reference vs K02000001" in north_row.basis
     assert uk_row.verdict == "not judged: nominal pounds"
 
@@ -575,8 +596,11 @@ def test_totals_are_ranked_and_judged_per_head_never_by_size():
     assert big.baseline_per_head == pytest.approx(1e6 * 4050.0 / 8_000_000)
     assert big.latest_per_head == pytest.approx(1e6 * 3600.0 / 8_000_000)
     assert (small.rank_in_group, big.rank_in_group, small.areas_in_group) == (1, 2, 2)
-    assert big.verdict == "worsening" and small.verdict == "improving"
-    assert "judged_on=per_head" in big.basis and big.status_label.startswith("worsening since 2019 per head")
+    assert big.verdict == "fell, not tested" and small.verdict == "rose, not tested"
+    # 506.25 -> 450.00 pounds a head
+    assert "judged_on=per_head" in big.basis and big.status_label.startswith(
+        "fell 56.25 pounds per head since 2019"
+    )
     assert pd.isna(nopop.rank_in_group) and nopop.verdict == "not judged: no population"
 
 
@@ -813,10 +837,8 @@ def test_scorecard_directions_and_changes_agree_with_the_facts(published_con):
             expected = "no later data"
         elif round(change, row.decimals) == 0:
             expected = "no change"
-        elif row.polarity == "no_judgement":
-            expected = "increased" if change > 0 else "decreased"
         else:
-            expected = "improving" if (change > 0) == (row.polarity == "high_is_good") else "worsening"
+            expected = "rose" if change > 0 else "fell"
         assert row.direction == expected, row
 
 
@@ -829,8 +851,8 @@ def test_mission_summary_has_one_row_per_mission_and_transport_rests_on_real_dat
     assert (transport.headline_metrics_real, transport.headline_metrics_synthetic) == (1, 0)
     assert "not judged: series break" in transport.headline_detail
     health = summary.set_index("mission_id").loc["M07"]
-    # HLE fell for both sexes since 2017-2019 in the UK, the decile gap widened, and +5 years by 2035
-    # is going backwards: all three read straight from the published figures
+    # HLE fell for both sexes since 2017-2019 in the UK (significant), the decile gap rose but no gap
+    # change is tested, and +5 years by 2035 is going backwards: read straight from the published figures
     uk_hle = published_con.execute(
         "select breakdown, max(value) filter (where period = '2017-2019') - arg_max(value, period_end) "
         "from fct_area_year_metrics where metric_id = 'hle_birth' and area_code = 'K02000001' group by 1"
@@ -838,7 +860,7 @@ def test_mission_summary_has_one_row_per_mission_and_transport_rests_on_real_dat
     assert all(drop > 0 for _, drop in uk_hle)
     assert (health.headline_status, health.gap_trend, health.target_band) == (
         "worsening",
-        "widening",
+        "not tested",
         "deterioration",
     )
 
@@ -896,6 +918,7 @@ def _summary(scorecard_rows: list[dict], gaps: list[dict], coverage: list[dict])
             "metric_id",
             "breakdown",
             "gap_trend",
+            "gap_value",
             "gap_baseline_period",
             "gap_baseline_rule",
             "dominant_area_code",
@@ -906,7 +929,7 @@ def _summary(scorecard_rows: list[dict], gaps: list[dict], coverage: list[dict])
             "provenance",
         ],
     )
-    for column in ("dominant_area_share", "gap_change_without_dominant_area"):
+    for column in ("gap_value", "dominant_area_share", "gap_change_without_dominant_area"):
         gap_frame[column] = gap_frame[column].astype("float64")
     for column in ("dominant_area_code", "gap_baseline_period", "gap_baseline_rule"):
         gap_frame[column] = gap_frame[column].astype("object")
@@ -978,6 +1001,7 @@ def test_a_synthetic_only_mission_gets_no_real_data_and_a_tested_real_one_a_robu
                 "metric_id": "sample",
                 "breakdown": "all",
                 "gap_trend": "no real data",
+                "gap_value": 1.0,
                 "is_latest": True,
                 "is_statement_definition": True,
                 "provenance": "synthetic",

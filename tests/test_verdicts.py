@@ -26,7 +26,8 @@ def test_health_stays_worsening_and_significant(published_con):
     summary = published_con.execute(
         "select headline_status, confidence, headline_basis from mission_summary where mission_id = 'M07'"
     ).fetchone()
-    assert summary[0] == "worsening" and summary[1] == "robust"
+    # both series tested and significant; the gap's change is not tested, so not "robust"
+    assert summary[0] == "worsening" and summary[1] == "partial"
     facts = _facts(published_con, "hle_birth").set_index(["area_code", "breakdown", "period"])
     card = published_con.execute(
         "select breakdown, baseline_period, latest_period, change_z, verdict, change_significance "
@@ -77,7 +78,8 @@ def test_living_standards_money_is_judged_relative_to_the_uk(published_con, metr
         elif round(change, 3) == 0:
             assert row.verdict == "no change"
         else:
-            assert row.verdict == ("improving" if change > 0 else "worsening"), row
+            # a ratio carries no interval: what moved, never a word of direction
+            assert row.verdict == ("rose, not tested" if change > 0 else "fell, not tested"), row
     national = published_con.execute(
         "select verdict from mission_scorecard where metric_id = ? and area_code = ?",
         [metric_id, refs.iloc[-1].area_code],
@@ -128,7 +130,7 @@ def test_every_status_has_its_basis_and_a_confidence(published_con):
         "select mission_id, headline_status, headline_series, headline_basis, confidence from mission_summary"
     ).fetchall()
     for mission_id, status, series, basis, confidence in rows:
-        assert confidence in ("robust", "indicative", "no verdict yet", "no real data"), mission_id
+        assert confidence in ("robust", "partial", "indicative", "no verdict yet", "no real data"), mission_id
         if status in (
             "improving",
             "worsening",
@@ -237,12 +239,12 @@ def test_wellbeing_gap_uses_the_pooled_baseline_and_a_fixed_membership_check(pub
         assert fixed.loc[(metric_id, period), "gap_value"] == pytest.approx(expected), (metric_id, period)
         checked += 1
     assert checked >= 40
-    # the Statement's definition widens while the fixed-membership check narrows: both are reported
+    # the Statement's gap rose while the fixed-membership check fell: both are reported, neither tested
     basis = published_con.execute(
         "select gap_basis, gap_trend from mission_summary where mission_id = 'M08'"
     ).fetchone()
     latest = gaps[gaps["is_latest"]].set_index(["gap_method", "metric_id"])["gap_trend"]
-    assert basis[1] == "widening" and set(latest.loc["worst_third_vs_rest"]) == {"widening"}
+    assert basis[1] == "not tested" and set(latest.loc["worst_third_vs_rest"]) == {"rose, not tested"}
     assert (
         "worst_third_fixed_at_baseline:life_satisfaction_mean "
         + latest.loc[("worst_third_fixed_at_baseline", "life_satisfaction_mean")]

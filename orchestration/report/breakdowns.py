@@ -32,8 +32,10 @@ its authorities weighted by their 2011 Census population. Merged authorities who
 classes are left out, not guessed; counties are not classified (their districts are). The
 <strong>slope index of inequality</strong> is the Fingertips method: decile values regressed on the
 midpoint of cumulative population rank (most deprived = 0), weighted by population share; it is the
-modelled gap from the most to the least deprived end. Its change (latest on 2025 deciles minus baseline on
-2019 deciles) is not tested: no confidence interval is available.</p>
+modelled gap from the most to the least deprived end. The gradient shown is today's, on the 2025 deciles. Its
+change since the baseline is measured on the 2019 deciles at both ends (a new IMD edition moves the gradient
+by itself), on the relative index (SII / mean) for money in nominal pounds, and is not tested: no confidence
+interval is available, so it only says steeper or shallower.</p>
 <p><strong>Perception beside measurement.</strong> The Ipsos Levelling Up Index (February 2022) for the
 groups it reports is set beside the same series averaged over the same kind of group, in the period nearest
 the survey. Groups are ranked by each; "agree" means the rank correlation is 0.5 or more, "disagree" -0.5
@@ -55,7 +57,8 @@ def _inequality_rows(con: duckdb.DuckDBPyConnection, mission_id: str) -> list[tu
             group by all
         )
         select l.breakdown, l.metric_label, l.unit, m.decimals, l.period, l.most, l.least,
-            s.sii, s.baseline_period, s.baseline_sii, s.gradient_change, s.favours, l.urban, l.rural
+            s.sii, s.baseline_period, s.baseline_sii, s.latest_sii, s.gradient_change, s.gradient_judged_on,
+            s.favours, l.urban, l.rural
         from latest as l
         join dim_metrics as m using (metric_id)
         left join metric_inequality_slopes as s
@@ -101,8 +104,8 @@ def breakdown_section(con: duckdb.DuckDBPyConnection, mission_id: str, cite: dic
         return ""
     body = []
     cited = _sources(con, mission_id)
-    for (breakdown, label, unit, decimals, period, most, least, sii, b_period, b_sii, change,
-         favours, urban, rural) in rows:  # fmt: skip
+    for (breakdown, label, unit, decimals, period, most, least, sii, b_period, b_sii, l_sii, change,
+         judged_on, favours, urban, rural) in rows:  # fmt: skip
 
         def fmt(value: float | None, unit: str = unit, decimals: int = decimals) -> str:
             return escape(format_value(value, unit, decimals)) if value is not None else "-"
@@ -110,8 +113,12 @@ def breakdown_section(con: duckdb.DuckDBPyConnection, mission_id: str, cite: dic
         gradient = "-"
         if sii is not None:
             gradient = f"{fmt(sii)}" + (f" (favours the {escape(favours)})" if favours else "")
-            if b_sii is not None and b_period != period:
-                gradient += f"; {escape(str(b_period))}: {fmt(b_sii)}, {escape(str(change))} (not tested)"
+            if b_sii is not None and l_sii is not None and b_period != period and change is not None:
+                on = "relative index, " if judged_on == "rii" else ""
+                gradient += (
+                    f"; on 2019 deciles ({on}not tested): {escape(str(b_period))} {fmt(b_sii)}, "
+                    f"{escape(str(period))} {fmt(l_sii)}, {escape(change.removesuffix(', not tested'))}"
+                )
         body.append(
             f"<tr><td>{escape(series_label(label, breakdown))}</td><td>{escape(str(period))}</td>"
             f"<td>{fmt(most)}</td><td>{fmt(least)}</td><td>{gradient}</td>"

@@ -444,26 +444,33 @@ Levelling Up Missions' own baseline where it names one; otherwise the last pre-p
 earlier); otherwise the earliest period published. The rule used is named beside every baseline.</p>
 <p><strong>Change since baseline.</strong> Where the publisher gives 95% confidence intervals, the change is
 tested with a z-test on the difference of two independent estimates (each standard error from its interval's
-half-width / 1.96); it is significant when |z| &gt; 1.96 (95%). Without intervals the change is reported
-"not tested". Money series are judged relative to the UK (or London), not in nominal pounds; R&amp;D
-totals per head of population.</p>
-<p><strong>Benchmark against England.</strong> The Fingertips rule: better or worse when England's value lies
-outside the area's 95% confidence interval, similar when inside; without an interval only the quintile
-among areas of the same kind is given (1 = best), and no better/worse claim is made.</p>
-<p><strong>Recent trend.</strong> Over the latest five points, by the Fingertips methods:
-{"; ".join(TREND_METHODS.values())}. Fewer than five points: no trend.</p>
+half-width / 1.96); it is significant when |z| &gt; 1.96 (95%). Only a significant change is called improving
+or worsening. Without intervals the change says what moved and by how much ("rose 1.2 pp, not tested").
+Money series are judged relative to the UK (or London), not in nominal pounds; R&amp;D totals per head of
+population; neither carries an interval, so neither is tested.</p>
+<p><strong>Benchmark.</strong> The Fingertips rule against the area's benchmark (England for an English area;
+for a Welsh, Scottish or Northern Irish area its own nation where the series is published for it, named in
+each row): better or worse when the benchmark's value lies outside the area's 95% confidence interval,
+similar when inside; without an interval only the quintile among areas of the same kind is given (1 = best),
+and no better/worse claim is made.</p>
+<p><strong>Recent trend.</strong> Over the latest five non-overlapping points (rolling three-year figures
+count every third window, so no year is counted twice), by the Fingertips methods:
+{"; ".join(TREND_METHODS.values())}. Fewer than five points: no trend. Trends of money in nominal pounds are
+not tested.</p>
 <p><strong>Gaps.</strong> As the Statement defines them per mission (for example healthy life expectancy:
 median of the top tenth of areas minus median of the bottom tenth; well-being: the worst third against the
-rest), population-weighted where a population exists; a gap's trend needs a significant change where
-intervals exist.</p>
+rest), population-weighted where a population exists. No gap's change is tested yet (no interval of the
+difference is published), so each says what the gap did ("fell, not tested"), never that it narrowed or
+widened.</p>
 <p><strong>Targets.</strong> The Open SDG progress measure: observed over required compound annual growth
 (achieved; on track at 0.95 or more; needs acceleration 0.6 to 0.95; limited progress 0 to 0.6;
 deterioration below 0), with a straight-line trajectory from baseline to target.</p>
 {breakdowns.METHODS_HTML}
 <p><strong>Synthetic samples</strong> (marked in red) stand in where no real series is bundled: they are
 never judged, ranked, mapped or used in a gap or target verdict. <strong>Confidence</strong>: robust when
-every national verdict rests on a significance test and no headline series is synthetic or missing;
-otherwise indicative.</p>
+every real national headline series is judged and tested, no headline series is synthetic or missing and
+every Statement gap's change is tested; partial when some are tested (the count is given); otherwise
+indicative.</p>
 <p>{OGL} Boundaries: contains OS data, Crown copyright and database right.</p>
 </section>
 """
@@ -477,6 +484,19 @@ SUMMARY_COLUMNS = {
     "confidence": "Confidence",
     "data_coverage": "Headline data",
 }
+
+
+def headline_status_label(row) -> str:
+    """mission_summary's headline status with the tests behind it: a word of direction names how many
+    national series were found significant, so it never reads as an untested finding."""
+    status = str(row.headline_status)
+    significant = int(row.headline_series_improving) + int(row.headline_series_worsening)
+    if significant:
+        real = int(row.national_series_real)
+        return f"{status} ({significant} of {real} national series significant at 95%)"
+    if status == "not tested":
+        return f"not tested (0 of {int(row.national_series_real)} national series could be tested)"
+    return status
 
 
 def build_report(db: Path, out: Path, topo: Path, cite: dict[str, Citation] | None = None) -> ReportResult:
@@ -516,7 +536,7 @@ def build_report(db: Path, out: Path, topo: Path, cite: dict[str, Citation] | No
             sections.append(
                 f'<section class="mission" id="{row.mission_id}">'
                 f"<h2>{row.mission_number}. {escape(row.title)}</h2>"
-                f'<div class="badges"><span>Headline series: {escape(row.headline_status)}</span>'
+                f'<div class="badges"><span>Headline series: {escape(headline_status_label(row))}</span>'
                 f"<span>Gap: {escape(row.gap_trend)}</span><span>Target: {escape(row.target_band)}</span>"
                 f"<span>Confidence: {escape(row.confidence)}</span>"
                 f"<span>Data: {escape(row.data_coverage)}</span></div>{banner}{ipsos_line}"
@@ -524,6 +544,7 @@ def build_report(db: Path, out: Path, topo: Path, cite: dict[str, Citation] | No
                 f"{breakdowns.breakdown_section(con, row.mission_id, cite)}"
                 f'<div class="charts">{"".join(_figure_html(f, cite) for f in figures)}</div></section>'
             )
+    summary["headline_status"] = [headline_status_label(row) for row in summary.itertuples()]
     table = summary[list(SUMMARY_COLUMNS)].rename(columns=SUMMARY_COLUMNS)
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     html = (

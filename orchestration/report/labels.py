@@ -63,7 +63,8 @@ def series_label(label: str, breakdown: str) -> str:
     return f"{label} ({extra})" if extra else label
 
 
-#: The trend tests of int_headline_trends_computed (latest five points; Fingertips methods, 99.8% level).
+#: The trend tests of int_headline_trends_computed (latest five non-overlapping points; Fingertips
+#: methods, 99.8% level).
 TREND_METHODS = {
     "chi_square_trend": "chi-square test for trend, 99.8% level",
     "wls": "weighted least-squares slope, z-test at 99.8%",

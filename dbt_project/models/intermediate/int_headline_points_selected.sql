@@ -38,6 +38,7 @@ select
     end as comparison_group,
     f.period,
     f.year,
+    f.period_start,
     f.period_end,
     -- Years since 2000-01-01 at the end of the period: slopes are per year whatever the period.
     date_diff('day', date '2000-01-01', f.period_end) / 365.25 as time_years,

@@ -1,4 +1,5 @@
-{#- Recent trend of every headline series over its latest five points, by the Fingertips methods:
+{#- Recent trend of every headline series over its latest five non-overlapping points, by the
+    Fingertips methods:
     - chi-square test for trend (Cochran-Armitage) where every point is a proportion with its
       numerator and denominator published;
     - weighted least squares where every point has a 95% confidence interval (weights 1/SE^2, SE
@@ -6,14 +7,47 @@
     - ordinary least squares otherwise (the residual variance estimates the error: t-test, 3 df).
     Significant at the 99.8% level (two-sided p < 0.002): chi-square(1) > 9.5495, |z| > 3.0902,
     |t(3)| > 10.2145. A series with fewer than five points gets no trend (the row says so).
+    Points are non-overlapping: walking back from the latest, the next point is the latest whose
+    period ends before the current one starts, so rolling three-year figures (healthy life expectancy
+    2020-2022, 2017-2019, ...; homicide's three-year windows) count each year once. Overlapping
+    windows share data, and a test treating them as independent overstates significance.
     A trend never crosses a break in the series (dim_metrics.series_break_year): only points from
     the break on count, and a series with fewer than five of them says so (trend_unavailable_reason). -#}
 {% set series = ['metric_id', 'breakdown', 'area_code'] %}
-with points as (
+with recursive eligible as (
     select *
     from {{ ref('int_headline_points_selected') }}
     -- a point counts when its period ends in or after the break's year
-    where point_from_latest <= 5 and (series_break_year is null or year >= series_break_year)
+    where series_break_year is null or year >= series_break_year
+),
+
+-- for each point, the nearest earlier point that does not overlap it
+next_point as (
+    select p.metric_id, p.breakdown, p.area_code, p.point_from_latest, min(q.point_from_latest) as next_from_latest
+    from eligible as p
+    inner join eligible as q
+        on q.metric_id = p.metric_id and q.breakdown = p.breakdown and q.area_code = p.area_code
+        and q.period_end < p.period_start
+    group by all
+),
+
+chain as (
+    select metric_id, breakdown, area_code, point_from_latest, 1 as chain_position
+    from eligible
+    where point_from_latest = 1
+    union all
+    select c.metric_id, c.breakdown, c.area_code, n.next_from_latest, c.chain_position + 1
+    from chain as c
+    inner join next_point as n
+        on n.metric_id = c.metric_id and n.breakdown = c.breakdown and n.area_code = c.area_code
+        and n.point_from_latest = c.point_from_latest
+    where c.chain_position < 5
+),
+
+points as (
+    select e.*
+    from eligible as e
+    inner join chain as c using (metric_id, breakdown, area_code, point_from_latest)
 ),
 
 series as (

@@ -126,11 +126,11 @@ select
         when not g.is_pooled and g.period = g.single_period then 'baseline'
         when g.period_end <= g.baseline_end then 'before baseline'
         when round(g.gap_value - g.gap_baseline_value, 6) = 0 then 'no change'
-        -- the group to catch up was ahead at baseline and still is: say which way its lead moved
-        when g.gap_value < 0 and g.gap_baseline_value < 0 then
-            case when g.gap_value < g.gap_baseline_value then 'lead growing' else 'lead shrinking' end
-        when g.gap_value < g.gap_baseline_value then 'narrowing'
-        else 'widening'
+        -- No gap change is tested yet (no interval of the difference, no bootstrap over areas): the
+        -- row says what moved, never 'narrowing' or 'widening'. A negative gap means the group to
+        -- catch up is ahead, so there a fall means its lead grew.
+        when g.gap_value < g.gap_baseline_value then 'fell, not tested'
+        else 'rose, not tested'
     end as gap_trend,
     g.period_end = max(g.period_end) over (partition by g.gap_method, g.metric_id, g.breakdown) as is_latest,
     -- a single area behind more than a third of the change since baseline (fixed groupings only)

@@ -64,6 +64,7 @@ assembled as (
         r.metric_id,
         dm.label as metric_label,
         dm.role as metric_role,
+        r.decimals,
         r.unit,
         r.polarity,
         r.breakdown,
@@ -84,14 +85,12 @@ assembled as (
         r.value - b.baseline_value as absolute_change,
         case when b.baseline_value <> 0
             then 100 * (r.value - b.baseline_value) / abs(b.baseline_value) end as percent_change,
-        -- what the two point estimates did (not a verdict: see verdict)
+        -- what the two point estimates did, in words that judge nothing (the verdict judges)
         case
             when r.period = b.baseline_period then 'no later data'
             when round(r.value - b.baseline_value, r.decimals) = 0 then 'no change'
-            when r.polarity = 'no_judgement' then
-                case when r.value > b.baseline_value then 'increased' else 'decreased' end
-            when (r.value > b.baseline_value) = (r.polarity = 'high_is_good') then 'improving'
-            else 'worsening'
+            when r.value > b.baseline_value then 'rose'
+            else 'fell'
         end as direction,
         r.judged_on,
         case when r.judged_on = 'ratio_to_reference' then rl.reference_area_code end as reference_area_code,
@@ -130,9 +129,12 @@ assembled as (
         t.trend_method,
         t.trend_slope_per_year,
         t.trend_statistic,
-        t.trend_significant,
+        case when r.judged_on = 'value' then t.trend_significant end as trend_significant,
         case
             when r.is_synthetic then 'no real data'
+            -- a trend in nominal pounds is inflation as much as anything: money is judged relative to
+            -- a reference (or per head), and its trend is not tested
+            when r.judged_on <> 'value' then 'not tested: nominal pounds'
             when t.trend_method is null and t.trend_unavailable_reason like '%series break%'
                 then 'not enough points since the series break'
             when t.trend_method is null then 'not enough points'
@@ -207,6 +209,10 @@ verdicts as (
             when judged_on = 'ratio_to_reference' and round(judged_change, 3) = 0 then 'no change'
             when judged_on = 'value' and direction = 'no change' then 'no change'
             when change_significance = 'not significant at 95%' then 'no significant change'
+            -- a word of direction only where the test found the change significant; an untested
+            -- change says what moved (status_label gives by how much)
+            when change_significance like 'not tested%' then
+                case when judged_change > 0 then 'rose, not tested' else 'fell, not tested' end
             when polarity = 'no_judgement' then case when judged_change > 0 then 'increased' else 'decreased' end
             when (judged_change > 0) = (polarity = 'high_is_good') then 'improving'
             else 'worsening'
@@ -215,7 +221,7 @@ verdicts as (
 )
 
 select
-    * exclude (is_synthetic, judged_change, crosses_series_break, series_break_year),
+    * exclude (is_synthetic, judged_change, crosses_series_break, series_break_year, decimals),
     -- IfG levelling-down guard, made a claim only where it can be tested: a top-quintile area whose
     -- latest step is a significant (95%) fall. Without confidence intervals it is not tested (null).
     case
@@ -236,6 +242,18 @@ select
         case
             when verdict = 'no later data' then 'one point only (' || latest_period || ')'
             when verdict like 'not judged%' then verdict || ' (' || baseline_period || ' to ' || latest_period || ')'
+            when verdict like '%, not tested' then split_part(verdict, ',', 1) || ' '
+                || case
+                    when judged_on = 'ratio_to_reference'
+                        then round(abs(judged_change), 3) || ' in the ratio to ' || reference_area_code
+                    when judged_on = 'per_head' then round(abs(judged_change), 2) || ' pounds per head'
+                    when unit = 'percent' then round(abs(judged_change), decimals) || ' pp'
+                    when unit = 'years' then round(abs(judged_change), decimals) || ' years'
+                    when unit like 'rate_per_%' then round(abs(judged_change), decimals) || ' '
+                        || replace(replace(unit, 'rate_', ''), '_', ' ')
+                    else round(abs(judged_change), decimals) || ' points'
+                end
+                || ' since ' || baseline_period || ' (' || change_significance || ')'
             else verdict || ' since ' || baseline_period
                 || case
                     when judged_on = 'ratio_to_reference' then ' relative to ' || reference_area_code

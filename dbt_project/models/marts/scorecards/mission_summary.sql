@@ -17,7 +17,8 @@ judged as (
     select *
     from national
     where provenance <> 'synthetic'
-      and verdict in ('improving', 'worsening', 'no significant change', 'no change')
+      and (verdict in ('improving', 'worsening', 'no significant change', 'no change')
+        or verdict like '%, not tested')
 ),
 
 headline as (
@@ -47,7 +48,8 @@ shown as (
             || case when provenance = 'synthetic' then ' [synthetic sample: not judged]' else '' end,
             '; ' order by metric_id, breakdown
         ) as headline_detail,
-        count(*) filter (where provenance = 'synthetic') as synthetic_series
+        count(*) filter (where provenance = 'synthetic') as synthetic_series,
+        count(*) filter (where provenance <> 'synthetic') as real_series
     from national
     group by mission_id
 ),
@@ -57,7 +59,8 @@ gaps as (
         mission_id,
         count(*) filter (where gap_trend = 'narrowing' and real) as narrowing,
         count(*) filter (where gap_trend = 'widening' and real) as widening,
-        count(*) filter (where gap_trend in ('lead growing', 'lead shrinking') and real) as group_ahead,
+        count(*) filter (where gap_trend like '%not tested' and real) as untested,
+        count(*) filter (where gap_value < 0 and real) as group_ahead,
         count(*) filter (where real) as gap_series,
         count(*) filter (where not real) as synthetic_gap_series
     from (
@@ -144,6 +147,7 @@ select
         when h.improving = h.headline_series then 'improving'
         when h.worsening = h.headline_series then 'worsening'
         when h.steady = h.headline_series then 'no significant change'
+        when h.tested = 0 then 'not tested'
         when h.improving > h.worsening then 'mostly improving'
         when h.worsening > h.improving then 'mostly worsening'
         else 'mixed'
@@ -165,8 +169,10 @@ select
             case
                 when g.narrowing = g.gap_series then 'narrowing'
                 when g.widening = g.gap_series then 'widening'
+                -- a level, not a direction: the group the mission wants to catch up is ahead
                 when g.group_ahead = g.gap_series then 'target group ahead'
-                when g.narrowing + g.widening + g.group_ahead = 0 then 'no trend yet'
+                when g.narrowing + g.widening = 0 and g.untested > 0 then 'not tested'
+                when g.narrowing + g.widening = 0 then 'no trend yet'
                 when g.narrowing > g.widening then 'mostly narrowing'
                 when g.widening > g.narrowing then 'mostly widening'
                 else 'mixed'
@@ -191,13 +197,19 @@ select
     coalesce(nt.headline_nations, 'none') as headline_nations,
     coalesce(nt.nations_covered, 'none') as nations_covered,
     coalesce(f.levelling_down_flags, 0) as levelling_down_flags,
-    -- robust: every judged national series rests on a significance test and no headline metric is
-    -- synthetic or missing; indicative: some verdict is untested or the coverage is partial
+    coalesce(sh.real_series, 0) as national_series_real,
+    coalesce(h.tested, 0) as national_series_tested,
+    -- robust: every real national headline series judged and tested (none left 'not judged', e.g. money
+    -- at its own reference), every headline metric real, and every real Statement gap change tested;
+    -- partial: some of them tested (national_series_tested of national_series_real says how many);
+    -- indicative: none tested
     case
         when h.headline_series is null and coalesce(c.headline_metrics_real, 0) = 0 then 'no real data'
         when h.headline_series is null then 'no verdict yet'
-        when h.tested = h.headline_series and c.headline_metrics_synthetic = 0 and c.headline_metrics_missing = 0
+        when h.tested = sh.real_series and c.headline_metrics_synthetic = 0 and c.headline_metrics_missing = 0
+            and coalesce(g.untested, 0) = 0
             then 'robust'
+        when h.tested > 0 then 'partial'
         else 'indicative'
     end as confidence,
     case
