@@ -47,8 +47,14 @@ priority_education_investment_areas as (
     where list = 'PEIA'
 ),
 
+-- Ties at the cut are all in: an area is in the lowest third when fewer than a third of the areas
+-- rank below it (rank() shares a rank between tied values), so the membership never depends on the
+-- order the rows arrive in (ntile split tied shares at random).
 level3_latest as (
-    select area_code, value, ntile(3) over (order by value) as tercile
+    select
+        area_code,
+        value,
+        case when rank() over (order by value) <= ceil(count(*) over () / 3.0) then 1 end as tercile
     from facts
     where metric_id = 'level3_qualifications' and value is not null
       and period = (select max(period) from facts where metric_id = 'level3_qualifications')

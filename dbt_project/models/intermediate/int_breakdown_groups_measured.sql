@@ -80,7 +80,9 @@ select
     b.group_order,
     count(*) as areas,
     sum(b.population_2011) as population_2011,
-    sum(f.value * b.population_2011) / sum(b.population_2011) as value,
+    -- summed in a fixed order (by area code): a float sum's last digits follow the order it is summed
+    -- in, and a published mean must not depend on the run
+    sum(f.value * b.population_2011 order by area_code) / sum(b.population_2011) as value,
     min(f.value) as min_area_value,
     max(f.value) as max_area_value,
     any_value(e.england_value) as england_value,

@@ -144,8 +144,9 @@ select
     s.area_code,
     s.trend_points,
     t.trend_method,
-    t.trend_slope_per_year,
-    t.trend_statistic,
+    -- rounded to 1e-9: sums over the five points follow DuckDB's summation order in their last digits
+    round(t.trend_slope_per_year, 9) as trend_slope_per_year,
+    round(t.trend_statistic, 9) as trend_statistic,
     case
         when t.trend_method = 'chi_square_trend' then t.trend_statistic > 9.5495
         when t.trend_method = 'wls' then abs(t.trend_statistic) > 3.0902

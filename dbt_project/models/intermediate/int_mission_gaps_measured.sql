@@ -52,18 +52,20 @@ select
     pf.year,
     pf.period_end,
     g.group_a_label,
-    g.group_a_value,
+    -- rounded to 1e-9, far below any published precision: a population-weighted mean's last digits
+    -- depend on the order DuckDB sums in, and a published figure must not depend on the run
+    round(g.group_a_value, 9) as group_a_value,
     g.areas_a,
     g.group_b_label,
-    g.group_b_value,
+    round(g.group_b_value, 9) as group_b_value,
     g.areas_b,
     pf.areas_measured,
-    case
+    round(case
         when g.gap_method = 'p90_p10_ratio' then g.group_a_value / nullif(g.group_b_value, 0)
         -- money in nominal pounds: the gap relative to group A (per cent), never in pounds
         when pf.unit = 'pounds' then 100 * pf.sign * (g.group_a_value - g.group_b_value) / nullif(g.group_a_value, 0)
         else pf.sign * (g.group_a_value - g.group_b_value)
-    end as gap_value,
+    end, 9) as gap_value,
     case
         when g.gap_method = 'p90_p10_ratio' then 'ratio'
         when pf.unit = 'pounds' then 'percent of group A'

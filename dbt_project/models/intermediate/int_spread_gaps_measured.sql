@@ -8,10 +8,11 @@ generic_gap as (
     select
         'range' as gap_method, false as is_statement_definition,
         mission_id, metric_id, breakdown, period,
-        'best area: ' || arg_max(area_code, sign * value) as group_a_label,
+        -- tied best (or worst) areas: the lowest code is named, so the label never depends on row order
+        'best area: ' || first(area_code order by sign * value desc, area_code) as group_a_label,
         case when any_value(sign) = 1 then max(value) else min(value) end as group_a_value,
         1 as areas_a,
-        'worst area: ' || arg_min(area_code, sign * value) as group_b_label,
+        'worst area: ' || first(area_code order by sign * value, area_code) as group_b_label,
         case when any_value(sign) = 1 then min(value) else max(value) end as group_b_value,
         1 as areas_b
     from pop

@@ -19,12 +19,15 @@
 
 {% set keys = 'area_code, area_name, period, year, period_start, period_end, source_id, vintage, loaded_at' %}
 
+-- trips per person are published to 15 digits; a float sum's last digits follow the order it is
+-- summed in, so the sums are rounded to 1e-9 and a published share never depends on the run
 with nts_sums as (
     select
         {{ keys }},
-        sum(value) filter (where breakdown in {{ "('" ~ nts_public | join("', '") ~ "')" }}) as public_transport,
-        sum(value) filter (where breakdown = 'mode=walk') as walking,
-        sum(value) filter (where breakdown = 'mode=cycle') as cycling,
+        round(sum(value) filter (where breakdown in {{ "('" ~ nts_public | join("', '") ~ "')" }}), 9)
+            as public_transport,
+        round(sum(value) filter (where breakdown = 'mode=walk'), 9) as walking,
+        round(sum(value) filter (where breakdown = 'mode=cycle'), 9) as cycling,
         max(value) filter (where breakdown = 'all') as all_modes
     from {{ ref('stg_dft__dft_nts0409a') }}
     group by all

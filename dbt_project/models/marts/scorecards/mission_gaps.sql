@@ -16,7 +16,7 @@ baseline as (
         max(period) filter (where period = baseline_period) as statement_period,
         arg_max(period, period_end) filter (where period_end <= date '2019-12-31') as pre_pandemic_period,
         arg_min(period, period_end) as earliest_period,
-        avg(gap_value) filter (where year(period_end) between 2017 and 2019) as pooled_value,
+        round(avg(gap_value) filter (where year(period_end) between 2017 and 2019), 9) as pooled_value,
         count(*) filter (where year(period_end) between 2017 and 2019) as pooled_periods,
         max(period_end) filter (where year(period_end) between 2017 and 2019) as pooled_end
     from gaps
@@ -120,7 +120,7 @@ select
     g.gap_baseline_period,
     g.gap_baseline_rule,
     g.gap_baseline_value,
-    g.gap_value - g.gap_baseline_value as gap_change_since_baseline,
+    round(g.gap_value - g.gap_baseline_value, 9) as gap_change_since_baseline,
     case
         when g.provenance like '%synthetic%' then 'no real data'
         when not g.is_pooled and g.period = g.single_period then 'baseline'

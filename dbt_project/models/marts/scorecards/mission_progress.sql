@@ -134,8 +134,8 @@ select
     case when m.latest_year > m.baseline_year
         then (m.latest_value - m.milestone_for_latest_year) * m.target_direction >= 0 end as on_trajectory,
     m.pre_mission_points,
-    m.pre_mission_slope as pre_mission_slope_per_year,
-    m.pre_mission_trend_at_target_year,
+    round(m.pre_mission_slope, 9) as pre_mission_slope_per_year,
+    round(m.pre_mission_trend_at_target_year, 9) as pre_mission_trend_at_target_year,
     case
         when m.target_kind = 'absolute_change_count' or m.scope_kind = 'count_not_published' then 'not measurable'
         when m.pre_mission_trend_at_target_year is null
