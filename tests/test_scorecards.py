@@ -195,6 +195,9 @@ def _scorecard(series: list[dict]) -> pd.DataFrame:
                     "decimals": 1,
                     "polarity": spec["polarity"],
                     "baseline_period": spec.get("baseline_period"),
+                    "baseline_rule": spec.get(
+                        "baseline_rule", "statement" if spec.get("baseline_period") else "pre_pandemic"
+                    ),
                     "judged_on": spec.get("judged_on", "value"),
                     "population": spec["population"][i] if "population" in spec else None,
                     "value_per_head": (
@@ -333,7 +336,20 @@ def test_baseline_is_the_statements_else_the_latest_pre_pandemic_point_else_the_
                 "values": [5, 6, 7],
                 "start_year": 2020,
             },
+            # a catalogue baseline the Statement does not name: taken, but called chosen
+            {
+                "metric_id": "k",
+                "polarity": "high_is_good",
+                "area_code": "A",
+                "values": [5, 6, 7, 8, 9, 10, 11, 12],
+                "baseline_period": "2016",
+                "baseline_rule": "chosen",
+            },
         ]
+    )
+    assert (card.loc[("k", "A"), "baseline_period"], card.loc[("k", "A"), "baseline_basis"]) == (
+        "2016",
+        "chosen",
     )
     assert (card.loc[("m", "A"), "baseline_period"], card.loc[("m", "A"), "baseline_value"]) == ("2016", 6.0)
     assert card.loc[("m", "A"), "baseline_basis"] == "statement"

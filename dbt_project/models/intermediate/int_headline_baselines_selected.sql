@@ -49,7 +49,7 @@ baseline as (
             else f.value_per_head
         end as baseline_per_head,
         case
-            when s.period is not null then 'statement'
+            when s.period is not null then case when l.baseline_rule = 'chosen' then 'chosen' else 'statement' end
             when pp.period is not null then 'pre_pandemic'
             else 'earliest_available'
         end as baseline_basis

@@ -54,6 +54,7 @@ select
     -- polarity per breakdown where one differs from its metric's (seed metric_breakdown_polarity)
     coalesce(bp.polarity, m.polarity) as polarity,
     m.baseline_period,
+    m.baseline_rule,
     m.series_break_year,
     m.judged_on,
     pop.population,

@@ -27,11 +27,20 @@ select
     cast(series_break_year as integer) as series_break_year,
     -- One baseline rule for every metric: the Statement's baseline period where it names one, else
     -- the latest period ending on or before 2019 (pre-pandemic, as the Statement itself does).
-    case when baseline_period is not null then 'statement' else 'pre_pandemic' end as baseline_rule,
+    -- A baseline period the catalogue sets is the Statement's only where the Statement names it;
+    -- otherwise it is a choice, and says why (baseline_chosen_because).
     case
-        when baseline_period is not null then 'the Statement''s baseline period ' || baseline_period
+        when baseline_period is not null and baseline_chosen_because is null then 'statement'
+        when baseline_period is not null then 'chosen'
+        else 'pre_pandemic'
+    end as baseline_rule,
+    case
+        when baseline_period is not null and baseline_chosen_because is null
+            then 'the Statement''s baseline period ' || baseline_period
+        when baseline_period is not null then 'chosen: ' || baseline_period || ' (' || baseline_chosen_because || ')'
         else 'the latest period ending on or before 31 December 2019 (pre-pandemic)'
     end as baseline_basis,
+    cast(baseline_chosen_because as varchar) as baseline_chosen_because,
     -- Money in nominal pounds always rises; it is judged relative to the UK (or England where no UK
     -- figure is published), the way the IfG reads the gap.
     -- Totals in pounds million (R&D spending) are compared per head of population, never area against

@@ -31,11 +31,14 @@ baseline_chosen as (
         case
             when gap_method in ('worst_third_vs_rest', 'worst_third_fixed_at_baseline') and pooled_periods > 0
                 then 'statement_pooled_2017_2019'
+            -- the catalogue's baseline period is the Statement's only where the Statement names it
+            when statement_period is not null and m.baseline_rule = 'chosen' then 'chosen'
             when statement_period is not null then 'statement'
             when pre_pandemic_period is not null then 'pre_pandemic'
             else 'earliest_available'
         end as gap_baseline_rule
     from baseline
+    left join (select metric_id, baseline_rule from {{ ref('int_metrics_classified') }}) as m using (metric_id)
 ),
 
 measured as (
