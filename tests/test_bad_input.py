@@ -79,17 +79,24 @@ CASES = {
 }
 
 
-@pytest.mark.end_to_end(seconds=4)  # each case: a refresh that stops at its ingest gate
-@pytest.mark.parametrize("case", list(CASES))
-def test_bad_input(case, built_warehouse, tmp_path):
-    poison, outcome = CASES[case]
+def _refresh_poisoned(built_warehouse, tmp_path, source, poison):
+    """A copy of the session's published warehouse, refreshed for ``source`` with its file poisoned:
+    (the run's summary, the published file, its sha256 before the run)."""
     warehouse = tmp_path / "warehouse"
     copy_published(built_warehouse.settings.warehouse_dir, warehouse)
     published = warehouse / "mission_tracker.duckdb"
     before = sha256_of(published)
-    bundle = poisoned_bundle(tmp_path, HLE.bundled_path, poison)
+    bundle = poisoned_bundle(tmp_path, source.bundled_path, poison)
     with isolated_warehouse(warehouse, bundle):
-        summary = run_refresh(sources=[HLE.id])  # HLE's ingest, its checks, dbt, marts, publish
+        summary = run_refresh(sources=[source.id])  # its ingest, its checks, dbt, marts, publish
+    return summary, published, before
+
+
+@pytest.mark.end_to_end(seconds=4)  # each case: a refresh that stops at its ingest gate
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input(case, built_warehouse, tmp_path):
+    poison, outcome = CASES[case]
+    summary, published, before = _refresh_poisoned(built_warehouse, tmp_path, HLE, poison)
     assert isinstance(outcome, Fails)
     assert not summary.success and summary.published is None
     message = "\n".join(summary.failures + summary.checks_failed)
@@ -115,13 +122,7 @@ def test_a_bad_workbook_fails_its_asset_naming_file_sheet_row_and_column_and_pub
         workbook.save(out)
         return out.getvalue()
 
-    warehouse = tmp_path / "warehouse"
-    copy_published(built_warehouse.settings.warehouse_dir, warehouse)
-    published = warehouse / "mission_tracker.duckdb"
-    before = sha256_of(published)
-    bundle = poisoned_bundle(tmp_path, source.bundled_path, poison)
-    with isolated_warehouse(warehouse, bundle):
-        summary = run_refresh(sources=[source.id])
+    summary, published, before = _refresh_poisoned(built_warehouse, tmp_path, source, poison)
     assert not summary.success and summary.published is None
     message = "\n".join(summary.failures)
     assert "policeforceareatablesyeendingmarch2019.xlsx (sheet 'Table P1 ', column 'O', row 10)" in message
@@ -266,13 +267,7 @@ NEW_SOURCE_CASES = {
 def test_a_damaged_new_source_fails_naming_where_and_publishes_nothing(case, built_warehouse, tmp_path):
     source_id, poison, fragments = NEW_SOURCE_CASES[case]
     source = get_source(source_id)
-    warehouse = tmp_path / "warehouse"
-    copy_published(built_warehouse.settings.warehouse_dir, warehouse)
-    published = warehouse / "mission_tracker.duckdb"
-    before = sha256_of(published)
-    bundle = poisoned_bundle(tmp_path, source.bundled_path, poison)
-    with isolated_warehouse(warehouse, bundle):
-        summary = run_refresh(sources=[source.id])
+    summary, published, before = _refresh_poisoned(built_warehouse, tmp_path, source, poison)
     assert not summary.success and summary.published is None
     message = "\n".join(summary.failures + summary.checks_failed)
     assert f"raw/{source.id}" in message
