@@ -1,9 +1,12 @@
-"""The dbt project as the code runs it outside a Dagster step: the CLI, its manifest, its marts.
+"""The dbt project as the code runs it: the CLI, its manifest, its marts, the vars every run passes.
 
 Preparing dbt is an explicit step of every entry point (the refresh, `ui`, `serve`, `docs`, the
 tests): ``prepare_manifest`` renders the catalogue's dbt files and parses the project when anything
 changed. Loading the Dagster definitions only reads the manifest (under ``dagster dev`` it prepares
-it first, as ``DbtProject.prepare_if_dev`` does).
+it first, as ``DbtProject.prepare_if_dev`` does). The refresh's dbt step is dagster-dbt's own
+``DbtCliResource`` running ``dbt build`` (orchestration/defs/assets/dbt.py); it and every command
+here pass the same ``--vars`` (:func:`dbt_vars`), so dbt's partial parse of the prepared project is
+reused whenever the warehouse folder is the one it was prepared for.
 """
 
 import json
@@ -11,35 +14,52 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.dbt_exec import PREPARED_MANIFEST, STANDBY_VAR, manifest_is_stale
-from orchestration.settings import DBT_PROJECT_DIR, WAREHOUSE_DIR_VAR, get_settings
+from orchestration.settings import DBT_PROJECT_DIR, Settings, duckdb_memory_limit, get_settings
 
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
-#: What the refresh's dbt step runs: dbt on the prepared manifest (orchestration/dbt_exec.py).
-DBT_STEP_EXECUTABLE = str(Path(sys.executable).with_name("mission-tracker-dbt"))
+PREPARED_MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+#: What ``dbt parse`` reads: when any of it is newer than the manifest, the manifest is stale.
+PROJECT_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
+
+
+def dbt_vars(settings: Settings) -> list[str]:
+    """``--vars`` for every dbt command: the warehouse folder and DuckDB's memory limit, which
+    profiles.yml reads. Passed, not put in the environment; the same settings give the same
+    arguments, which dbt's partial parse requires to reuse a parse."""
+    values = {"warehouse_dir": str(settings.warehouse_dir), "duckdb_memory_limit": duckdb_memory_limit()}
+    return ["--vars", json.dumps(values, sort_keys=True)]
+
+
+def manifest_is_stale(manifest: Path = PREPARED_MANIFEST) -> bool:
+    """True when the manifest is missing or older than any dbt project file."""
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    for name in PROJECT_INPUTS:
+        path = DBT_PROJECT_DIR / name
+        files = [path] if path.is_file() else (p for p in path.rglob("*") if p.is_file())
+        if any(f.stat().st_mtime > built for f in files):
+            return True
+    return False
 
 
 def run_dbt(
-    *arguments: str, check: bool = True, project_dir: Path = DBT_PROJECT_DIR
+    *arguments: str,
+    check: bool = True,
+    project_dir: Path = DBT_PROJECT_DIR,
+    settings: Settings | None = None,
 ) -> subprocess.CompletedProcess:
     """The dbt CLI on this project (or a copy of it), the one way the code runs it outside a Dagster
-    step: absolute project and profiles dirs, no usage stats, and the warehouse folder from the settings."""
-    env = {
-        **os.environ,
-        WAREHOUSE_DIR_VAR: str(get_settings().warehouse_dir),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+    step: absolute project and profiles dirs, no usage stats, the settings' vars."""
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     command = [
         DBT_EXECUTABLE,
         "--quiet",
         *arguments,
+        *dbt_vars(settings or get_settings()),
         "--project-dir",
         str(project_dir),
         "--profiles-dir",
@@ -106,55 +126,3 @@ def manifest_for_definitions() -> Path:
             "and the tests prepare it themselves)"
         )
     return manifest
-
-
-@dataclass(frozen=True)
-class Standby:
-    """A standby dbt process (orchestration/dbt_exec.py) and the socket it listens on."""
-
-    process: subprocess.Popen
-    socket_path: str
-
-    def listening(self, timeout: float = 10) -> bool:
-        """Wait until it listens (it binds its socket first thing, well before a dbt step starts;
-        a command started before that would run dbt itself); False if it went or never did."""
-        deadline = time.monotonic() + timeout
-        while not os.path.exists(self.socket_path):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                return False
-            time.sleep(0.01)
-        return True
-
-
-@contextmanager
-def dbt_standby() -> Iterator[Standby]:
-    """Start a standby dbt process for a run and point this process's dbt commands at it
-    (MISSION_TRACKER_DBT_STANDBY); on leaving, let it go (it exits when its stdin closes) and
-    restore the variable. It serves one dbt command; later ones run dbt themselves."""
-    folder = tempfile.mkdtemp(prefix="mt-dbt-")
-    socket_path = os.path.join(folder, "dbt.sock")
-    process = subprocess.Popen(
-        [DBT_STEP_EXECUTABLE, "--standby", socket_path],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
-    )
-    previous = os.environ.get(STANDBY_VAR)
-    os.environ[STANDBY_VAR] = socket_path
-    try:
-        yield Standby(process, socket_path)
-    finally:
-        if previous is None:
-            os.environ.pop(STANDBY_VAR, None)
-        else:
-            os.environ[STANDBY_VAR] = previous
-        assert process.stdin is not None
-        process.stdin.close()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover - it exits as soon as its stdin closes
-            process.kill()
-            process.wait()
-        shutil.rmtree(folder, ignore_errors=True)

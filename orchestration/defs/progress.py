@@ -9,9 +9,13 @@ import sys
 import time
 
 from dagster import logger
-from dagster._core.log_manager import LOG_RECORD_METADATA_ATTR
 
 from orchestration.defs.assets.ingest import is_ingest_key
+
+#: The attribute Dagster's log manager gives each record it hands a job's loggers: the run, step and
+#: event. Read by name, as Dagster's own JSON console logger serialises it (no private import); if a
+#: release renames it, tests/test_refresh.py's progress test fails (no line would be printed).
+DAGSTER_RECORD_ATTRIBUTE = "dagster_meta"
 
 
 class ProgressHandler(logging.Handler):
@@ -29,7 +33,7 @@ class ProgressHandler(logging.Handler):
         self.stream.flush()
 
     def emit(self, record: logging.LogRecord) -> None:
-        meta = getattr(record, LOG_RECORD_METADATA_ATTR, None) or {}
+        meta = getattr(record, DAGSTER_RECORD_ATTRIBUTE, None) or {}
         event = meta.get("dagster_event")
         if event is None:
             return

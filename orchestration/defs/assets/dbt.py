@@ -4,27 +4,16 @@ dbt sources map to the ingest assets' keys (``raw/<table>``), so the asset graph
 source file through staging and intermediate models to the marts without any hand-written edges.
 """
 
-import os
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from functools import cached_property
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, InitResourceContext
+from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
-from packaging import version
-from pydantic import PrivateAttr
 
-from orchestration.dbt_cli import (
-    DBT_STEP_EXECUTABLE,
-    Standby,
-    dbt_standby,
-    manifest_for_definitions,
-    prune_run_targets,
-)
+from orchestration.dbt_cli import DBT_EXECUTABLE, dbt_vars, manifest_for_definitions, prune_run_targets
 from orchestration.defs.assets.nothing_new import nothing_new_observation
 from orchestration.defs.resources import RefreshLock
-from orchestration.settings import DATA_TEAM, DBT_PROJECT_DIR, PROJECT_ROOT, WAREHOUSE_DIR_VAR, get_settings
+from orchestration.settings import DATA_TEAM, DBT_PROJECT_DIR, PROJECT_ROOT, get_settings
 from orchestration.warehouse import inputs_fingerprint, published_is_current
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -90,59 +79,13 @@ def dbt_models(
         )
         context.log_event(observation)
         return
-    os.environ[WAREHOUSE_DIR_VAR] = str(settings.warehouse_dir)
-    if isinstance(dbt, StepDbtCliResource):
-        context.log.info(dbt.wait_for_standby())
     try:
-        yield from dbt.cli(["build"], context=context).stream()
+        yield from dbt.cli(["build", *dbt_vars(settings)], context=context).stream()
     finally:
         prune_run_targets()
 
 
-class StepDbtCliResource(DbtCliResource):
-    """dagster-dbt's CLI resource without two set-ups this project does not use (~5 s a run).
-
-    - The dbt version comes from the installed dbt-core (the executable runs the same package),
-      not from spawning ``dbt --version`` (~2 s).
-    - No dbt adapter is opened in the Dagster process (~3 s: profile, project, adapter plugin). It
-      serves only the ``fetch_column_metadata`` and ``fetch_row_counts`` stream options, which this
-      project does not use.
-
-    Both override members of the pinned dagster-dbt 0.29; tests/test_dbt_step.py fails first if
-    that changes.
-
-    And for each run it starts a standby dbt process (``orchestration.dbt_cli.dbt_standby``) that
-    imports dbt and loads the prepared manifest while the sources are ingested (~2 s the dbt step
-    no longer waits for); the step's ``mission-tracker-dbt build`` hands itself over to it.
-    """
-
-    _standby: Standby | None = PrivateAttr(default=None)
-
-    @contextmanager
-    def yield_for_execution(self, context: InitResourceContext) -> Iterator["StepDbtCliResource"]:  # type: ignore[override]
-        self.setup_for_execution(context)
-        with dbt_standby() as standby:
-            self._standby = standby
-            try:
-                yield self
-            finally:
-                self._standby = None  # gone with the run
-
-    def wait_for_standby(self) -> str:
-        """Wait for the run's standby to listen; the log line saying which process dbt runs in."""
-        if self._standby is None or not self._standby.listening():
-            return "no standby dbt process: dbt starts in the step"
-        return f"dbt runs in the run's standby dbt process (pid {self._standby.process.pid})"
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        from dbt.version import __version__
-
-        return version.parse(__version__)
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> Any:
-        return None
-
-
 def dbt_resource() -> DbtCliResource:
-    return StepDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_STEP_EXECUTABLE)
+    """dagster-dbt's CLI resource as documented: ``dbt`` from this environment, run as a subprocess
+    in the project (its partial parse reused when the vars match the prepared parse's)."""
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
