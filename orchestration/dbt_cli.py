@@ -46,18 +46,15 @@ def manifest_is_stale(manifest: Path = PREPARED_MANIFEST) -> bool:
     return False
 
 
-def run_dbt(
-    *arguments: str,
-    check: bool = True,
-    project_dir: Path = DBT_PROJECT_DIR,
-    settings: Settings | None = None,
-) -> subprocess.CompletedProcess:
-    """The dbt CLI on this project (or a copy of it), the one way the code runs it outside a Dagster
-    step: absolute project and profiles dirs, no usage stats, the settings' vars."""
-    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    command = [
+def dbt_command(
+    *arguments: str, project_dir: Path = DBT_PROJECT_DIR, settings: Settings | None = None
+) -> list[str]:
+    """A dbt CLI command line on this project (or a copy of it): absolute project and profiles
+    dirs, no usage stats, the settings' vars."""
+    return [
         DBT_EXECUTABLE,
         "--quiet",
+        "--no-send-anonymous-usage-stats",
         *arguments,
         *dbt_vars(settings or get_settings()),
         "--project-dir",
@@ -65,7 +62,17 @@ def run_dbt(
         "--profiles-dir",
         str(project_dir),
     ]
-    return subprocess.run(command, check=check, cwd=project_dir, env=env)
+
+
+def run_dbt(
+    *arguments: str,
+    check: bool = True,
+    project_dir: Path = DBT_PROJECT_DIR,
+    settings: Settings | None = None,
+) -> subprocess.CompletedProcess:
+    """Run :func:`dbt_command`, the one way the code runs dbt outside the refresh's dbt step."""
+    command = dbt_command(*arguments, project_dir=project_dir, settings=settings)
+    return subprocess.run(command, check=check, cwd=project_dir)
 
 
 def prepare_manifest(*, force: bool = False, changed: list[str] | None = None) -> Path:

@@ -118,7 +118,8 @@ def _execute_refresh(
 
     prepare_manifest()  # the explicit step: render the catalogue's dbt files, parse if anything changed
     from orchestration.definitions import defs
-    from orchestration.defs.assets.publish import blocking_checks_upstream, record_unchanged
+    from orchestration.defs.assets.publish import record_unchanged
+    from orchestration.defs.gates import blocking_checks_upstream
     from orchestration.defs.schedules import NIGHTLY_JOB_NAME
 
     loggers: dict = {"console": {"config": {"log_level": "WARNING" if quiet_logs else "DEBUG"}}}
@@ -137,7 +138,7 @@ def _execute_refresh(
         roots = AssetSelection.assets(*(AssetKey(["raw", source]) for source in sources))
         selected = set(roots.downstream().resolve(graph))
         # every check the publish step requires, besides the selected assets' own
-        checks = set(graph.get_check_keys_for_assets(selected)) | blocking_checks_upstream()
+        checks = set(graph.get_check_keys_for_assets(selected)) | blocking_checks_upstream(defs)
         job = job.get_subset(asset_selection=selected, asset_check_selection=checks)
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(

@@ -8,8 +8,8 @@ import json
 import pandas as pd
 import pytest
 
-from orchestration.quality.raw_suites import REFUSED_BY_PARSER, raw_suite
-from orchestration.quality.suites import all_suites, load_suite_specs, validate_frame
+from orchestration.quality.raw_suites import REFUSED_BY_PARSER, all_suites, raw_suite
+from orchestration.quality.suites import load_suite_specs, validate_frame
 from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.sources.catalogue import get_source, load_catalogue
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 from functools import cache
 
-from orchestration.quality.suites import SuiteSpec
+from orchestration.quality.suites import SuiteSpec, load_suite_specs
 from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.sources.catalogue import Source, load_catalogue
 
@@ -214,3 +214,8 @@ def raw_suite(source: Source) -> SuiteSpec:
 
 def raw_suites() -> list[SuiteSpec]:
     return [raw_suite(source) for source in load_catalogue()]
+
+
+def all_suites() -> list[SuiteSpec]:
+    """Every gate: the raw suites the catalogue implies, then the mart suites."""
+    return [*raw_suites(), *load_suite_specs()]

@@ -152,10 +152,3 @@ def validate_frame(
         if not item.success
     ]
     return ValidationOutcome(success=bool(result.success), evaluated=len(result.results), failed=failed)
-
-
-def all_suites() -> list[SuiteSpec]:
-    """Every gate: the raw suites the catalogue implies, then the mart suites."""
-    from orchestration.quality.raw_suites import raw_suites
-
-    return [*raw_suites(), *load_suite_specs()]

@@ -7,7 +7,6 @@ re-execution from a failed step) changes nothing: the step fails, naming the che
 """
 
 from collections.abc import Iterator
-from functools import cache
 
 from dagster import (
     AssetCheckKey,
@@ -32,17 +31,6 @@ from orchestration.warehouse import inputs_fingerprint, publish, published_is_cu
 PUBLISHED_MARTS = mart_model_names()
 
 
-@cache
-def blocking_checks_upstream() -> frozenset[AssetCheckKey]:
-    """Every blocking check on an asset the published warehouse is built from (in the whole code
-    location's graph: a subset run's own graph holds only what it selected)."""
-    from orchestration.definitions import defs  # at run time: definitions imports this module
-
-    graph = defs.resolve_asset_graph()
-    upstream = graph.get_ancestor_asset_keys(PUBLISHED_KEY)
-    return frozenset(key for key in graph.get_check_keys_for_assets(upstream) if graph.get(key).blocking)
-
-
 def checks_passed_in_run(instance: DagsterInstance, run_id: str) -> set[AssetCheckKey]:
     """The check keys one run evaluated and saw pass."""
     return {
@@ -53,14 +41,18 @@ def checks_passed_in_run(instance: DagsterInstance, run_id: str) -> set[AssetChe
 
 
 def unchecked_in_this_run(context: AssetExecutionContext) -> list[str]:
-    """Blocking checks upstream that this run did not see pass (empty: the build is fully checked)."""
+    """Blocking checks upstream that this run did not see pass (empty: the build is fully checked).
+
+    The set to see is the code location's (``publish_gates``, computed where the definitions are
+    assembled): a subset run's own graph holds only what it selected."""
+    required: frozenset[AssetCheckKey] = context.resources.publish_gates
     passed = checks_passed_in_run(context.instance, context.run_id)
-    return sorted(key.to_user_string() for key in blocking_checks_upstream() - passed)
+    return sorted(key.to_user_string() for key in required - passed)
 
 
 @asset(
     key="published_warehouse",
-    required_resource_keys={"refresh_lock"},
+    required_resource_keys={"refresh_lock", "publish_gates"},
     deps=[AssetKey(name) for name in PUBLISHED_MARTS],
     group_name="publish",
     kinds={"duckdb"},
