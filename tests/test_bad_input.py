@@ -192,7 +192,7 @@ def test_a_failed_refresh_prints_one_line_per_step_and_leaves_the_traces_in_its_
 
 def test_a_dbt_failure_is_one_line_on_the_terminal():
     message = (
-        "dbt_models: The dbt CLI process with command\n\n`mission-tracker-dbt build`\n\nfailed with exit code `1`.\n\n"
+        "dbt_models: The dbt CLI process with command\n\n`dbt build`\n\nfailed with exit code `1`.\n\n"
         "Errors parsed from dbt logs:\n\n189 of 313 FAIL 1 unique_combination_metric_revisions_x  "
         "[\x1b[31mFAIL 1\x1b[0m in 0.04s]\n\nStack Trace:\n  File x"
     )

@@ -147,6 +147,9 @@ def dbt_models(
     target, note = dbt_parse.wait()
     context.log.info(note)
     try:
-        yield from dbt.cli(["build", *dbt_vars(settings)], context=context, target_path=target).stream()
+        # the run's dbt.log at info level (each node's start, result and any error): dbt's default,
+        # debug, writes every statement and timing, ~11 MB a build
+        arguments = ["build", "--log-level-file", "info", *dbt_vars(settings)]
+        yield from dbt.cli(arguments, context=context, target_path=target).stream()
     finally:
         prune_run_targets()
