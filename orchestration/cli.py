@@ -458,11 +458,14 @@ def cmd_ui(args: argparse.Namespace) -> int:
             "`make serve` runs it (webserver + daemon); or switch it on under Automation.",
             flush=True,
         )
+    from orchestration.settings import dagster_environment
+
     dagster = str(Path(sys.executable).with_name("dagster"))
     os.chdir(PROJECT_ROOT)
-    os.execv(
+    os.execve(
         dagster,
         [dagster, "dev", "-h", args.host, "-p", str(args.port), "-w", str(PROJECT_ROOT / "workspace.yaml")],
+        dagster_environment(),
     )
     return 0  # pragma: no cover
 
@@ -477,18 +480,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """
     from orchestration.dbt_cli import prepare_manifest
     from orchestration.deploy import serve
-    from orchestration.settings import DAGSTER_PG_URL_VAR, SCHEDULE_VAR
+    from orchestration.settings import DAGSTER_PG_URL_VAR, SCHEDULE_VAR, dagster_environment
 
-    os.environ.setdefault(SCHEDULE_VAR, "running")
-    home = ensure_dagster_home()
+    # the schedule runs under serve unless the environment says otherwise; its processes get it passed
+    environment = dagster_environment(**{SCHEDULE_VAR: os.environ.get(SCHEDULE_VAR) or "running"})
+    home = Path(environment["DAGSTER_HOME"])
     prepare_manifest(force=True)
     storage = "PostgreSQL" if os.environ.get(DAGSTER_PG_URL_VAR) else f"SQLite in {home}"
     print(
         f"Dagster webserver on http://{args.host}:{args.port} and dagster-daemon (DAGSTER_HOME={home}, "
-        f"storage: {storage}); nightly schedule {os.environ[SCHEDULE_VAR].upper()}",
+        f"storage: {storage}); nightly schedule {environment[SCHEDULE_VAR].upper()}",
         flush=True,
     )
-    return serve(args.host, args.port, home)
+    return serve(args.host, args.port, home, environment)
 
 
 def build_parser() -> argparse.ArgumentParser:

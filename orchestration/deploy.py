@@ -102,9 +102,10 @@ def _stop(processes: dict[str, subprocess.Popen]) -> None:
             process.wait()
 
 
-def serve(host: str, port: int, home: Path) -> int:
-    """Start the code server, then the daemon and the webserver against it; run until a signal or until
-    one of them exits (then stop the others and return 1)."""
+def serve(host: str, port: int, home: Path, environment: dict[str, str]) -> int:
+    """Start the code server, then the daemon and the webserver against it (each with ``environment``:
+    DAGSTER_HOME and the schedule's state are passed, not set in this process); run until a signal or
+    until one of them exits (then stop the others and return 1)."""
     stopping = {"signal": 0}
 
     def _on_signal(number: int, _frame) -> None:
@@ -115,7 +116,7 @@ def serve(host: str, port: int, home: Path) -> int:
     code_port = free_port()
     processes = {
         "code server": subprocess.Popen(
-            code_server_command(code_port), cwd=PROJECT_ROOT, preexec_fn=_reset_signals
+            code_server_command(code_port), cwd=PROJECT_ROOT, env=environment, preexec_fn=_reset_signals
         )
     }
     try:
@@ -127,7 +128,9 @@ def serve(host: str, port: int, home: Path) -> int:
         print(f"code server for {CODE_LOCATION} on 127.0.0.1:{code_port}", flush=True)
         workspace = write_workspace(home, code_port)
         for name, command in commands(host, port, workspace).items():
-            processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, preexec_fn=_reset_signals)
+            processes[name] = subprocess.Popen(
+                command, cwd=PROJECT_ROOT, env=environment, preexec_fn=_reset_signals
+            )
         while not stopping["signal"]:
             for name, process in processes.items():
                 if process.poll() is not None:

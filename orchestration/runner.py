@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from orchestration.alerts import step_failure_message
-from orchestration.settings import ensure_dagster_home, get_settings
+from orchestration.settings import dagster_instance, get_settings
 
 
 @dataclass
@@ -98,7 +98,6 @@ def run_refresh(
 
     from orchestration.refresh_lock import refresh_lock
 
-    ensure_dagster_home()
     settings = get_settings()
     run_id = str(uuid.uuid4())
     wait = settings.refresh_wait if wait_seconds is None else wait_seconds
@@ -112,7 +111,7 @@ def run_refresh(
 def _execute_refresh(
     run_id: str, *, quiet_logs: bool, sources: Sequence[str], progress: bool
 ) -> RefreshSummary:
-    from dagster import AssetKey, AssetSelection, DagsterInstance
+    from dagster import AssetKey, AssetSelection
 
     from orchestration.dbt_cli import prepare_manifest
 
@@ -140,7 +139,7 @@ def _execute_refresh(
         # every check the publish step requires, besides the selected assets' own
         checks = set(graph.get_check_keys_for_assets(selected)) | blocking_checks_upstream(defs)
         job = job.get_subset(asset_selection=selected, asset_check_selection=checks)
-    with DagsterInstance.get() as instance:
+    with dagster_instance() as instance:
         result = job.execute_in_process(
             instance=instance, raise_on_error=False, run_config=run_config, run_id=run_id
         )

@@ -194,7 +194,7 @@ def instance_config_template() -> Path:
 
 
 def ensure_dagster_home() -> Path:
-    """Point DAGSTER_HOME at a project-local folder (unless set) holding the project's dagster.yaml.
+    """The Dagster home: DAGSTER_HOME, else a project-local folder, holding the project's dagster.yaml.
 
     The instance configuration (telemetry off, one refresh run at a time through Dagster's run queue,
     PostgreSQL storage when MISSION_TRACKER_DAGSTER_PG_URL is set) lives in deploy/; it is copied into
@@ -213,5 +213,20 @@ def ensure_dagster_home() -> Path:
         or current == "telemetry:\n  enabled: false\n"
     ):
         config.write_text(wanted, encoding="utf-8")
-    os.environ["DAGSTER_HOME"] = str(home)
     return home
+
+
+def dagster_instance():  # -> dagster.DagsterInstance (imported here: settings stay light)
+    """The project's persistent Dagster instance: the folder :func:`ensure_dagster_home` prepared, with
+    its dagster.yaml, opened through Dagster's public ``DagsterInstance.local_temp(tempdir=...)``
+    (the same storage ``DagsterInstance.get()`` opens when DAGSTER_HOME names that folder), so the
+    process environment is read, never written. Use it as a context manager."""
+    from dagster import DagsterInstance
+
+    return DagsterInstance.local_temp(tempdir=str(ensure_dagster_home()))
+
+
+def dagster_environment(**variables: str) -> dict[str, str]:
+    """The environment for a Dagster process this one starts (`dagster dev`, the webserver, the
+    daemon, the code server): this process's, with DAGSTER_HOME the project's and ``variables``."""
+    return {**os.environ, "DAGSTER_HOME": str(ensure_dagster_home()), **variables}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.settings import Settings, ensure_dagster_home
+from orchestration.settings import Settings, dagster_instance
 
 MISSION_SUMMARY_SQL = (
     "select mission_number as n, title, headline_status, gap_trend, target_band, confidence, data_coverage "
@@ -183,12 +183,11 @@ def fetch_line(settings: Settings, source) -> str:
 
 def last_run_line() -> str:
     """The latest nightly run recorded in the Dagster instance: when, and how it ended."""
-    ensure_dagster_home()
-    from dagster import DagsterInstance, RunsFilter
+    from dagster import RunsFilter
 
     from orchestration.defs.schedules import NIGHTLY_JOB_NAME
 
-    with DagsterInstance.get() as instance:
+    with dagster_instance() as instance:
         runs = instance.get_run_records(RunsFilter(job_name=NIGHTLY_JOB_NAME), limit=1)
     if not runs:
         return "last run: none recorded in this Dagster instance"

@@ -154,3 +154,23 @@ def test_instance_config_queues_runs_one_at_a_time(tmp_path, monkeypatch):
     monkeypatch.setenv("MISSION_TRACKER_DAGSTER_PG_URL", "postgresql://u:p@127.0.0.1:1/db")
     ensure_dagster_home()
     assert "postgres_url" in (tmp_path / "dagster.yaml").read_text()
+
+
+def test_the_project_instance_opens_dagster_home_without_writing_the_environment(tmp_path, monkeypatch):
+    """The refresh and `status` open the instance in DAGSTER_HOME (else the project's folder) through
+    Dagster's public API, with the project's dagster.yaml, and leave os.environ as it was."""
+    import os
+
+    from orchestration.settings import PROJECT_ROOT, dagster_instance
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    before = dict(os.environ)
+    with dagster_instance() as instance:
+        assert instance.root_directory == str(tmp_path)
+        assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+        assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
+    assert dict(os.environ) == before
+    monkeypatch.delenv("DAGSTER_HOME")
+    with dagster_instance() as instance:
+        assert instance.root_directory == str(PROJECT_ROOT / ".dagster_home")
+    assert "DAGSTER_HOME" not in os.environ

@@ -52,3 +52,30 @@ def test_every_mission_has_a_headline_metric_with_data(published_con):
     ).fetchall()
     assert [row[0] for row in rows] == list(range(1, 13))
     assert all(count >= 1 and latest is not None for _, count, latest in rows)
+
+
+def test_the_metric_seed_and_the_source_catalogue_agree_on_each_metrics_source():
+    """metrics.csv names a source per metric; the catalogue maps each source's indicators to metrics.
+    Two places, so they must agree: every metric a catalogue source maps is in the seed and names
+    that source (or one of them), and every source the seed names is in the catalogue (a derived
+    metric names the source it is computed from)."""
+    import csv
+
+    from orchestration.sources.catalogue import METRICS_SEED, load_catalogue
+
+    catalogue = load_catalogue()
+    mapped: dict[str, set[str]] = {}
+    for source in catalogue:
+        for mapping in source.metrics:
+            mapped.setdefault(mapping.metric_id, set()).add(source.id)
+    with METRICS_SEED.open(encoding="utf-8") as handle:
+        seed = {row["metric_id"]: row["source_id"] for row in csv.DictReader(handle)}
+    assert sorted(set(mapped) - set(seed)) == []
+    disagreeing = {
+        metric: (seed[metric], sorted(sources))
+        for metric, sources in mapped.items()
+        if seed[metric] not in sources
+    }
+    assert disagreeing == {}
+    named = {source for source in seed.values() if source}
+    assert sorted(named - {source.id for source in catalogue}) == []

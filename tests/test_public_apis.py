@@ -248,3 +248,63 @@ def test_the_circle_finder_finds_a_circle_through_three_modules() -> None:
 
 def test_the_project_has_no_import_circle() -> None:
     assert import_circles(project_imports()) == []
+
+
+# ------------------------------------------------------------------------------ the environment
+
+
+def environment_writes(source: str, filename: str = "<source>") -> list[str]:
+    """Every write to the process environment in ``source``: an assignment to or deletion of
+    ``os.environ[...]``, a mutating method of ``os.environ``, ``os.putenv``/``os.unsetenv``."""
+    found = []
+    for node in ast.walk(ast.parse(source, filename)):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign | ast.Delete):
+            targets = node.targets
+        elif isinstance(node, ast.AugAssign):
+            targets = [node.target]
+        for target in targets:
+            if isinstance(target, ast.Subscript) and ast.unparse(target.value) == "os.environ":
+                found.append(f"{filename}:{node.lineno} {ast.unparse(node).splitlines()[0]}")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            called = ast.unparse(node.func)
+            mutators = ("update", "setdefault", "pop", "popitem", "clear", "__setitem__")
+            if called in ("os.putenv", "os.unsetenv") or (
+                ast.unparse(node.func.value) == "os.environ" and node.func.attr in mutators
+            ):
+                found.append(f"{filename}:{node.lineno} {called}(...)")
+    return found
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import os\nos.environ['X'] = '1'",
+        "import os\nos.environ.setdefault('X', '1')",
+        "import os\nos.environ.update({'X': '1'})",
+        "import os\nos.environ.pop('X', None)",
+        "import os\ndel os.environ['X']",
+        "import os\nos.putenv('X', '1')",
+    ],
+)
+def test_the_environment_checker_finds_each_kind_of_write(source: str) -> None:
+    assert environment_writes(source), source
+
+
+def test_the_environment_checker_passes_reads_and_copies() -> None:
+    source = "import os\nx = os.environ.get('X')\ny = {**os.environ, 'X': '1'}\nz = os.environ['X']"
+    assert environment_writes(source) == []
+
+
+def test_the_code_never_writes_the_process_environment() -> None:
+    """Configuration is passed in (settings, resources, a child process's own environment), never
+    set in this process's environment at run time. The tests may set it: they play the user."""
+    found = [
+        problem
+        for folder in ("orchestration", "scripts")
+        for path in sorted((PROJECT_ROOT / folder).rglob("*.py"))
+        for problem in environment_writes(
+            path.read_text(encoding="utf-8"), str(path.relative_to(PROJECT_ROOT))
+        )
+    ]
+    assert found == []

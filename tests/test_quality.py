@@ -210,3 +210,31 @@ def test_a_row_condition_translates_to_sql_or_is_refused():
     )
     with pytest.raises(UnsupportedExpectation):
         condition_sql("area_code.str.len() > 3")
+
+
+def test_a_lookup_sources_key_is_declared_in_its_catalogue_entry(tmp_path):
+    """The raw gate's uniqueness check reads the key from the catalogue (one place to edit when a
+    lookup source is added); a lookup without one is refused when the catalogue loads."""
+    import yaml
+
+    from orchestration.sources.catalogue import CATALOGUE_PATH, CatalogueError
+
+    for source in load_catalogue():
+        if source.format in ("geo_metadata_json", "lookup_csv", "area_clusters_json"):
+            unique = [
+                item
+                for item in raw_suite(source).expectations
+                if item["type"]
+                in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique")
+            ]
+            (check,) = unique
+            columns = check["kwargs"].get("column_list") or [check["kwargs"]["column"]]
+            assert tuple(columns) == source.key_columns != ()
+    document = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    for entry in document["sources"]:
+        if entry["id"] == "population_utla":
+            del entry["key_columns"]
+    damaged = tmp_path / "catalogue.yml"
+    damaged.write_text(yaml.safe_dump(document), encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"population_utla: a lookup .* must declare its key_columns"):
+        load_catalogue(damaged)

@@ -14,7 +14,7 @@ from functools import cache
 
 from orchestration.quality.suites import SuiteSpec, load_suite_specs
 from orchestration.settings import DBT_PROJECT_DIR
-from orchestration.sources.catalogue import Source, load_catalogue
+from orchestration.sources.catalogue import LOOKUP_FORMATS, Source, load_catalogue
 
 #: Plausible range of a value by unit: (min, max); None = unbounded on that side.
 UNIT_RANGES: dict[str, tuple[float | None, float | None]] = {
@@ -132,9 +132,7 @@ def _metric_rows(source: Source, units: dict[str, str]) -> list[dict]:
 
 
 def _lookup_rows(source: Source) -> list[dict]:
-    key = {"geography_hierarchy": ["area_code"], "geography_lad_successors": ["LADCD"],
-           "geography_area_clusters": ["area_code", "cluster_type"],
-           "population_utla": ["region_code", "age_band"]}[source.id]  # fmt: skip
+    key = list(source.key_columns)  # declared in the source's catalogue entry
     return [
         {
             "type": "expect_table_row_count_to_be_between",
@@ -163,8 +161,6 @@ def _ipsos_rows() -> list[dict]:
         },
     ]
 
-
-LOOKUP_FORMATS = ("geo_metadata_json", "lookup_csv", "area_clusters_json")
 
 #: What a format's parser already refuses, with the file, column and line, before a row is loaded:
 #: its raw gate does not say it again (the gate guards what a parser cannot know: value ranges by

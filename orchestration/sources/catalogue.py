@@ -69,6 +69,9 @@ FORMATS: dict[str, Format] = {
 }
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+#: Formats of lookup tables (areas, successors, clusters, populations): no metric rows; each declares
+#: its key_columns.
+LOOKUP_FORMATS = ("geo_metadata_json", "lookup_csv", "area_clusters_json")
 
 #: published: copied from a publisher's release; derived: computed by the project from published
 #: inputs; synthetic: a generated sample, never official statistics.
@@ -108,6 +111,8 @@ class Source:
     extra_files: tuple[str, ...]
     format_options: tuple[tuple[str, str], ...] = ()
     fetchable: bool = False  # the URL is the data file itself (live mode fetches it)
+    #: a lookup's key: one row per value of these columns (its raw gate checks it; the first is a code)
+    key_columns: tuple[str, ...] = ()
 
     def parse(self, path: Path) -> tuple[pd.DataFrame, ParseReport]:
         return self.parser(path, self.expected_columns, **dict(self.format_options))
@@ -166,6 +171,8 @@ def _source(entry: dict, publishers: dict, defaults: dict) -> Source:
     metrics = tuple(MetricMapping(**metric) for metric in entry.get("metrics", []))
     if FORMATS[fmt].yields_metric_rows and not metrics:
         raise CatalogueError(f"source {source_id}: lists no metrics")
+    if fmt in LOOKUP_FORMATS and not entry.get("key_columns"):
+        raise CatalogueError(f"source {source_id}: a lookup ({fmt}) must declare its key_columns")
     provenance = entry.get("provenance", publisher.get("provenance", "published"))
     if provenance not in PROVENANCES:
         raise CatalogueError(f"source {source_id}: provenance {provenance!r} not in {PROVENANCES}")
@@ -192,6 +199,7 @@ def _source(entry: dict, publishers: dict, defaults: dict) -> Source:
             sorted((key, _frozen(value)) for key, value in (entry.get("format_options") or {}).items())
         ),
         fetchable=bool(entry.get("fetch", bool(publisher.get("url_pattern")))),
+        key_columns=tuple(entry.get("key_columns") or ()),
     )
 
 

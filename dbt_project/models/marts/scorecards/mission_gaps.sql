@@ -152,7 +152,9 @@ select
         when g.gap_method = 'eia_vs_england'
             then 'The official 55 Education Investment Areas (DfE, 2022) against England''s own figure.'
         when g.gap_method = 'worst_20_forces_vs_rest'
-            then 'The 20 worst-affected forces here are a PROXY (highest mean homicide rate), not the official list based on sharp-object admissions.'
+            -- the grouping's own description, written once where the grouping is chosen
+            then (select min(note) from {{ ref('int_area_groupings_listed') }}
+                  where grouping_id = 'worst_affected_forces_20')
         when g.gap_method = 'worst_third_vs_rest'
             then 'Measured on ONS4 mean scores: the Statement''s shares with low ratings are not published by local authority.'
         when g.gap_method = 'worst_third_fixed_at_baseline'
