@@ -93,6 +93,15 @@ def _base_names(base: ast.expr) -> tuple[str, str]:
     return name, name
 
 
+def _declares_private_state(value: ast.expr | None) -> bool:
+    """``PrivateAttr(...)``: pydantic's declaration of a resource's own run-time state (Dagster
+    documents it for ConfigurableResource), new state of the subclass, not an override."""
+    return (
+        isinstance(value, ast.Call)
+        and getattr(value.func, "id", getattr(value.func, "attr", "")) == "PrivateAttr"
+    )
+
+
 def _class_violations(node: ast.ClassDef, library_names: set[str], filename: str) -> Iterator[str]:
     library_bases = []
     for base in node.bases:
@@ -107,9 +116,13 @@ def _class_violations(node: ast.ClassDef, library_names: set[str], filename: str
         names: list[str] = []
         if isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef):
             names = [member.name]
-        elif isinstance(member, ast.Assign):
+        elif isinstance(member, ast.Assign) and not _declares_private_state(member.value):
             names = [target.id for target in member.targets if isinstance(target, ast.Name)]
-        elif isinstance(member, ast.AnnAssign) and isinstance(member.target, ast.Name):
+        elif (
+            isinstance(member, ast.AnnAssign)
+            and isinstance(member.target, ast.Name)
+            and not _declares_private_state(member.value)
+        ):
             names = [member.target.id]
         for name in names:
             if name.startswith("_") and not (name.startswith("__") and name.endswith("__")):
@@ -148,6 +161,8 @@ def test_the_checker_finds_each_kind_of_private_use(source: str) -> None:
         "from dagster_dbt import DbtCliResource, dbt_assets",
         "class Mine:\n    def _helper(self): ...",  # the project's own private members are its business
         "from dagster import ConfigurableResource\nclass R(ConfigurableResource):\n    def __init__(self): ...",
+        "from dagster import ConfigurableResource\nfrom pydantic import PrivateAttr\n"
+        "class R(ConfigurableResource):\n    _state: int | None = PrivateAttr(default=None)",
     ],
 )
 def test_the_checker_passes_public_use(source: str) -> None:
