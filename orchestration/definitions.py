@@ -24,8 +24,14 @@ RESOURCES = {
     "refresh_lock": RefreshLock(),
 }
 
-#: The asset graph alone, which the publish gates are read from when a run starts.
-graph = Definitions(assets=ASSETS, asset_checks=CHECKS, resources={**RESOURCES, "publish_gates": PLACEHOLDER})
+
+def asset_graph_definitions() -> Definitions:
+    """The asset graph alone, which the publish gates are read from when a run starts (built on call:
+    a code location holds one Definitions object at module scope)."""
+    return Definitions(
+        assets=ASSETS, asset_checks=CHECKS, resources={**RESOURCES, "publish_gates": PLACEHOLDER}
+    )
+
 
 defs = Definitions(
     assets=ASSETS,
@@ -33,7 +39,7 @@ defs = Definitions(
     jobs=[nightly_refresh_job],
     schedules=[nightly_refresh_schedule],
     sensors=[alert_on_run_failure],
-    resources={**RESOURCES, "publish_gates": publish_gates_resource(graph)},
+    resources={**RESOURCES, "publish_gates": publish_gates_resource(asset_graph_definitions)},
     loggers={"console": colored_console_logger, "progress": progress_logger, "run_log": run_log_logger},
     # Every run the UI can launch ("Materialize all", a selection, a re-execution) runs in one process:
     # the build DuckDB file takes one writer, so steps in parallel processes would collide on its lock.

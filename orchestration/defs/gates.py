@@ -1,5 +1,7 @@
 """The blocking checks a publish must see pass: a property of the whole code location's asset graph."""
 
+from collections.abc import Callable
+
 from dagster import AssetCheckKey, AssetKey, Definitions, ResourceDefinition
 
 from orchestration.defs.assets.nothing_new import PUBLISHED_KEY
@@ -20,12 +22,13 @@ def blocking_checks_upstream(
 PLACEHOLDER = ResourceDefinition.none_resource(description="stands in while the graph is resolved")
 
 
-def publish_gates_resource(definitions: Definitions) -> ResourceDefinition:
-    """``publish_gates``: the published warehouse's blocking checks in ``definitions`` (the whole code
-    location), handed to the publish step, which cannot import the definitions it is part of.
+def publish_gates_resource(definitions: Callable[[], Definitions]) -> ResourceDefinition:
+    """``publish_gates``: the published warehouse's blocking checks in what ``definitions`` builds
+    (the whole code location), handed to the publish step, which cannot import the definitions it is
+    part of.
     Resolved when a run starts, not when the code location loads."""
     return ResourceDefinition(
-        resource_fn=lambda _context: blocking_checks_upstream(definitions),
+        resource_fn=lambda _context: blocking_checks_upstream(definitions()),
         description="The blocking checks upstream of published_warehouse in the whole code location: a "
         "publish happens only when its run saw every one of them pass.",
     )
