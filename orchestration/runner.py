@@ -8,7 +8,6 @@ alert it left and the observation that the published warehouse is unchanged.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -122,8 +121,6 @@ def _execute_refresh(
     from orchestration.defs.schedules import NIGHTLY_JOB_NAME
 
     loggers: dict = {"console": {"config": {"log_level": "WARNING" if quiet_logs else "DEBUG"}}}
-    if quiet_logs:  # on a night with nothing new, dbt's skipped checks would each say "emitted no result"
-        logging.getLogger("dagster._core.execution.plan.active").setLevel(logging.ERROR)
     if progress:  # the terminal gets one line per step; every event and trace goes to standard output
         loggers = {
             "console": {"config": {"log_level": "CRITICAL"}},
