@@ -197,6 +197,7 @@ def test_mission_groupings(published_con):
         assert basis in ("official", "derived", "proxy")
     assert groups["greater_south_east"] == {"E12000006", "E12000007", "E12000008"}
     assert len(groups["worst_affected_forces_20"]) == 20
+    assert len(groups["neighbourhood_crime_worst_forces_20"]) == 20
     assert groups["combined_authority:E47000001"] == {
         f"E080000{i:02d}" for i in range(1, 11)
     }  # Greater Manchester
@@ -225,3 +226,57 @@ def test_metric_coverage_counts_promised_areas_independently(published_con):
     assert published_con.execute(
         "select promised_areas, coverage_share from metric_coverage where metric_id = 'ks2_rwm_expected'"
     ).fetchone() == (153, 1.0)
+
+
+def test_worst_affected_forces_are_ranked_by_volume_on_the_latest_edition(published_con):
+    """The Statement ranks forces by VOLUME over 2015-16 to 2021-22: the proxy sums each English force's
+    knife offences over the years held (2015-16 to 2018-19), read here from Table P5 of the March 2019
+    workbook itself, and takes the 20 largest."""
+    import openpyxl
+
+    from orchestration.settings import get_settings
+
+    path = get_settings().bundled_dir / "ons_pfa" / "policeforceareatablesyeendingmarch2019.xlsx"
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    rows = list(workbook["Table P5"].iter_rows(values_only=True))
+    workbook.close()
+    assert [str(rows[3][c])[:18] for c in (12, 14, 16, 18)] == [
+        "Apr '15 to Mar '16", "Apr '16 to Mar '17", "Apr '17 to Mar '18", "Apr '18 to Mar '19"
+    ]
+    volumes = {
+        row[0]: sum(row[c] for c in (12, 14, 16, 18))
+        for row in rows
+        if isinstance(row[0], str) and row[0].startswith("E23")
+    }
+    expected = set(sorted(volumes, key=volumes.get, reverse=True)[:20])
+    assert len(set(sorted(volumes.values(), reverse=True)[19:21])) == 2  # no tie at the cut
+    members = dict(published_con.execute(
+        "select area_code, note from dim_area_groupings where grouping_id = 'worst_affected_forces_20'"
+    ).fetchall())
+    assert set(members) == expected
+    for code, note in members.items():
+        assert note.startswith("PROXY for the Statement's group")
+        assert note.endswith(f"; {volumes[code]} offences over 4 years")
+    # Surrey ranks by its revised count: 64 + 294 + 436 + 464
+    assert volumes["E23000031"] == 1258
+
+    # neighbourhood crime's group is its own: the 20 largest volumes of the four parts, 2017-18 and 2018-19
+    neighbourhood = dict(published_con.execute(
+        """select area_code, sum(numerator) from fct_area_year_metrics
+        where metric_id = 'neighbourhood_crime_rate' and area_code like 'E23%' and year in (2018, 2019)
+        group by area_code"""
+    ).fetchall())
+    top = set(sorted(neighbourhood, key=neighbourhood.get, reverse=True)[:20])
+    grouped = {code for (code,) in published_con.execute(
+        "select area_code from dim_area_groupings where grouping_id = 'neighbourhood_crime_worst_forces_20'"
+    ).fetchall()}
+    assert grouped == top and grouped != set(members)
+    gaps = dict(published_con.execute(
+        "select metric_id, gap_method from mission_gaps where mission_id = 'M11' and is_statement_definition "
+        "and is_latest"
+    ).fetchall())
+    assert gaps == {
+        "homicide_rate": "worst_20_forces_vs_rest",
+        "knife_offences_rate": "worst_20_forces_vs_rest",
+        "neighbourhood_crime_rate": "worst_20_neighbourhood_forces_vs_rest",
+    }

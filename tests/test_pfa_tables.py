@@ -134,6 +134,30 @@ def test_knife_offences_are_p4_total_over_p3_population():
     assert value(frame, KNIFE, "K04000001") == pytest.approx(40147 / 58381200 * 100_000)
 
 
+KNIFE_COUNT = "Knife or sharp instrument offences"
+
+
+def test_knife_counts_are_the_latest_editions_p5_series_with_its_revisions():
+    """Every financial year P5 of the March 2019 edition lists, as that edition gives it: ONS's
+    revisions to 2017-18 (Surrey 58 in the March 2018 edition, 436 here) are what is loaded."""
+    frame = parse("pfa_crime_ye_mar2019")
+    counts = frame[frame.indicator == KNIFE_COUNT]
+    p5 = sheet(MARCH_2019, "Table P5")
+    assert str(p5[3][16]).startswith("Apr '17 to Mar '18") and "knife" in str(p5[4][16])
+    coded = [row for row in p5 if isinstance(row[0], str) and GSS.match(row[0])]
+    # nine years (2010-11 to 2018-19) of every coded row; the uncoded "excluding Greater Manchester"
+    # subtotals and British Transport Police are not areas
+    assert sorted(set(counts.period_label)) == [f"{y}-{(y + 1) % 100:02d}" for y in range(2010, 2019)]
+    assert len(counts) == 9 * len(coded)
+    for row in coded:
+        assert value(frame, KNIFE_COUNT, row[0], "2017-18") == row[16]
+        assert value(frame, KNIFE_COUNT, row[0], "2015-16") == row[12]
+    assert value(frame, KNIFE_COUNT, "E23000031", "2017-18") == 436  # Surrey, revised
+    first_release = next(r for r in sheet(MARCH_2018, "Table P4") if r[0] == "E23000031")[2]
+    assert first_release == 58
+    assert (counts.numerator == counts.value).all() and set(counts.unit) == {"count"}
+
+
 def test_csew_asb_is_p6_as_published_with_the_caution_and_london_once():
     frame = parse("pfa_asb_ye_mar2019")
     p6 = sheet(MARCH_2019, "Table P6")

@@ -408,3 +408,49 @@ def test_rd_totals_are_compared_per_head_with_population_summed_independently(pu
         "select gap_unit, weighting from mission_gaps where gap_method = 'outside_vs_inside_gse' and is_latest"
     ).fetchall()
     assert set(gse) == {("pounds per head", "population-weighted (sum of spending over sum of population)")}
+
+
+def test_the_homicide_baseline_names_hillsborough_wherever_it_carries_it(published_con, built_warehouse):
+    """South Yorkshire's homicide windows that contain 2016-17 (the 96 Hillsborough victims recorded
+    then) stand far above all its others; every row whose baseline or latest point is such a window
+    carries the caveat (scorecard, gap, summary, report), and no other row does."""
+    windows = published_con.execute(
+        "select year, value from fct_area_year_metrics where metric_id = 'homicide_rate' "
+        "and area_code = 'E23000011' order by year"
+    ).fetchall()
+    with_2016_17 = [v for year, v in windows if 2017 <= year <= 2019]
+    without = [v for year, v in windows if not 2017 <= year <= 2019]
+    assert len(with_2016_17) == 3 and len(without) >= 5
+    assert min(with_2016_17) > 2 * max(without)
+
+    caveated = published_con.execute(
+        "select metric_id, area_code, baseline_period, latest_period from mission_scorecard "
+        "where caveat is not null"
+    ).fetchall()
+    expected = {
+        (metric, area)
+        for metric, area, baseline, latest in published_con.execute(
+            "select s.metric_id, s.area_code, s.baseline_period, s.latest_period from mission_scorecard s "
+            "join lookups.metric_caveats c on c.metric_id = s.metric_id and c.area_code = s.area_code"
+        ).fetchall()
+        if any(str(y) in " ".join((baseline, latest)) for y in ("2016-17", "2017-18", "2018-19"))
+    }
+    assert {(m, a) for m, a, _, _ in caveated} == expected
+    assert {"K04000001", "E92000001", "E23000011"} <= {a for _, a, _, _ in caveated}
+    assert all(m == "homicide_rate" for m, _, _, _ in caveated)
+
+    gap = published_con.execute(
+        "select dominant_area_code, caveat from mission_gaps "
+        "where gap_method = 'worst_20_forces_vs_rest' and metric_id = 'homicide_rate' and is_latest"
+    ).fetchone()
+    assert gap[0] == "E23000011" and "Hillsborough" in gap[1]
+    headline, gaps = published_con.execute(
+        "select headline_basis, gap_basis from mission_summary where mission_id = 'M11'"
+    ).fetchone()
+    assert "homicide_rate: " in headline and "Hillsborough" in headline.split("homicide_rate: ")[1].split(" | ")[0]
+    assert "[caveat on E23000011: Includes the 96 victims" in gaps
+
+    html = built_warehouse.settings.report_path.read_text(encoding="utf-8")
+    section = html.split('<section class="mission" id="M11">')[1].split("</section>")[0]
+    assert section.count("Hillsborough") >= 2  # the national table and the gap chart
+    assert "proxy for the Statement" in section

@@ -201,7 +201,7 @@ def _gap_figures(con: duckdb.DuckDBPyConnection, mission_id: str) -> list[Figure
     gaps = con.execute(
         """
         select g.gap_id, g.metric_id, g.breakdown, g.gap_method, g.gap_unit, g.period, g.period_end,
-               g.gap_value, g.provenance, m.label
+               g.gap_value, g.provenance, m.label, g.is_latest, g.dominant_area_code, g.caveat
         from mission_gaps g join dim_metrics m using (metric_id)
         where g.mission_id = ? and g.is_statement_definition
         order by g.gap_unit, g.gap_id, g.period_end
@@ -241,6 +241,11 @@ def _gap_figures(con: duckdb.DuckDBPyConnection, mission_id: str) -> list[Figure
             f"{r.gap_value:,.2f} {escape(unit_label(str(unit)))} ({escape(str(r.period))}); one period only, "
             "no trend yet.</p>"
             for r in single.itertuples()
+        ) + "".join(
+            f'<p class="note caveat">{escape(series_label(r.label, r.breakdown))}: more than a third of '
+            f"the gap's change since baseline comes from one area, {escape(str(r.dominant_area_code))}. "
+            f"Caveat: {escape(str(r.caveat))}</p>"
+            for r in all_of_unit[all_of_unit.is_latest & all_of_unit.caveat.notna()].itertuples()
         )
         chart = (
             render(
@@ -382,7 +387,7 @@ def _national_table(con: duckdb.DuckDBPyConnection, mission_id: str, cite: dict[
         f"""
         select s.metric_id, s.metric_label, s.breakdown, s.area_name, s.unit, m.decimals, s.baseline_period,
                s.baseline_basis, s.baseline_value, s.latest_period, s.latest_value, s.verdict,
-               s.change_significance, s.judged_on, s.provenance
+               s.change_significance, s.judged_on, s.provenance, s.caveat
         from mission_scorecard s join dim_metrics m using (metric_id)
         where s.mission_id = ? and s.metric_role = 'headline'
           and s.area_code in ({", ".join("?" for _ in NATIONAL_PREFERENCE)})
@@ -395,6 +400,7 @@ def _national_table(con: duckdb.DuckDBPyConnection, mission_id: str, cite: dict[
     if not rows:
         return ""
     body = []
+    caveats: list[str] = []
     sources: set[str] = set()
     for (
         metric_id,
@@ -412,6 +418,7 @@ def _national_table(con: duckdb.DuckDBPyConnection, mission_id: str, cite: dict[
         test,
         judged,
         prov,
+        caveat,
     ) in rows:
         sources.update(_series_sources(con, metric_id, breakdown))
         judged_words = "" if judged in (None, "value") else f" (judged {str(judged).replace('_', ' ')})"
@@ -429,11 +436,17 @@ def _national_table(con: duckdb.DuckDBPyConnection, mission_id: str, cite: dict[
             f"<td>{escape(str(verdict))}{escape(judged_words)}</td>"
             f"<td>{escape(str(test or 'not tested'))}</td></tr>"
         )
+        if caveat:
+            caveats.append(
+                f'<p class="note caveat">Caveat, {escape(series_label(label, breakdown))} in '
+                f"{escape(str(area))}: {escape(str(caveat))}</p>"
+            )
     return (
         '<table class="series"><thead><tr><th>Headline series</th><th>Area</th><th>Baseline</th>'
         "<th>Latest</th><th>Change since baseline</th><th>Significance</th></tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
         f'<p class="source">{cite_html([cite[s] for s in sorted(sources) if s in cite])}</p>'
+        f"{''.join(caveats)}"
     )
 
 

@@ -90,7 +90,10 @@ GAP_METHODS = {
     "worst_third_vs_rest": "the worst third of areas against the rest",
     "worst_third_fixed_at_baseline": "the areas worst at the baseline against the rest",
     "outside_vs_inside_gse": "outside the Greater South East against inside it",
-    "worst_20_forces_vs_rest": "the 20 worst-affected police force areas against the rest",
+    "worst_20_forces_vs_rest": "the 20 worst-affected police force areas (proxy for the Statement's group) "
+    "against the rest",
+    "worst_20_neighbourhood_forces_vs_rest": "the 20 forces worst affected by neighbourhood crime (proxy for "
+    "the Statement's group) against the rest",
     "eia_vs_england": "Education Investment Areas against England",
     "gap_to_london": "the gap to London",
     "range": "the range between the highest and lowest areas",

@@ -29,6 +29,9 @@ Measures (catalogue ``format_options.measures``), each one indicator:
   personal robbery only, so this approximates the Statement's definition; every row's note says so.
 * ``knife_offences``: knife or sharp instrument offences, total of the selected serious offences
   (P4), per 100,000 population (P3): the nearest serious-violence proxy published by force.
+* ``knife_offence_counts``: the count of those knife offences for every year Table P5 lists, as
+  the edition gives them (its revisions to earlier years included): the volumes the worst-affected
+  forces are ranked by.
 * ``asb_experienced``: CSEW % of adults who experienced or witnessed any anti-social behaviour (P6).
 * ``asb_incidents``: police-recorded anti-social behaviour incidents per 1,000 population (P7), one
   row per year of the table.
@@ -63,6 +66,7 @@ MEASURES = (
     "neighbourhood_crime",
     "neighbourhood_crime_by_authority",
     "knife_offences",
+    "knife_offence_counts",
     "asb_experienced",
     "asb_incidents",
 )
@@ -74,7 +78,16 @@ _GSS = re.compile(r"^(?:E92|W92|K04|E12|E23|W15)\d{6}$")
 _EDITION = re.compile(r"year ending (\w+)\s+(\d{4}|\d{2})", re.IGNORECASE)
 _YEAR_HEADING = re.compile(r"^Apr '(\d{2}) to Mar '(\d{2})")
 _HEADER_SEARCH_ROWS = 15
-_NOT_AREAS = {"british transport police", "england and wales (inc. btp)"}
+#: Rows that are not areas: British Transport Police, and P5's uncoded subtotals "England and Wales
+#: (Excluding Greater Manchester Police)" and "England (Excluding Greater Manchester Police)".
+_NOT_AREAS = {
+    "british transport police",
+    "england and wales (inc. btp)",
+    "england and wales (excluding greater manchester police)",
+    "england (excluding greater manchester police)",
+}
+#: The code column's label: "Area Code" in most tables, "Area Codes" in Table P5.
+_CODE_LABELS = ("area code", "area codes")
 #: Areas whose rates ONS withholds in Table P3 ('+', population too small): the City of London.
 #: A workbook's own P3 says so; a CSV of P1 alone has no P3, so the same rule is applied from here.
 #: The same holds for the City as a local authority (E09000001) in Table C2.
@@ -207,13 +220,15 @@ def _read_workbook(path: str, _mtime_ns: int, _size: int) -> dict[str, list[tupl
 
 
 def check_edition(grid: Grid, edition: str) -> None:
-    """The table is the catalogue's edition (``March 2019``): the title's last 'year ending' says so."""
+    """The table is the catalogue's edition (``March 2019``): one of the title's 'year ending' dates
+    says so (P7 runs "year ending March 2008 to year ending March 2019"; P5 compares "year ending
+    March 2019 ... with ... year ending March 2011"). A title naming other dates only is refused."""
     found = _EDITION.findall(grid.title)
     month, year = edition.split()
     if not found:
         raise grid.fail(f"title names no 'year ending <month> <year>': {grid.title[:120]!r}", row=0, column=0)
-    got_month, got_year = found[-1]
-    if got_month.casefold() != month.casefold() or got_year[-2:] != year[-2:]:
+    if not any(m.casefold() == month.casefold() and y[-2:] == year[-2:] for m, y in found):
+        got_month, got_year = found[-1]
         raise grid.fail(
             f"title says year ending {got_month} {got_year}; the catalogue expects year ending {edition}",
             row=0,
@@ -295,8 +310,10 @@ class AreaRow:
 def area_rows(grid: Grid, header: int, names_to_codes: dict[str, list[str]] | None = None) -> list[AreaRow]:
     """The data rows of a table: each with a GSS area code (or a name the workbook maps to one)."""
     code_column = None
-    if any(_key(cell) == "area code" for cell in grid.rows[header]):
-        code_column = find_column(grid, header, "Area Code")
+    labels = [_key(cell) for cell in grid.rows[header]]
+    code_label = next((label for label in _CODE_LABELS if label in labels), None)
+    if code_label is not None:
+        code_column = find_column(grid, header, code_label)
     elif names_to_codes is None:
         raise grid.fail("the header has no 'Area Code' column and no name lookup was given", row=header)
     name_column = find_column(grid, header, "Area Name") if code_column is not None else 0
@@ -524,6 +541,48 @@ def knife_offences(
     return rows
 
 
+KNIFE_COUNT_NOTE = (
+    "Police recorded knife or sharp instrument offences (attempted murder, threats to kill, assault with "
+    "injury, robbery, rape and sexual assault), a count; each year as given in the latest edition held "
+    "(Table P5), which carries ONS's revisions to earlier years"
+)
+
+
+def knife_offence_counts(path: Path, edition: str) -> list[dict[str, object]]:
+    """Table P5: the count of selected knife or sharp instrument offences for each financial year
+    the edition lists (from 2010-11), as that edition gives them. A later edition revises earlier
+    years (Surrey's 2017-18 count is 58 in the March 2018 edition and 436 in March 2019's), so a
+    volume ranking reads the latest edition's series, not each year's first release."""
+    grid = read_table(path, "P5", edition)
+    header = find_header(grid, "Area name")
+    areas = area_rows(grid, header)
+    rows = []
+    for column, cell in enumerate(grid.rows[header]):
+        if not _key(cell).startswith("number of selected offences involving"):
+            continue
+        period = _year_period(grid, header - 1, column)
+        for area in areas:
+            value, status = number(grid, area.row, column)
+            rows.append(
+                _row(
+                    area,
+                    "Knife or sharp instrument offences",
+                    "Selected serious offences involving a knife or sharp instrument, number",
+                    "count",
+                    period,
+                    value,
+                    status,
+                    f"{KNIFE_COUNT_NOTE}; edition: year ending {edition}",
+                    value,
+                )
+            )
+    if not rows:
+        raise grid.fail(
+            "no 'Number of selected offences involving a knife' columns in the header row", row=header
+        )
+    return rows
+
+
 def asb_experienced(path: Path, edition: str, period: str) -> list[dict[str, object]]:
     grid = read_table(path, "P6", edition)
     header = find_header(grid, "Area Code")
@@ -585,7 +644,7 @@ def _next_code(queues: dict[str, list[str]], name: str) -> str:
 def asb_incidents(path: Path, edition: str) -> list[dict[str, object]]:
     grid = read_table(path, "P7", edition)
     header = find_header(grid, "Number of Incidents")
-    has_codes = any(_key(cell) == "area code" for cell in grid.rows[header])
+    has_codes = any(_key(cell) in _CODE_LABELS for cell in grid.rows[header])
     areas = area_rows(grid, header, None if has_codes else p1_names(path))
     rows = []
     for column, cell in enumerate(grid.rows[header]):
@@ -745,6 +804,8 @@ def parse_pfa_tables(
             )
         elif measure == "knife_offences":
             rows += knife_offences(path, edition, period, populations, population_label)
+        elif measure == "knife_offence_counts":
+            rows += knife_offence_counts(path, edition)
         elif measure == "asb_experienced":
             rows += asb_experienced(path, edition, period)
         else:

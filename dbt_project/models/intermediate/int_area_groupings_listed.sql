@@ -70,21 +70,10 @@ lowest_skilled_third as (
     where tercile = 1
 ),
 
-knife_baseline as (
-    select area_code, avg(value) as mean_rate
-    from facts
-    where metric_id = 'knife_offences_rate' and area_code like 'E23%' and value is not null
-    group by area_code
-),
-
+-- The worst-affected forces, two proxy groups ranked by volume (int_worst_affected_forces_ranked says how)
 worst_affected_forces as (
-    select
-        'worst_affected_forces_20' as grouping_id, area_code, 'proxy' as basis,
-        'PROXY for the 20 forces with most under-25 sharp-object hospital admissions 2015-16 to 2021-22 '
-        || '(not published by area): the 20 English forces with the highest mean rate of police-recorded '
-        || 'knife or sharp instrument offences, years ending March 2018 and 2019 (ONS Table P4)' as note
-    from knife_baseline
-    qualify row_number() over (order by mean_rate desc, area_code) <= 20
+    select grouping_id, area_code, 'proxy' as basis, note
+    from {{ ref('int_worst_affected_forces_ranked') }}
 ),
 
 combined_authorities as (

@@ -97,73 +97,91 @@ dominant as (
         arg_max(contribution, abs(contribution)) as contribution
     from contributions
     group by all
+),
+
+assembled as (
+    select
+        g.mission_id,
+        year(g.baseline_end) as baseline_year,
+        g.gap_method || ':' || g.metric_id || ':' || g.breakdown as gap_id,
+        g.gap_method,
+        g.is_statement_definition,
+        g.metric_id,
+        g.breakdown,
+        g.population,
+        g.period,
+        g.year,
+        g.period_end,
+        g.group_a_label,
+        g.group_a_value,
+        g.areas_a,
+        g.group_b_label,
+        g.group_b_value,
+        g.areas_b,
+        g.areas_measured,
+        g.gap_value,
+        g.gap_unit,
+        g.weighting,
+        g.gap_baseline_period,
+        g.gap_baseline_rule,
+        g.gap_baseline_value,
+        round(g.gap_value - g.gap_baseline_value, 9) as gap_change_since_baseline,
+        case
+            when g.provenance like '%synthetic%' then 'no real data'
+            when not g.is_pooled and g.period = g.single_period then 'baseline'
+            when g.period_end <= g.baseline_end then 'before baseline'
+            when round(g.gap_value - g.gap_baseline_value, 6) = 0 then 'no change'
+            -- No gap change is tested yet (no interval of the difference, no bootstrap over areas): the
+            -- row says what moved, never 'narrowing' or 'widening'. A negative gap means the group to
+            -- catch up is ahead, so there a fall means its lead grew.
+            when g.gap_value < g.gap_baseline_value then 'fell, not tested'
+            else 'rose, not tested'
+        end as gap_trend,
+        g.period_end = max(g.period_end) over (partition by g.gap_method, g.metric_id, g.breakdown) as is_latest,
+        -- a single area behind more than a third of the change since baseline (fixed groupings only)
+        case when abs(d.contribution) > abs(g.gap_value - g.gap_baseline_value) / 3
+                and sign(d.contribution) = sign(g.gap_value - g.gap_baseline_value)
+            then d.area_code end as dominant_area_code,
+        case when abs(d.contribution) > abs(g.gap_value - g.gap_baseline_value) / 3
+                and sign(d.contribution) = sign(g.gap_value - g.gap_baseline_value)
+            then d.contribution / nullif(g.gap_value - g.gap_baseline_value, 0) end as dominant_area_share,
+        case when abs(d.contribution) > abs(g.gap_value - g.gap_baseline_value) / 3
+                and sign(d.contribution) = sign(g.gap_value - g.gap_baseline_value)
+            then g.gap_value - g.gap_baseline_value - d.contribution end as gap_change_without_dominant_area,
+        g.provenance,
+        case
+            when g.provenance like '%synthetic%' then 'SYNTHETIC SAMPLE, not official statistics: no trend claimed.'
+            when g.gap_method = 'eia_vs_england'
+                then 'The official 55 Education Investment Areas (DfE, 2022) against England''s own figure.'
+            -- the grouping's own description, written once where the grouping is chosen (its first
+            -- sentence: the rest of each member's note gives that member's volume)
+            when g.gap_method = 'worst_20_forces_vs_rest'
+                then (select min(split_part(note, ';', 1)) from {{ ref('int_area_groupings_listed') }}
+                      where grouping_id = 'worst_affected_forces_20')
+            when g.gap_method = 'worst_20_neighbourhood_forces_vs_rest'
+                then (select min(split_part(note, ';', 1)) from {{ ref('int_area_groupings_listed') }}
+                      where grouping_id = 'neighbourhood_crime_worst_forces_20')
+            when g.gap_method = 'worst_third_vs_rest'
+                then 'Measured on ONS4 mean scores: the Statement''s shares with low ratings are not published by local authority.'
+            when g.gap_method = 'worst_third_fixed_at_baseline'
+                then 'Check on the Statement''s well-being gap: the worst third held at its membership in the latest pre-pandemic period.'
+            when g.gap_method = 'decile_median_gap_england'
+                then 'England''s upper-tier areas only, beside the Statement''s UK-wide measure.'
+            when g.gap_unit = 'percent of group A'
+                then 'Money: the gap is the per cent by which group B falls short of group A, never nominal pounds.'
+        end as note
+    from measured as g
+    left join dominant as d
+        on d.gap_method = g.gap_method and d.metric_id = g.metric_id and d.breakdown = g.breakdown and d.period = g.period
 )
 
 select
-    g.mission_id,
-    g.gap_method || ':' || g.metric_id || ':' || g.breakdown as gap_id,
-    g.gap_method,
-    g.is_statement_definition,
-    g.metric_id,
-    g.breakdown,
-    g.population,
-    g.period,
-    g.year,
-    g.period_end,
-    g.group_a_label,
-    g.group_a_value,
-    g.areas_a,
-    g.group_b_label,
-    g.group_b_value,
-    g.areas_b,
-    g.areas_measured,
-    g.gap_value,
-    g.gap_unit,
-    g.weighting,
-    g.gap_baseline_period,
-    g.gap_baseline_rule,
-    g.gap_baseline_value,
-    round(g.gap_value - g.gap_baseline_value, 9) as gap_change_since_baseline,
-    case
-        when g.provenance like '%synthetic%' then 'no real data'
-        when not g.is_pooled and g.period = g.single_period then 'baseline'
-        when g.period_end <= g.baseline_end then 'before baseline'
-        when round(g.gap_value - g.gap_baseline_value, 6) = 0 then 'no change'
-        -- No gap change is tested yet (no interval of the difference, no bootstrap over areas): the
-        -- row says what moved, never 'narrowing' or 'widening'. A negative gap means the group to
-        -- catch up is ahead, so there a fall means its lead grew.
-        when g.gap_value < g.gap_baseline_value then 'fell, not tested'
-        else 'rose, not tested'
-    end as gap_trend,
-    g.period_end = max(g.period_end) over (partition by g.gap_method, g.metric_id, g.breakdown) as is_latest,
-    -- a single area behind more than a third of the change since baseline (fixed groupings only)
-    case when abs(d.contribution) > abs(g.gap_value - g.gap_baseline_value) / 3
-            and sign(d.contribution) = sign(g.gap_value - g.gap_baseline_value)
-        then d.area_code end as dominant_area_code,
-    case when abs(d.contribution) > abs(g.gap_value - g.gap_baseline_value) / 3
-            and sign(d.contribution) = sign(g.gap_value - g.gap_baseline_value)
-        then d.contribution / nullif(g.gap_value - g.gap_baseline_value, 0) end as dominant_area_share,
-    case when abs(d.contribution) > abs(g.gap_value - g.gap_baseline_value) / 3
-            and sign(d.contribution) = sign(g.gap_value - g.gap_baseline_value)
-        then g.gap_value - g.gap_baseline_value - d.contribution end as gap_change_without_dominant_area,
-    g.provenance,
-    case
-        when g.provenance like '%synthetic%' then 'SYNTHETIC SAMPLE, not official statistics: no trend claimed.'
-        when g.gap_method = 'eia_vs_england'
-            then 'The official 55 Education Investment Areas (DfE, 2022) against England''s own figure.'
-        when g.gap_method = 'worst_20_forces_vs_rest'
-            -- the grouping's own description, written once where the grouping is chosen
-            then (select min(note) from {{ ref('int_area_groupings_listed') }}
-                  where grouping_id = 'worst_affected_forces_20')
-        when g.gap_method = 'worst_third_vs_rest'
-            then 'Measured on ONS4 mean scores: the Statement''s shares with low ratings are not published by local authority.'
-        when g.gap_method = 'worst_third_fixed_at_baseline'
-            then 'Check on the Statement''s well-being gap: the worst third held at its membership in the latest pre-pandemic period.'
-        when g.gap_method = 'decile_median_gap_england'
-            then 'England''s upper-tier areas only, beside the Statement''s UK-wide measure.'
-        when g.gap_unit = 'percent of group A'
-            then 'Money: the gap is the per cent by which group B falls short of group A, never nominal pounds.'
-    end as note
-from measured as g
-left join dominant as d
-    on d.gap_method = g.gap_method and d.metric_id = g.metric_id and d.breakdown = g.breakdown and d.period = g.period
+    a.* exclude (baseline_year),
+    -- a known event behind the named dominant area's baseline or latest point (seed metric_caveats)
+    (
+        select string_agg(c.caveat, ' ' order by c.from_year)
+        from {{ ref('metric_caveats') }} as c
+        where c.metric_id = a.metric_id and c.area_code = a.dominant_area_code
+          and (a.baseline_year between c.from_year and c.to_year or a.year between c.from_year and c.to_year)
+    ) as caveat
+from assembled as a

@@ -93,6 +93,13 @@ assembled as (
             else 'fell'
         end as direction,
         r.judged_on,
+        -- a known event behind this area's baseline or latest point (seed metric_caveats)
+        (
+            select string_agg(c.caveat, ' ' order by c.from_year)
+            from {{ ref('metric_caveats') }} as c
+            where c.metric_id = r.metric_id and c.area_code = r.area_code
+              and (b.baseline_year between c.from_year and c.to_year or r.year between c.from_year and c.to_year)
+        ) as caveat,
         case when r.judged_on = 'ratio_to_reference' then rl.reference_area_code end as reference_area_code,
         case when r.judged_on = 'ratio_to_reference' then b.baseline_value / nullif(rb.reference_value, 0)
             end as relative_baseline,

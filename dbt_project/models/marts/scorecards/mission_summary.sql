@@ -32,7 +32,8 @@ headline as (
             as tested,
         string_agg(
             metric_id || case when breakdown <> 'all' then ' (' || breakdown || ')' else '' end
-            || ': ' || verdict || ' in ' || area_name || ' [' || basis || ']',
+            || ': ' || verdict || ' in ' || area_name || ' [' || basis || ']'
+            || coalesce(' [caveat: ' || caveat || ']', ''),
             ' | ' order by metric_id, breakdown
         ) as headline_basis
     from judged
@@ -83,7 +84,8 @@ gap_notes as (
                 then ' [' || round(100 * dominant_area_share) || '% of the change is one area, '
                     || dominant_area_code || '; without it the change is '
                     || round(gap_change_without_dominant_area, 3) || ']'
-                else '' end,
+                else '' end
+            || coalesce(' [caveat on ' || dominant_area_code || ': ' || caveat || ']', ''),
             ' | ' order by is_statement_definition desc, gap_method, metric_id, breakdown
         ) as gap_basis
     from {{ ref('mission_gaps') }}
