@@ -130,52 +130,158 @@ def test_breakdown_values_are_2011_population_weighted_means_of_the_authorities(
             assert row.gap_to_england == pytest.approx(expected - row.england_value)
 
 
-def test_sii_in_the_mart_equals_an_independent_fingertips_computation(published_con):
-    deciles = published_con.execute(
-        "select breakdown_group, value, population_2011 from metric_breakdowns "
-        "where metric_id = 'life_satisfaction_mean' and breakdown = 'all' and period = '2022-23' "
-        "and breakdown_family = 'imd_decile_2025' order by group_order"
+def _authorities(con, metric_id: str, period: str, edition: int, breakdown: str = "all") -> pd.DataFrame:
+    """The authorities behind an SII, read from the published facts and the area types: value, standard
+    error from the published 95% interval, 2011 population and IMD decile of the edition."""
+    types = con.execute("select * from intermediate.int_area_types_carried").df()
+    facts = con.execute(
+        "select area_code, value, lci_95, uci_95 from fct_area_year_metrics where metric_id = ? "
+        "and breakdown = ? and period = ? and value is not null and provenance <> 'synthetic'",
+        [metric_id, breakdown, period],
     ).df()
-    assert list(deciles.breakdown_group) == [str(d) for d in range(1, 11)]
-    expected = fingertips_sii(list(deciles.value), list(deciles.population_2011))
+    joined = facts.merge(types[types.area_code.str.startswith("E")], on="area_code")
+    joined = joined[joined[f"imd_decile_{edition}"].notna() & joined.population_2011.notna()].copy()
+    joined["decile"] = joined[f"imd_decile_{edition}"].astype(int)
+    joined["se"] = (joined.uci_95 - joined.lci_95) / (2 * 1.959964)
+    return joined
+
+
+def _sii_with_variance(authorities: pd.DataFrame) -> tuple[float, float]:
+    """The Fingertips SII from authority rows, and its variance propagated from their standard errors
+    (the SII is linear in the decile values: recomputed here with numpy's weighted fit on perturbed
+    inputs, one authority at a time, not with the marts' closed form)."""
+
+    def slope(frame: pd.DataFrame) -> float:
+        deciles = frame.groupby("decile").apply(
+            lambda d: pd.Series(
+                {
+                    "value": np.average(d.value, weights=d.population_2011),
+                    "population": d.population_2011.sum(),
+                }
+            ),
+            include_groups=False,
+        )
+        return fingertips_sii(list(deciles.value), list(deciles.population))
+
+    base = slope(authorities)
+    variance = 0.0
+    for index in authorities.index:  # d SII / d value_k, exactly (linear), times se_k, squared
+        bumped = authorities.copy()
+        bumped.loc[index, "value"] += 1.0
+        variance += ((slope(bumped) - base) * authorities.loc[index, "se"]) ** 2
+    return base, variance
+
+
+def test_sii_and_its_interval_equal_an_independent_computation(published_con):
+    authorities = _authorities(published_con, "life_satisfaction_mean", "2022-23", 2025)
+    assert authorities.se.notna().all() and authorities.decile.nunique() == 10
+    expected, variance = _sii_with_variance(authorities)
+    deciles = published_con.execute(
+        "select value, population_2011 from metric_breakdowns where metric_id = 'life_satisfaction_mean' "
+        "and breakdown = 'all' and period = '2022-23' and breakdown_family = 'imd_decile_2025' order by group_order"
+    ).df()
+    assert fingertips_sii(list(deciles.value), list(deciles.population_2011)) == pytest.approx(expected)
     row = published_con.execute(
-        "select sii, rii, mean_value, favours, is_latest from metric_inequality_slopes "
-        "where metric_id = 'life_satisfaction_mean' and breakdown = 'all' and period = '2022-23' and imd_edition = 2025"
+        "select sii, rii, sii_lci_95, sii_uci_95, gradient, favours, is_latest, is_decided_by_few "
+        "from metric_inequality_slopes where metric_id = 'life_satisfaction_mean' and breakdown = 'all' "
+        "and period = '2022-23' and imd_edition = 2025"
     ).fetchone()
     assert row[0] == pytest.approx(expected, abs=1e-8)
     assert row[1] == pytest.approx(
         expected / np.average(deciles.value, weights=deciles.population_2011), abs=1e-8
     )
-    assert row[3] == ("least deprived" if expected > 0 else "most deprived") and row[4]
+    half = 1.959964 * variance**0.5
+    assert row[2] == pytest.approx(expected - half, abs=1e-8) and row[3] == pytest.approx(
+        expected + half, abs=1e-8
+    )
+    assert row[4] == ("significant gradient" if row[2] > 0 or row[3] < 0 else "no significant gradient")
+    assert row[5] == ("least deprived" if expected > 0 else "most deprived") and row[6] and not row[7]
+
+
+def test_an_sii_one_authority_decides_is_not_published_and_names_it(published_con):
+    """Neighbourhood crime 2024-25 on 2019 deciles: Westminster alone reverses or halves the SII, so it
+    is withheld; on 2025 deciles it stands. Recomputed here by dropping each authority in turn."""
+    for edition, withheld in ((2019, True), (2025, False)):
+        authorities = _authorities(published_con, "neighbourhood_crime_rate", "2024-25", edition)
+        full, _ = _sii_with_variance(authorities.assign(se=0.0))
+        shifts = {}
+        for code in authorities.area_code:
+            rest = authorities[authorities.area_code != code]
+            if rest.decile.nunique() == 10:
+                shifts[code] = _sii_with_variance(rest.assign(se=0.0))[0]
+        top = max(shifts, key=lambda c: abs(shifts[c] - full))
+        row = published_con.execute(
+            "select sii, gradient, most_influential_area_code, sii_without_most_influential, is_decided_by_few "
+            "from metric_inequality_slopes where metric_id = 'neighbourhood_crime_rate' and period = '2024-25' "
+            "and imd_edition = ?",
+            [edition],
+        ).fetchone()
+        assert row[2] == top == "E09000033"  # Westminster
+        assert row[3] == pytest.approx(shifts[top], abs=1e-8)
+        decided = np.sign(shifts[top]) != np.sign(full) or abs(shifts[top] - full) > abs(full) / 2
+        assert row[4] == decided == withheld
+        if withheld:
+            assert row[0] is None and row[1].startswith("not published: one or two authorities decide it")
+        else:
+            assert row[0] == pytest.approx(full, abs=1e-8)
+    assert (
+        round(
+            _sii_with_variance(
+                _authorities(published_con, "neighbourhood_crime_rate", "2024-25", 2019).assign(se=0.0)
+            )[0],
+            2,
+        )
+        == -2.23
+    )
 
 
 def test_sii_change_is_measured_on_2019_deciles_at_both_ends_with_todays_2025_gradient_apart(published_con):
     rows = published_con.execute(
-        "select period, imd_edition, sii, baseline_period, baseline_sii, latest_period, latest_sii, sii_change, "
-        "latest_sii_imd2025, gradient_change, change_significance from metric_inequality_slopes "
-        "where metric_id = 'ks2_rwm_expected' and breakdown = 'all'"
+        "select period, imd_edition, sii, sii_lci_95, sii_uci_95, baseline_period, baseline_rule, baseline_sii, "
+        "latest_period, latest_sii, sii_change, latest_sii_imd2025, gradient_change, change_significance "
+        "from metric_inequality_slopes where metric_id = 'hle_birth' and breakdown = 'sex=female'"
     ).df()
     first = rows.iloc[0]
-    assert first.baseline_period == "2018-19"  # the Statement's baseline for KS2
-    baseline = rows[(rows.period == "2018-19") & (rows.imd_edition == 2019)].sii.item()
-    # one IMD edition at both ends; today's 2025 gradient apart
-    latest = rows[(rows.period == first.latest_period) & (rows.imd_edition == 2019)].sii.item()
+    assert (first.baseline_period, first.baseline_rule) == ("2017-2019", "statement")
+    on_2019 = rows[rows.imd_edition == 2019].set_index("period")
+    base, last = on_2019.loc[first.baseline_period], on_2019.loc[first.latest_period]
     today = rows[(rows.period == first.latest_period) & (rows.imd_edition == 2025)].sii.item()
-    assert first.baseline_sii == baseline and first.latest_sii == latest
+    assert first.baseline_sii == base.sii and first.latest_sii == last.sii
     assert first.latest_sii_imd2025 == today
-    assert first.sii_change == pytest.approx(latest - baseline)
-    assert first.gradient_change == (
-        "shallower, not tested" if abs(latest) < abs(baseline) else "steeper, not tested"
-    )
-    assert first.change_significance == "not tested"
+    assert first.sii_change == pytest.approx(last.sii - base.sii)
+    # z on the two intervals (both ends carry one)
+    se = [(r.sii_uci_95 - r.sii_lci_95) / (2 * 1.959964) for r in (base, last)]
+    z = (last.sii - base.sii) / (se[0] ** 2 + se[1] ** 2) ** 0.5
+    assert first.change_significance.startswith(f"z = {round(z, 2)}")
+    if abs(z) <= 1.959964:
+        assert first.gradient_change == "no significant change"
+    else:
+        assert first.gradient_change == ("steeper" if abs(last.sii) > abs(base.sii) else "shallower")
+
+    # without intervals (KS2) the change says what moved and that it is not tested; the baseline is
+    # the catalogue's chosen one, not the Statement's
+    ks2 = published_con.execute(
+        "select baseline_period, baseline_rule, baseline_sii, latest_sii, gradient_change, change_significance "
+        "from metric_inequality_slopes where metric_id = 'ks2_rwm_expected' limit 1"
+    ).fetchone()
+    assert ks2[:2] == ("2018-19", "chosen")
+    assert ks2[4] == ("shallower, not tested" if abs(ks2[3]) < abs(ks2[2]) else "steeper, not tested")
+    assert ks2[5] == "not tested: no interval"
+    # a series with one period has no change at all (not a change of zero)
+    single = published_con.execute(
+        "select count(*), count(sii_change), count(gradient_change) from metric_inequality_slopes "
+        "where baseline_period = latest_period"
+    ).fetchone()
+    assert single[0] > 0 and single[1] == 0 and single[2] == 0
 
 
 @pytest.mark.parametrize("metric_id", ["median_weekly_pay", "gva_per_hour"])
 def test_money_gradients_are_judged_on_the_relative_index(published_con, metric_id):
     """Nominal pounds inflate the SII: the change is read on the RII (SII / mean), from the slope rows."""
     rows = published_con.execute(
-        "select breakdown, period, imd_edition, sii, mean_value, baseline_period, latest_period, baseline_rii, "
-        "latest_rii, gradient_judged_on, gradient_change from metric_inequality_slopes where metric_id = ?",
+        "select breakdown, period, period_end, imd_edition, sii, mean_value, baseline_period, latest_period, "
+        "baseline_rii, latest_rii, gradient_judged_on, gradient_change from metric_inequality_slopes "
+        "where metric_id = ?",
         [metric_id],
     ).df()
     assert not rows.empty and set(rows.gradient_judged_on) == {"rii"}
@@ -188,11 +294,14 @@ def test_money_gradients_are_judged_on_the_relative_index(published_con, metric_
         assert first.baseline_rii == pytest.approx(base_rii) and first.latest_rii == pytest.approx(last_rii)
         if first.baseline_period == first.latest_period:
             continue
-        if round(abs(last_rii), 3) == round(abs(base_rii), 3):
-            expected = "unchanged"
+        assert pd.Timestamp(on_2019.loc[first.baseline_period].period_end) <= pd.Timestamp("2019-12-31")
+        if abs(last_rii) == pytest.approx(abs(base_rii), abs=1e-9):
+            expected = {"unchanged"}
+        elif abs(last_rii) > abs(base_rii):
+            expected = {"steeper, not tested", "steeper", "no significant change"}
         else:
-            expected = "steeper, not tested" if abs(last_rii) > abs(base_rii) else "shallower, not tested"
-        assert first.gradient_change == expected, (breakdown, base_rii, last_rii)
+            expected = {"shallower, not tested", "shallower", "no significant change"}
+        assert first.gradient_change in expected, (breakdown, base_rii, last_rii)
 
 
 def test_neighbourhood_crime_most_vs_least_deprived_and_perception(published_con):

@@ -9,7 +9,7 @@ from html import escape
 
 import duckdb
 
-from orchestration.report.labels import Citation, cite_html, format_value, series_label
+from orchestration.report.labels import Citation, cite_html, format_difference, format_value, series_label
 
 #: Where the area types come from (seeds, not catalogue sources), cited under the tables.
 AREA_TYPE_SOURCES = (
@@ -32,10 +32,17 @@ its authorities weighted by their 2011 Census population. Merged authorities who
 classes are left out, not guessed; counties are not classified (their districts are). The
 <strong>slope index of inequality</strong> is the Fingertips method: decile values regressed on the
 midpoint of cumulative population rank (most deprived = 0), weighted by population share; it is the
-modelled gap from the most to the least deprived end. The gradient shown is today's, on the 2025 deciles. Its
-change since the baseline is measured on the 2019 deciles at both ends (a new IMD edition moves the gradient
-by itself), on the relative index (SII / mean) for money in nominal pounds, and is not tested: no confidence
-interval is available, so it only says steeper or shallower.</p>
+modelled gap from the most to the least deprived end, a difference in the series' unit (percentage points
+for a percentage). Its 95% interval is analytic: the slope is a fixed weighted sum of the authorities'
+values, so its variance follows from their published intervals (the equivalent of Fingertips'
+simulation); without intervals it is not tested. A gradient whose interval holds zero is no significant
+gradient; one that rounds to zero is no gradient. A gradient that one or two authorities decide (removing
+them reverses it or moves it by more than half) is not published, and the table names them. The gradient
+shown is today's, on the 2025 deciles. Its change since the baseline (the Statement's, else the last
+pre-pandemic period) is measured on the 2019 deciles at both ends (a new IMD edition moves the gradient by
+itself), on the relative index (SII / mean) for money in nominal pounds, and is called steeper or
+shallower only where a z test on the two intervals finds it significant. Each tenth's value says how many
+authorities it rests on.</p>
 <p><strong>Perception beside measurement.</strong> The Ipsos Levelling Up Index (February 2022) for the
 groups it reports is set beside the same series averaged over the same kind of group, in the period nearest
 the survey. Groups are ranked by each; "agree" means the rank correlation is 0.5 or more, "disagree" -0.5
@@ -50,6 +57,8 @@ def _inequality_rows(con: duckdb.DuckDBPyConnection, mission_id: str) -> list[tu
             select metric_id, breakdown, metric_label, unit, period,
                 max(value) filter (breakdown_family = 'imd_decile_2025' and group_order = 1) as most,
                 max(value) filter (breakdown_family = 'imd_decile_2025' and group_order = 10) as least,
+                max(areas) filter (breakdown_family = 'imd_decile_2025' and group_order = 1) as most_areas,
+                max(areas) filter (breakdown_family = 'imd_decile_2025' and group_order = 10) as least_areas,
                 max(value) filter (breakdown_family = 'rural_urban_2011' and group_order = 1) as urban,
                 max(value) filter (breakdown_family = 'rural_urban_2011' and group_order = 3) as rural
             from metric_breakdowns
@@ -58,7 +67,8 @@ def _inequality_rows(con: duckdb.DuckDBPyConnection, mission_id: str) -> list[tu
         )
         select l.breakdown, l.metric_label, l.unit, m.decimals, l.period, l.most, l.least,
             s.sii, s.baseline_period, s.baseline_sii, s.latest_sii, s.gradient_change, s.gradient_judged_on,
-            s.favours, l.urban, l.rural
+            s.favours, l.urban, l.rural, s.gradient, s.sii_lci_95, s.sii_uci_95, s.change_significance,
+            l.most_areas, l.least_areas
         from latest as l
         join dim_metrics as m using (metric_id)
         left join metric_inequality_slopes as s
@@ -97,6 +107,42 @@ def _sources(con: duckdb.DuckDBPyConnection, mission_id: str) -> set[str]:
     }
 
 
+def _count(areas: int | None) -> str:
+    """How many authorities a group's value rests on (the least deprived tenth can hold five)."""
+    return f" ({areas} authorities)" if areas else ""
+
+
+def _gradient(sii, lci, uci, words, favours, diff) -> str:
+    """Today's gradient (2025 deciles), in the metric's difference unit, with its interval and reading."""
+    if words is None:
+        return "-"
+    if sii is None:  # fewer than ten deciles, or one or two authorities decide it
+        return escape(str(words))
+    if words == "no gradient":
+        return "no gradient"
+    text = diff(sii)
+    if lci is not None and uci is not None:
+        text += f" (95% interval {diff(lci)} to {diff(uci)})"
+    if words == "no significant gradient":
+        return f"{text}: no significant gradient"
+    if favours:
+        text += f", favours the {escape(favours)}"
+    if words.startswith("gradient, not tested"):
+        text += " (not tested: no interval)"
+    return text
+
+
+def _gradient_change(b_sii, l_sii, b_period, period, change, judged_on, significance, diff) -> str:
+    """The change since baseline on 2019 deciles at both ends, as tested (or why not)."""
+    if change is None or b_sii is None or l_sii is None or b_period == period:
+        return f"; since baseline: {escape(change)}" if change and change.startswith("not published") else ""
+    on = "relative index, " if judged_on == "rii" else ""
+    return (
+        f"; on 2019 deciles ({on}{escape(str(significance))}): {escape(str(b_period))} {diff(b_sii)}, "
+        f"latest {diff(l_sii)}, {escape(change)}"
+    )
+
+
 def breakdown_section(con: duckdb.DuckDBPyConnection, mission_id: str, cite: dict[str, Citation]) -> str:
     """The mission's tables (empty when it has no local-authority headline series)."""
     rows = _inequality_rows(con, mission_id)
@@ -105,23 +151,20 @@ def breakdown_section(con: duckdb.DuckDBPyConnection, mission_id: str, cite: dic
     body = []
     cited = _sources(con, mission_id)
     for (breakdown, label, unit, decimals, period, most, least, sii, b_period, b_sii, l_sii, change,
-         judged_on, favours, urban, rural) in rows:  # fmt: skip
+         judged_on, favours, urban, rural, gradient_words, lci, uci, significance, most_n,
+         least_n) in rows:  # fmt: skip
 
         def fmt(value: float | None, unit: str = unit, decimals: int = decimals) -> str:
             return escape(format_value(value, unit, decimals)) if value is not None else "-"
 
-        gradient = "-"
-        if sii is not None:
-            gradient = f"{fmt(sii)}" + (f" (favours the {escape(favours)})" if favours else "")
-            if b_sii is not None and l_sii is not None and b_period != period and change is not None:
-                on = "relative index, " if judged_on == "rii" else ""
-                gradient += (
-                    f"; on 2019 deciles ({on}not tested): {escape(str(b_period))} {fmt(b_sii)}, "
-                    f"{escape(str(period))} {fmt(l_sii)}, {escape(change.removesuffix(', not tested'))}"
-                )
+        def diff(value: float | None, unit: str = unit, decimals: int = decimals) -> str:
+            return escape(format_difference(value, unit, decimals))
+
         body.append(
             f"<tr><td>{escape(series_label(label, breakdown))}</td><td>{escape(str(period))}</td>"
-            f"<td>{fmt(most)}</td><td>{fmt(least)}</td><td>{gradient}</td>"
+            f"<td>{fmt(most)}{_count(most_n)}</td><td>{fmt(least)}{_count(least_n)}</td>"
+            f"<td>{_gradient(sii, lci, uci, gradient_words, favours, diff)}"
+            f"{_gradient_change(b_sii, l_sii, b_period, period, change, judged_on, significance, diff)}</td>"
             f"<td>{fmt(urban)} / {fmt(rural)}</td></tr>"
         )
     series_sources = cite_html([cite[s] for s in sorted(cited) if s in cite])

@@ -122,6 +122,16 @@ def format_value(value: float | None, unit: str, decimals: int | None = 1, compa
     return number if compact else f"{number} {unit_label(unit)}"
 
 
+def format_difference(value: float | None, unit: str, decimals: int | None = 1) -> str:
+    """A difference between two values of a metric: percentage points for a percentage ('4.8 pp', not
+    '4.8%'), otherwise the metric's own unit."""
+    if value is None or value != value:
+        return "no data"
+    if unit == "percent":
+        return f"{value:,.{1 if decimals is None else int(decimals)}f} pp"
+    return format_value(value, unit, decimals)
+
+
 @dataclass(frozen=True)
 class Citation:
     """Where a series comes from, as the report and the profiles cite it."""
