@@ -22,6 +22,7 @@ FAMILY_LABELS = {
     "area_supergroup_2011": "area supergroup",
     "urban_rural_2011": "urban / rural",
     "imd_quintile_2019": "deprivation quintile",
+    "imd_population_quintile_2019": "deprivation fifth of the population",
 }
 
 METHODS_HTML = """

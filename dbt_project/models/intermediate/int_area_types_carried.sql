@@ -15,7 +15,8 @@
     *_basis says 'mixed: ...' naming the parts, so it is flagged, never guessed. The rural share is
     recomputed from the parts' 2011 populations (which add up), and the 2011 Census population is kept
     as the weight breakdowns use for districts (which have no mid-year estimate in the warehouse).
-    An IMD 2019 decile is carried the same way (the 2025 edition is on current codes already).
+    An IMD 2019 decile is carried the same way (the 2025 edition is on current codes already), and
+    IMD 2019 quintiles of equal 2011 population are cut from it (beside Ipsos's groups of people).
 -#}
 {{ config(materialized='table') }}
 
@@ -48,7 +49,7 @@ ruc as (
 ),
 
 imd_2019 as (
-    select lad_code, ntile(10) over (order by rank_of_average_score) as imd_decile
+    select lad_code, rank_of_average_score, ntile(10) over (order by rank_of_average_score) as imd_decile
     from {{ ref('imd_local_authority_ranks') }}
     where edition = 2019
 ),
@@ -63,7 +64,7 @@ imd_2025 as (
 
 {{ carried_to_current_codes('classification', ['supergroup_name', 'group_name']) }}
 {{ carried_to_current_codes('ruc', ['ruc11_name', 'broad_ruc11'], ', sum(p.rural_population) as rural_population, sum(p.total_population) as total_population') }}
-{{ carried_to_current_codes('imd_2019', ['imd_decile']) }}
+{{ carried_to_current_codes('imd_2019', ['imd_decile'], ', min(p.rank_of_average_score) as imd_rank') }}
 
 imd_2025_carried as (
     -- the 2025 edition is on current codes (a code the lookup has since replaced takes its successor's)
@@ -71,6 +72,23 @@ imd_2025_carried as (
         min(i.rank_of_average_score) as imd_rank
     from imd_2025 as i left join successors as s using (lad_code)
     group by 1
+),
+
+-- IMD 2019 quintiles of equal POPULATION (as Ipsos groups respondents by neighbourhoods, in fifths of
+-- people): English authorities ordered from most deprived by decile then rank, each in the fifth its
+-- population's midpoint falls in (2011 Census populations; authorities with no single decile are left
+-- out, as for the deciles)
+imd_2019_population_quintiles as (
+    select
+        i.area_code,
+        least(5, 1 + cast(floor(5 * (
+            sum(r.total_population) over (order by i.imd_decile, i.imd_rank, i.area_code rows unbounded preceding)
+            - r.total_population / 2
+        ) / sum(r.total_population) over ()) as integer)) as imd_population_quintile
+    from imd_2019_carried as i
+    inner join ruc_carried as r using (area_code)
+    inner join current_ltla as a using (area_code)
+    where i.imd_decile is not null and r.total_population > 0 and a.nation_code = 'E92000001'
 )
 
 select
@@ -105,6 +123,7 @@ select
         when i19.parts > 1 then 'carried: parts ' || i19.part_codes || ' in one decile'
         else 'as published'
     end as imd_2019_basis,
+    q19.imd_population_quintile as imd_population_quintile_2019,
     i25.imd_decile as imd_decile_2025,
     i25.imd_rank as imd_rank_2025
 from current_ltla as a
@@ -112,3 +131,4 @@ left join classification_carried as c using (area_code)
 left join ruc_carried as r using (area_code)
 left join imd_2019_carried as i19 using (area_code)
 left join imd_2025_carried as i25 using (area_code)
+left join imd_2019_population_quintiles as q19 using (area_code)

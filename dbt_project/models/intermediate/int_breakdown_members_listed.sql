@@ -1,7 +1,7 @@
 {#-
     Every English authority's value of each local-authority headline metric (native level ltla or
     utla) in every period, once per type it belongs to: IMD decile and quintile (2019 and 2025
-    editions), broad rural-urban class and urban/rural (2011), 2011 area supergroup
+    editions; for 2019 also quintiles of equal population), broad rural-urban class and urban/rural (2011), 2011 area supergroup
     (int_area_types_carried). Real rows only (published or derived; synthetic samples are never broken
     down), each of the metric's own breakdowns (e.g. sex) separately, with the authority's 2011 Census
     population (its weight in a group's mean) and the standard error of its value where the publisher
@@ -27,6 +27,10 @@ memberships as (
     select area_code, population_2011, 'imd_quintile_2019', cast((imd_decile_2019 + 1) // 2 as varchar),
         (imd_decile_2019 + 1) // 2
     from types where imd_decile_2019 is not null
+    union all
+    select area_code, population_2011, 'imd_population_quintile_2019', cast(imd_population_quintile_2019 as varchar),
+        imd_population_quintile_2019
+    from types where imd_population_quintile_2019 is not null
     union all
     select area_code, population_2011, 'imd_decile_2025', cast(imd_decile_2025 as varchar), imd_decile_2025
     from types where imd_decile_2025 is not null
