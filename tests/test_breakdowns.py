@@ -331,8 +331,69 @@ def test_neighbourhood_crime_most_vs_least_deprived_and_perception(published_con
     by_crime = perception.sort_values("metric_value").ipsos_group_name.tolist()
     assert perception.set_index("ipsos_group_name").loc[by_index, "perception_rank"].tolist() == [1, 2]
     assert perception.set_index("ipsos_group_name").loc[by_crime, "measured_rank"].tolist() == [1, 2]
-    expected = "agree" if by_index == by_crime else "disagree"
-    assert set(perception.agreement) == {expected}
+    # two groups cannot make a significant rank correlation: no claim either way
+    assert set(perception.agreement) == {"too few groups to test"}
+
+
+def test_perception_agrees_only_at_the_critical_value_for_its_number_of_groups(published_con):
+    """Spearman's rho recomputed here from the two figures per group (scipy), against the two-tailed 5%
+    critical value for the number of groups (Zar 1972): 0.738 for the eight supergroups."""
+    from scipy.stats import spearmanr
+
+    rows = published_con.execute(
+        "select mission_id, metric_id, metric_breakdown, breakdown_family, index_score, metric_value, polarity, "
+        "groups_compared, agreement, critical_value, mismatch_note, metric_period "
+        "from mission_perception_comparison"
+    ).df()
+    critical = {5: 1.0, 6: 0.886, 7: 0.786, 8: 0.738, 9: 0.700, 10: 0.648}
+    seen = set()
+    for _key, group in rows.groupby(["mission_id", "metric_id", "metric_breakdown", "breakdown_family"]):
+        k = len(group)
+        assert (group.groups_compared == k).all() and group.agreement.nunique() == 1
+        agreement = group.agreement.iloc[0]
+        if k < 5:
+            assert (
+                agreement in ("too few groups to test", "one group only")
+                and group.critical_value.isna().all()
+            )
+            continue
+        measured = group.metric_value * (-1 if group.polarity.iloc[0] == "low_is_good" else 1)
+        rho = spearmanr(group.index_score, measured).statistic
+        assert group.critical_value.iloc[0] == pytest.approx(critical[k])
+        expected = (
+            "agree"
+            if rho >= critical[k]
+            else "disagree"
+            if rho <= -critical[k]
+            else "no significant agreement"
+        )
+        assert agreement == expected, (_key, rho)
+        seen.add(agreement)
+    assert {"agree", "no significant agreement"} <= seen
+    assert rows.mismatch_note.notna().all()
+    assert rows.apply(lambda r: f"measured in {r.metric_period}" in r.mismatch_note, axis=1).all()
+
+
+def test_ipsos_deprivation_groups_are_set_beside_fifths_of_equal_population(published_con):
+    """Each IMD 2019 fifth of English authorities holds about a fifth of their 2011 population (within one
+    authority's size at each cut), unlike fifths of the deciles, which count authorities."""
+    types = published_con.execute(
+        "select area_code, population_2011, imd_decile_2019, imd_population_quintile_2019 "
+        "from intermediate.int_area_types_carried where area_code like 'E%' and imd_population_quintile_2019 is not null"
+    ).df()
+    total = types.population_2011.sum()
+    largest = types.population_2011.max()
+    shares = types.groupby("imd_population_quintile_2019").population_2011.sum()
+    assert list(shares.index) == [1, 2, 3, 4, 5]
+    assert ((shares - total / 5).abs() <= largest).all()
+    # ordered by deprivation: no authority in a lower fifth is less deprived than one in a higher fifth
+    bounds = types.groupby("imd_population_quintile_2019").imd_decile_2019.agg(["min", "max"])
+    assert (bounds["max"].values[:-1] <= bounds["min"].values[1:]).all()
+    assert set(
+        published_con.execute(
+            "select distinct breakdown_family from mission_perception_comparison"
+        ).fetchall()
+    ) <= {("imd_population_quintile_2019",), ("urban_rural_2011",), ("area_supergroup_2011",)}
 
 
 def test_mission_11_headlines_are_real_and_no_series_is_synthetic(published_con):

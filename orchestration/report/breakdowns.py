@@ -45,9 +45,12 @@ itself), on the relative index (SII / mean) for money in nominal pounds, and is 
 shallower only where a z test on the two intervals finds it significant. Each tenth's value says how many
 authorities it rests on.</p>
 <p><strong>Perception beside measurement.</strong> The Ipsos Levelling Up Index (February 2022) for the
-groups it reports is set beside the same series averaged over the same kind of group, in the period nearest
-the survey. Groups are ranked by each; "agree" means the rank correlation is 0.5 or more, "disagree" -0.5
-or less. Descriptive only: nothing is tested.</p>
+groups it reports is set beside the same series averaged over the nearest groups of English authorities
+(IMD 2019 fifths of equal population, the 2011 urban/rural split, 2011 supergroups), in the period whose
+midpoint is nearest the survey. Groups are ranked by each; "agree" (or "disagree") only where the rank
+correlation reaches the two-tailed 5% critical value for that number of groups (0.738 for eight groups;
+fewer than five groups cannot be tested). Ipsos groups people by their neighbourhood, the warehouse groups
+authorities, so the two are never quite like for like; every row says how they differ.</p>
 """
 
 
