@@ -141,9 +141,10 @@ def test_every_table_names_its_source(report, published_con):
 
 
 def test_each_breakdown_table_row_is_the_marts_most_and_least_deprived_tenth(report, published_con):
-    most, least, unit, decimals, label = published_con.execute(
+    most, least, unit, decimals, label, most_n, least_n = published_con.execute(
         "select max(value) filter (group_order = 1), max(value) filter (group_order = 10), any_value(b.unit), "
-        "any_value(m.decimals), any_value(b.metric_label) from metric_breakdowns b join dim_metrics m using (metric_id) "
+        "any_value(m.decimals), any_value(b.metric_label), max(areas) filter (group_order = 1), "
+        "max(areas) filter (group_order = 10) from metric_breakdowns b join dim_metrics m using (metric_id) "
         "where metric_id = 'neighbourhood_crime_rate' and breakdown_family = 'imd_decile_2025' and is_latest_period"
     ).fetchone()
     from orchestration.report.labels import format_value
@@ -152,7 +153,19 @@ def test_each_breakdown_table_row_is_the_marts_most_and_least_deprived_tenth(rep
     row = report[report.index(f"<tr><td>{label}</td>", section) :]
     row = row[: row.index("</tr>")]
     assert (
-        f"<td>{format_value(most, unit, decimals)}</td><td>{format_value(least, unit, decimals)}</td>" in row
+        f"<td>{format_value(most, unit, decimals)} ({most_n} authorities)</td>"
+        f"<td>{format_value(least, unit, decimals)} ({least_n} authorities)</td>" in row
+    )
+    assert most_n > least_n >= 1  # the least deprived tenth of authorities holds few (five, 2025)
+    # today's gradient on 2025 deciles, in the series' unit, and not the 2019 one Westminster decides
+    sii = published_con.execute(
+        "select sii, gradient from metric_inequality_slopes where metric_id = 'neighbourhood_crime_rate' "
+        "and is_latest"
+    ).fetchone()
+    assert sii[1] == "gradient, not tested: no interval"
+    assert (
+        f"<td>{format_value(sii[0], unit, decimals)}, favours the least deprived (not tested: no interval)"
+        in row
     )
 
 

@@ -63,6 +63,8 @@ def _inequality_rows(con: duckdb.DuckDBPyConnection, mission_id: str) -> list[tu
                 max(value) filter (breakdown_family = 'imd_decile_2025' and group_order = 10) as least,
                 max(areas) filter (breakdown_family = 'imd_decile_2025' and group_order = 1) as most_areas,
                 max(areas) filter (breakdown_family = 'imd_decile_2025' and group_order = 10) as least_areas,
+                max(areas) filter (breakdown_family = 'rural_urban_2011' and group_order = 1) as urban_areas,
+                max(areas) filter (breakdown_family = 'rural_urban_2011' and group_order = 3) as rural_areas,
                 max(value) filter (breakdown_family = 'rural_urban_2011' and group_order = 1) as urban,
                 max(value) filter (breakdown_family = 'rural_urban_2011' and group_order = 3) as rural
             from metric_breakdowns
@@ -72,7 +74,7 @@ def _inequality_rows(con: duckdb.DuckDBPyConnection, mission_id: str) -> list[tu
         select l.breakdown, l.metric_label, l.unit, m.decimals, l.period, l.most, l.least,
             s.sii, s.baseline_period, s.baseline_sii, s.latest_sii, s.gradient_change, s.gradient_judged_on,
             s.favours, l.urban, l.rural, s.gradient, s.sii_lci_95, s.sii_uci_95, s.change_significance,
-            l.most_areas, l.least_areas
+            l.most_areas, l.least_areas, l.urban_areas, l.rural_areas
         from latest as l
         join dim_metrics as m using (metric_id)
         left join metric_inequality_slopes as s
@@ -156,7 +158,7 @@ def breakdown_section(con: duckdb.DuckDBPyConnection, mission_id: str, cite: dic
     cited = _sources(con, mission_id)
     for (breakdown, label, unit, decimals, period, most, least, sii, b_period, b_sii, l_sii, change,
          judged_on, favours, urban, rural, gradient_words, lci, uci, significance, most_n,
-         least_n) in rows:  # fmt: skip
+         least_n, urban_n, rural_n) in rows:  # fmt: skip
 
         def fmt(value: float | None, unit: str = unit, decimals: int = decimals) -> str:
             return escape(format_value(value, unit, decimals)) if value is not None else "-"
@@ -169,7 +171,7 @@ def breakdown_section(con: duckdb.DuckDBPyConnection, mission_id: str, cite: dic
             f"<td>{fmt(most)}{_count(most_n)}</td><td>{fmt(least)}{_count(least_n)}</td>"
             f"<td>{_gradient(sii, lci, uci, gradient_words, favours, diff)}"
             f"{_gradient_change(b_sii, l_sii, b_period, period, change, judged_on, significance, diff)}</td>"
-            f"<td>{fmt(urban)} / {fmt(rural)}</td></tr>"
+            f"<td>{fmt(urban)}{_count(urban_n)} / {fmt(rural)}{_count(rural_n)}</td></tr>"
         )
     series_sources = cite_html([cite[s] for s in sorted(cited) if s in cite])
     html = (
