@@ -218,7 +218,7 @@ def run_model_on_fixtures(model: str, tables: dict[str, Any]) -> Any:
     table ``x`` built from ``tables[x]`` (a DataFrame). A ref the fixture does not give is built the
     same way from its own model file over the same fixtures (so a model split into steps is tested
     through its steps), or, for an intermediate model a core mart publishes unchanged, read from the
-    mart's fixture. A staging model is built from its own file too, and ``source('s', 't')`` reads the
+    mart's fixture; a lookup seed it does not give is read from the seed's CSV. A staging model is built from its own file too, and ``source('s', 't')`` reads the
     fixture ``tables["s.t"]``. This is the models' real SQL, not a copy, so a fixture with hand-worked
     expectations tests the method the warehouse runs.
     """
@@ -257,6 +257,10 @@ def run_model_on_fixtures(model: str, tables: dict[str, Any]) -> Any:
                 (DBT_PROJECT_DIR / "models").rglob(f"{name}.sql"), None
             ):
                 con.execute(f'create table "{name}" as {render(name)}')
+            elif (DBT_PROJECT_DIR / "seeds" / f"{name}.csv").exists():
+                # a lookup seed the fixture does not give is the project's own (its CSV, as dbt loads it)
+                seed = DBT_PROJECT_DIR / "seeds" / f"{name}.csv"
+                con.execute(f"create table \"{name}\" as select * from read_csv('{seed}', header = true)")
             else:
                 missing.append(name)
             built.add(name)

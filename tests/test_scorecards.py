@@ -403,29 +403,42 @@ def test_fingertips_benchmark_rule_uses_the_confidence_interval():
     assert card.loc[("m", "A"), "benchmark_value"] == 12.0
 
 
-def test_levelling_down_flag_needs_a_significant_fall_in_a_top_area():
-    def area(code, values, half_width=None):
-        spec = {"metric_id": "m", "polarity": "high_is_good", "area_code": code, "values": values}
+def test_levelling_down_flag_needs_a_significant_fall_against_the_nation_in_a_top_area():
+    """The guard asks whether a top area fell significantly MORE than its nation over the same step (the
+    South East was flagged for a fall England shared): z on the difference of the two changes."""
+
+    def area(code, values, half_width=None, **extra):
+        spec = {"metric_id": "m", "polarity": "high_is_good", "area_code": code, "values": values, **extra}
         if half_width is not None:
             spec["lci"] = [v - half_width for v in values]
             spec["uci"] = [v + half_width for v in values]
         return spec
 
     series = [
-        area("FALL", [30, 31, 32, 33, 30.0], half_width=0.5),  # top, falls 3 with CIs +-0.5: significant
-        area("DIP", [29, 30, 31, 32, 31.5], half_width=1.0),  # top, falls 0.5 inside the CIs: not significant
+        # England falls 2 in its latest step
+        area("E92000001", [20, 21, 22, 23, 21.0], half_width=0.5, group="nation", area_level="nation"),
+        area("FALL", [30, 31, 32, 33, 29.5], half_width=0.5),  # falls 3.5, England 2: 1.5 more
+        area("SHARED", [31, 32, 33, 34, 32.0], half_width=0.5),  # falls 2, as England does
+        area("DIP", [29, 30, 31, 32, 31.5], half_width=1.0),  # falls 0.5: less than England
         area("NOCI", [28, 29, 30, 31, 29.0]),  # top, falls, but nothing to test it with
     ] + [area(f"A{i}", [10 + i, 11 + i, 12 + i, 13 + i, 14 + i], half_width=0.5) for i in range(12)]
     card = _scorecard(series)
     se = 0.5 / 1.959964
-    z_fall = (30.0 - 33.0) / math.sqrt(2 * se**2)
-    assert card.loc[("m", "FALL"), "latest_step_z"] == pytest.approx(z_fall)
+    # the step alone (as before) and against England's step: four estimates, each SE from its CI
+    assert card.loc[("m", "FALL"), "latest_step_z"] == pytest.approx((29.5 - 33.0) / math.sqrt(2 * se**2))
+    z_fall = ((29.5 - 33.0) - (21.0 - 23.0)) / math.sqrt(4 * se**2)
+    assert card.loc[("m", "FALL"), "relative_step_z"] == pytest.approx(z_fall)
+    assert z_fall < -1.959964
     assert card.loc[("m", "FALL"), "quintile_in_group"] == 1 and bool(
         card.loc[("m", "FALL"), "levelling_down_flag"]
     )
+    shared = card.loc[("m", "SHARED")]
+    assert shared.latest_step_z < -1.959964  # a significant fall on its own ...
+    assert shared.relative_step_z == pytest.approx(0.0, abs=1e-12)  # ... that England shared
+    assert shared.quintile_in_group == 1 and shared.levelling_down_flag == False  # noqa: E712
     dip = card.loc[("m", "DIP")]
-    assert dip.quintile_in_group == 1 and abs(dip.latest_step_z) < 1.959964
-    assert dip.levelling_down_flag == False  # noqa: E712 - tested, and not a significant fall
+    assert dip.quintile_in_group == 1 and dip.relative_step_z > 0
+    assert dip.levelling_down_flag == False  # noqa: E712 - tested, and not worse than England
     assert card.loc[("m", "NOCI"), "quintile_in_group"] == 1 and pd.isna(
         card.loc[("m", "NOCI"), "levelling_down_flag"]
     )
@@ -943,11 +956,12 @@ def _summary(scorecard_rows: list[dict], gaps: list[dict], coverage: list[dict])
             "is_latest",
             "is_statement_definition",
             "provenance",
+            "caveat",
         ],
     )
     for column in ("gap_value", "dominant_area_share", "gap_change_without_dominant_area"):
         gap_frame[column] = gap_frame[column].astype("float64")
-    for column in ("dominant_area_code", "gap_baseline_period", "gap_baseline_rule"):
+    for column in ("dominant_area_code", "gap_baseline_period", "gap_baseline_rule", "caveat"):
         gap_frame[column] = gap_frame[column].astype("object")
     tables = {
         "mission_scorecard": card,
@@ -999,6 +1013,7 @@ def _national(mission_id: str, metric_id: str, provenance: str, verdict: str, si
         "basis": f"baseline=statement:2019; provenance={provenance}",
         "levelling_down_flag": None,
         "metric_role": "headline",
+        "caveat": None,
     }
 
 

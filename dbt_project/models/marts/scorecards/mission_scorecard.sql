@@ -166,13 +166,32 @@ assembled as (
             then (r.value - p.value) / sqrt(
                 power((r.uci_95 - r.lci_95) / (2 * 1.959964), 2) + power((p.uci_95 - p.lci_95) / (2 * 1.959964), 2)
             )
-        end as latest_step_z
+        end as latest_step_z,
+        -- the latest step against the benchmark's own step over the same two periods (the area's nation,
+        -- else the UK): z on the difference of the two changes, four independent estimates, each SE
+        -- from its 95% interval. A fall everyone shared is not levelling down.
+        case when r.polarity <> 'no_judgement'
+                and p.lci_95 is not null and p.uci_95 is not null and r.lci_95 is not null and r.uci_95 is not null
+                and bl.lci_95 is not null and bl.uci_95 is not null and bp.lci_95 is not null and bp.uci_95 is not null
+                and (r.uci_95 - r.lci_95) + (p.uci_95 - p.lci_95) + (bl.uci_95 - bl.lci_95) + (bp.uci_95 - bp.lci_95) > 0
+            then (case when r.polarity = 'low_is_good' then -1 else 1 end)
+                * ((r.value - p.value) - (bl.value - bp.value)) / sqrt(
+                    power((r.uci_95 - r.lci_95) / (2 * 1.959964), 2) + power((p.uci_95 - p.lci_95) / (2 * 1.959964), 2)
+                    + power((bl.uci_95 - bl.lci_95) / (2 * 1.959964), 2) + power((bp.uci_95 - bp.lci_95) / (2 * 1.959964), 2)
+                )
+        end as relative_step_z
     from ranked as r
     inner join {{ ref('dim_metrics') }} as dm using (metric_id)
     inner join {{ ref('int_headline_baselines_selected') }} as b using ({{ series | join(', ') }})
     left join previous as p using ({{ series | join(', ') }})
     left join first_point as f using ({{ series | join(', ') }})
     left join {{ ref('int_headline_benchmarks_compared') }} as bm using ({{ series | join(', ') }})
+    left join points as bl
+        on bl.metric_id = r.metric_id and bl.breakdown = r.breakdown and bl.area_code = bm.benchmark_area_code
+        and bl.period = r.period
+    left join points as bp
+        on bp.metric_id = r.metric_id and bp.breakdown = r.breakdown and bp.area_code = bm.benchmark_area_code
+        and bp.period = p.period
     left join {{ ref('int_headline_trends_computed') }} as t using ({{ series | join(', ') }})
     left join reference as rb
         on rb.metric_id = r.metric_id and rb.breakdown = r.breakdown and rb.period = b.baseline_period
@@ -230,11 +249,12 @@ verdicts as (
 select
     * exclude (is_synthetic, judged_change, crosses_series_break, series_break_year, decimals),
     -- IfG levelling-down guard, made a claim only where it can be tested: a top-quintile area whose
-    -- latest step is a significant (95%) fall. Without confidence intervals it is not tested (null).
+    -- latest step is a significant (95%) fall RELATIVE to its benchmark's step over the same periods
+    -- (relative_step_z, signed so that negative is worse). Without intervals it is not tested (null).
     case
         when is_synthetic or areas_in_group < 5 or quintile_in_group <> 1 then null
-        when latest_step_z is null then null
-        else latest_annual_improvement < 0 and abs(latest_step_z) > 1.959964
+        when relative_step_z is null then null
+        else relative_step_z < -1.959964
     end as levelling_down_flag,
     concat_ws('; ',
         'baseline=' || baseline_basis || ':' || baseline_period,
