@@ -241,7 +241,10 @@ def test_worst_affected_forces_are_ranked_by_volume_on_the_latest_edition(publis
     rows = list(workbook["Table P5"].iter_rows(values_only=True))
     workbook.close()
     assert [str(rows[3][c])[:18] for c in (12, 14, 16, 18)] == [
-        "Apr '15 to Mar '16", "Apr '16 to Mar '17", "Apr '17 to Mar '18", "Apr '18 to Mar '19"
+        "Apr '15 to Mar '16",
+        "Apr '16 to Mar '17",
+        "Apr '17 to Mar '18",
+        "Apr '18 to Mar '19",
     ]
     volumes = {
         row[0]: sum(row[c] for c in (12, 14, 16, 18))
@@ -250,9 +253,11 @@ def test_worst_affected_forces_are_ranked_by_volume_on_the_latest_edition(publis
     }
     expected = set(sorted(volumes, key=volumes.get, reverse=True)[:20])
     assert len(set(sorted(volumes.values(), reverse=True)[19:21])) == 2  # no tie at the cut
-    members = dict(published_con.execute(
-        "select area_code, note from dim_area_groupings where grouping_id = 'worst_affected_forces_20'"
-    ).fetchall())
+    members = dict(
+        published_con.execute(
+            "select area_code, note from dim_area_groupings where grouping_id = 'worst_affected_forces_20'"
+        ).fetchall()
+    )
     assert set(members) == expected
     for code, note in members.items():
         assert note.startswith("PROXY for the Statement's group")
@@ -261,20 +266,27 @@ def test_worst_affected_forces_are_ranked_by_volume_on_the_latest_edition(publis
     assert volumes["E23000031"] == 1258
 
     # neighbourhood crime's group is its own: the 20 largest volumes of the four parts, 2017-18 and 2018-19
-    neighbourhood = dict(published_con.execute(
-        """select area_code, sum(numerator) from fct_area_year_metrics
+    neighbourhood = dict(
+        published_con.execute(
+            """select area_code, sum(numerator) from fct_area_year_metrics
         where metric_id = 'neighbourhood_crime_rate' and area_code like 'E23%' and year in (2018, 2019)
         group by area_code"""
-    ).fetchall())
+        ).fetchall()
+    )
     top = set(sorted(neighbourhood, key=neighbourhood.get, reverse=True)[:20])
-    grouped = {code for (code,) in published_con.execute(
-        "select area_code from dim_area_groupings where grouping_id = 'neighbourhood_crime_worst_forces_20'"
-    ).fetchall()}
+    grouped = {
+        code
+        for (code,) in published_con.execute(
+            "select area_code from dim_area_groupings where grouping_id = 'neighbourhood_crime_worst_forces_20'"
+        ).fetchall()
+    }
     assert grouped == top and grouped != set(members)
-    gaps = dict(published_con.execute(
-        "select metric_id, gap_method from mission_gaps where mission_id = 'M11' and is_statement_definition "
-        "and is_latest"
-    ).fetchall())
+    gaps = dict(
+        published_con.execute(
+            "select metric_id, gap_method from mission_gaps where mission_id = 'M11' and is_statement_definition "
+            "and is_latest"
+        ).fetchall()
+    )
     assert gaps == {
         "homicide_rate": "worst_20_forces_vs_rest",
         "knife_offences_rate": "worst_20_forces_vs_rest",

@@ -984,6 +984,9 @@ def _summary(scorecard_rows: list[dict], gaps: list[dict], coverage: list[dict])
         "fct_area_year_metrics": pd.DataFrame(
             {
                 "metric_id": ["real", "real", "real", "support", "sample"],
+                "breakdown": ["all"] * 5,
+                "period": ["2020"] * 5,
+                "period_end": [pd.Timestamp("2020-12-31")] * 5,
                 "area_code": ["E06000001", "S12000049", "W06000015", "N09000003", "W06000015"],
                 "value": [1.0, 2.0, None, 3.0, 4.0],
                 "provenance": ["published", "published", "published", "derived", "synthetic"],
@@ -1014,6 +1017,7 @@ def _national(mission_id: str, metric_id: str, provenance: str, verdict: str, si
         "levelling_down_flag": None,
         "metric_role": "headline",
         "caveat": None,
+        "latest_period": "2020",
     }
 
 

@@ -451,10 +451,45 @@ def test_the_homicide_baseline_names_hillsborough_wherever_it_carries_it(publish
     headline, gaps = published_con.execute(
         "select headline_basis, gap_basis from mission_summary where mission_id = 'M11'"
     ).fetchone()
-    assert "homicide_rate: " in headline and "Hillsborough" in headline.split("homicide_rate: ")[1].split(" | ")[0]
+    assert (
+        "homicide_rate: " in headline
+        and "Hillsborough" in headline.split("homicide_rate: ")[1].split(" | ")[0]
+    )
     assert "[caveat on E23000011: Includes the 96 victims" in gaps
 
     html = built_warehouse.settings.report_path.read_text(encoding="utf-8")
     section = html.split('<section class="mission" id="M11">')[1].split("</section>")[0]
     assert section.count("Hillsborough") >= 2  # the national table and the gap chart
     assert "proxy for the Statement" in section
+
+
+def test_the_summary_says_how_old_each_missions_newest_figure_is(published_con):
+    """The newest real national headline figure per mission, found here from the scorecard and the facts,
+    and its age in whole months at the build date (well-being's latest national figure is 2022-23)."""
+    import datetime
+
+    rows = (
+        published_con.execute(
+            "select mission_id, latest_data_period_end, latest_data_age_months from mission_summary"
+        )
+        .df()
+        .set_index("mission_id")
+    )
+    national = published_con.execute(
+        """select s.mission_id, s.metric_id, s.area_code, f.period_end from mission_scorecard s
+        join fct_area_year_metrics f on f.metric_id = s.metric_id and f.breakdown = s.breakdown
+            and f.area_code = s.area_code and f.period = s.latest_period
+        where s.metric_role = 'headline' and s.provenance <> 'synthetic'
+          and s.area_code in ('K02000001', 'K03000001', 'K04000001', 'E92000001')"""
+    ).df()
+    widest = {"K02000001": 1, "K03000001": 2, "K04000001": 3, "E92000001": 4}
+    national["order"] = national.area_code.map(widest)
+    chosen = national.sort_values("order").groupby(["mission_id", "metric_id"]).head(1)
+    newest = chosen.groupby("mission_id").period_end.max()
+    today = datetime.date.today()
+    for mission, end in newest.items():
+        end = pd.Timestamp(end).date()
+        assert pd.Timestamp(rows.loc[mission, "latest_data_period_end"]).date() == end
+        months = (today.year - end.year) * 12 + today.month - end.month
+        assert rows.loc[mission, "latest_data_age_months"] == months
+    assert pd.Timestamp(rows.loc["M08", "latest_data_period_end"]).date() == datetime.date(2023, 3, 31)

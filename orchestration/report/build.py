@@ -496,6 +496,7 @@ SUMMARY_COLUMNS = {
     "target_band": "Progress to target",
     "confidence": "Confidence",
     "data_coverage": "Headline data",
+    "data_age": "Newest national figure",
 }
 
 
@@ -558,6 +559,12 @@ def build_report(db: Path, out: Path, topo: Path, cite: dict[str, Citation] | No
                 f'<div class="charts">{"".join(_figure_html(f, cite) for f in figures)}</div></section>'
             )
     summary["headline_status"] = [headline_status_label(row) for row in summary.itertuples()]
+    summary["data_age"] = [
+        f"{row.latest_data_period_end:%b %Y} ({row.latest_data_age_months} months old)"
+        if pd.notna(row.latest_data_period_end)
+        else "none"
+        for row in summary.itertuples()
+    ]
     table = summary[list(SUMMARY_COLUMNS)].rename(columns=SUMMARY_COLUMNS)
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     html = (

@@ -131,6 +131,17 @@ nations as (
     group by m.mission_id
 ),
 
+-- How old the newest real national headline figure is (the last day of its period), at the build date
+data_age as (
+    select n.mission_id, max(f.period_end) as latest_data_period_end
+    from national as n
+    inner join {{ ref('fct_area_year_metrics') }} as f
+        on f.metric_id = n.metric_id and f.breakdown = n.breakdown and f.area_code = n.area_code
+        and f.period = n.latest_period
+    where n.provenance <> 'synthetic'
+    group by n.mission_id
+),
+
 flags as (
     select mission_id, count(*) filter (where levelling_down_flag) as levelling_down_flags
     from {{ ref('mission_scorecard') }}
@@ -199,6 +210,8 @@ select
     coalesce(nt.headline_nations, 'none') as headline_nations,
     coalesce(nt.nations_covered, 'none') as nations_covered,
     coalesce(f.levelling_down_flags, 0) as levelling_down_flags,
+    cast(da.latest_data_period_end as date) as latest_data_period_end,
+    cast(date_diff('month', da.latest_data_period_end, current_date) as integer) as latest_data_age_months,
     coalesce(sh.real_series, 0) as national_series_real,
     coalesce(h.tested, 0) as national_series_tested,
     -- robust: every real national headline series judged and tested (none left 'not judged', e.g. money
@@ -231,3 +244,4 @@ left join targets as t using (mission_id)
 left join coverage as c using (mission_id)
 left join flags as f using (mission_id)
 left join nations as nt using (mission_id)
+left join data_age as da using (mission_id)
