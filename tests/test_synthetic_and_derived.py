@@ -93,6 +93,8 @@ def test_devolution_coverage_equals_an_independent_pandas_computation(published_
     )
     assert rows["level=4"] == pytest.approx(expected_level4, abs=0.005)
     assert rows["level=gla"] == pytest.approx(expected_london, abs=0.005)
+    aim = rows.pop("level=3_or_4")  # the Statement's aim: levels 3 and 4 together, not a sixth category
+    assert aim == pytest.approx(rows["level=3"] + rows["level=4"], abs=0.011)
     assert sum(rows.values()) == pytest.approx(100, abs=0.03)
     assert published_con.execute(
         "select distinct provenance from fct_area_year_metrics where metric_id = 'devolution_coverage'"

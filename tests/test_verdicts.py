@@ -147,19 +147,22 @@ def test_every_status_has_its_basis_and_a_confidence(published_con):
     assert missing == 0
 
 
-def test_devolution_none_is_lower_is_better_and_ranks_accordingly(published_con):
+def test_devolution_levels_are_categories_and_only_the_aim_has_a_direction(published_con):
+    """Levels of deal are categories: only the Statement's aim, levels 3 and 4 together, is judged
+    higher-is-better (and ranked); the aim's share is the two levels' shares summed."""
     card = published_con.execute(
         "select breakdown, area_code, polarity, latest_value, rank_in_group from mission_scorecard "
         "where metric_id = 'devolution_coverage' and area_level = 'region'"
     ).df()
-    none = card[card["breakdown"] == "level=none"]
-    assert set(none["polarity"]) == {"low_is_good"}
-    assert set(card[card["breakdown"] != "level=none"]["polarity"]) == {"high_is_good"}
-    # independently: the region with the largest share with no deal ranks last, the smallest first
-    worst = none.loc[none["latest_value"].idxmax()]
-    best = none.loc[none["latest_value"].idxmin()]
-    assert worst.rank_in_group == 1 + (none["latest_value"] < worst.latest_value).sum()
+    assert set(card[card.breakdown == "level=3_or_4"].polarity) == {"high_is_good"}
+    assert set(card[card.breakdown != "level=3_or_4"].polarity) == {"no_judgement"}
+    shares = card.pivot(index="area_code", columns="breakdown", values="latest_value")
+    assert (shares["level=3_or_4"] - shares["level=3"] - shares["level=4"]).abs().max() < 0.02  # rounding
+    aim = card[card.breakdown == "level=3_or_4"]
+    best = aim.loc[aim.latest_value.idxmax()]
+    worst = aim.loc[aim.latest_value.idxmin()]
     assert best.rank_in_group == 1
+    assert worst.rank_in_group == 1 + (aim.latest_value > worst.latest_value).sum()
 
 
 def test_ties_never_straddle_a_quintile_on_the_real_data(published_con):

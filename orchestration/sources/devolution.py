@@ -7,7 +7,8 @@ mid-year population by upper-tier authority, and the devolution level of each co
 combined authority is made of whole upper-tier authorities, so upper-tier populations add up exactly.
 
 Output: for England (E92000001) and each region, one row per level (4, 3, 2, gla, none) with the
-share of population (value, %), the population covered (numerator) and the total (denominator).
+share of population (value, %), the population covered (numerator) and the total (denominator);
+and the Statement's aim, levels 3 and 4 together ("3 or 4"), the one share that has a direction.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ SPEC_KEYS: tuple[str, ...] = (
     "combined_authorities",
 )
 LEVELS = ("4", "3", "2", "gla", "none")
+#: the Statement's aim, levels 3 and 4 together: the one share with a direction (more is the aim)
+AIM = "3 or 4"
 INDICATOR = "Population covered by a devolution deal"
 ENGLAND = ("E92000001", "England")
 
@@ -145,7 +148,10 @@ def compute_devolution_coverage(
     records = []
     for (code, name), by_level in sorted(covered.items()):
         total = sum(by_level.values())
-        for level in LEVELS:
+        # the Statement's aim: coverage "at or approaching the highest level" (levels 3 and 4 together);
+        # the single levels are categories of deal, not better or worse than each other
+        by_level = {**by_level, AIM: by_level["3"] + by_level["4"]}
+        for level in (*LEVELS, AIM):
             records.append(
                 {
                     "source_line": None,
