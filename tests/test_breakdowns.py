@@ -51,8 +51,18 @@ def test_the_education_investment_areas_grouping_is_the_official_list(published_
             "select area_code from dim_area_groupings where grouping_id = 'priority_education_investment_areas'"
         ).fetchall()
     }
-    # the six district PEIAs keep the district codes they were named by (Scarborough, West Somerset, ...)
-    assert priority == set(source[source.list == "PEIA"].matched_code)
+    # district PEIAs keep the district codes they were named by, where the district still exists; the two
+    # merged since (Scarborough, West Somerset) are carried to today's unitary as part of it, flagged
+    peia = source[source.list == "PEIA"]
+    retired = {"E07000168": "E06000065", "E07000191": "E06000066"}
+    assert priority == {retired.get(code, code) for code in peia.matched_code}
+    parts = dict(
+        published_con.execute(
+            "select area_code, membership from dim_area_groupings "
+            "where grouping_id = 'priority_education_investment_areas' and membership <> 'whole area'"
+        ).fetchall()
+    )
+    assert parts == {"E06000065": "part of the area", "E06000066": "part of the area"}
 
 
 def test_ks2_in_the_eias_is_the_mean_of_the_55_published_figures(published_con):

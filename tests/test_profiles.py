@@ -8,11 +8,13 @@ import stat
 from html import escape, unescape
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 
 from orchestration.cli import main
 from orchestration.report.labels import format_value
 from orchestration.report.profiles import SPINE_PAD, SPINE_WIDTH, find_profile, spine_svg, trend_cell
+from orchestration.settings import DBT_PROJECT_DIR
 
 
 class _Rows(HTMLParser):
@@ -145,6 +147,21 @@ def test_the_groupings_of_an_area_are_the_warehouse_groupings(built_warehouse, p
     decile = (rank - 1) // 30 + 1  # 296 districts: ntile(10) gives the first six deciles 30 each
     assert f"decile {decile} of 10 among English districts" in html
     assert "yes; also a Priority Education Investment Area" in html  # DfE's lists name Blackpool in both
+    # a PEIA named by a district since merged: part of today's unitary, flagged as part, never the whole
+    seed = pd.read_csv(DBT_PROJECT_DIR / "seeds" / "education_investment_areas.csv")
+    for name, unitary, district in (
+        ("Scarborough", "E06000065", "E07000168"),
+        ("West Somerset", "E06000066", "E07000191"),
+    ):
+        assert seed.set_index("name_as_published").loc[name, "matched_code"] == district
+        page = unescape(
+            (built_warehouse.settings.profiles_dir / f"{unitary}.html").read_text(encoding="utf-8")
+        )
+        assert (
+            f"part of it (the former district {name} ({district})) is a Priority Education Investment Area, "
+            "the rest is not" in page
+        )
+        assert "also a Priority Education Investment Area" not in page
     county = (built_warehouse.settings.profiles_dir / "E10000017.html").read_text(
         encoding="utf-8"
     )  # Lancashire

@@ -38,13 +38,25 @@ education_investment_areas as (
     where list = 'EIA'
 ),
 
+-- A Priority EIA named by a district since merged into a unitary (Scarborough, E07000168, now North
+-- Yorkshire; West Somerset, E07000191, now Somerset) is carried to today's authority as PART of it,
+-- flagged as such: the rest of the unitary was not named, so it is not a whole-county PEIA.
 priority_education_investment_areas as (
     select distinct
-        'priority_education_investment_areas' as grouping_id, matched_code as area_code, 'official' as basis,
-        'One of the 24 Priority Education Investment Areas (DfE, 2022), named as published: '
-        || name_as_published as note
-    from {{ ref('education_investment_areas') }}
-    where list = 'PEIA'
+        'priority_education_investment_areas' as grouping_id,
+        case when a.area_code is not null then e.matched_code else e.area_code end as area_code,
+        'official' as basis,
+        case when a.area_code is not null
+            then 'One of the 24 Priority Education Investment Areas (DfE, 2022), named as published: '
+                || e.name_as_published
+            else 'PART of this authority is a Priority Education Investment Area (DfE, 2022): the former district '
+                || e.name_as_published || ' (' || e.matched_code || '), named before it merged into '
+                || e.area_name || '; the rest of ' || e.area_name || ' was not named'
+        end as note,
+        case when a.area_code is not null then 'whole area' else 'part of the area' end as membership
+    from {{ ref('education_investment_areas') }} as e
+    left join areas as a on a.area_code = e.matched_code and a.is_current
+    where e.list = 'PEIA'
 ),
 
 -- Ties at the cut are all in: an area is in the lowest third when fewer than a third of the areas
@@ -134,17 +146,19 @@ select
     cast(split_part(grouping_id, ':', 1) as varchar) as grouping_family,
     cast(area_code as varchar) as area_code,
     cast(basis as varchar) as basis,
-    cast(note as varchar) as note
+    cast(note as varchar) as note,
+    -- whole area, or part of the area (a list named a former district of today's authority)
+    cast(coalesce(membership, 'whole area') as varchar) as membership
 from (
-    select * from greater_south_east
-    union all select * from education_investment_areas
+    select *, null as membership from greater_south_east
+    union all select *, null from education_investment_areas
     union all select * from priority_education_investment_areas
-    union all select * from lowest_skilled_third
-    union all select * from worst_affected_forces
-    union all select * from combined_authorities
-    union all select * from imd_deciles
-    union all select * from clusters
-    union all select * from imd_2019_deciles
-    union all select * from supergroups
-    union all select * from rural_urban
+    union all select *, null from lowest_skilled_third
+    union all select *, null from worst_affected_forces
+    union all select *, null from combined_authorities
+    union all select *, null from imd_deciles
+    union all select *, null from clusters
+    union all select *, null from imd_2019_deciles
+    union all select *, null from supergroups
+    union all select *, null from rural_urban
 )
