@@ -209,10 +209,10 @@ def test_sii_and_its_interval_equal_an_independent_computation(published_con):
 
 
 def test_an_sii_one_authority_decides_is_not_published_and_names_it(published_con):
-    """Neighbourhood crime 2024-25 on 2019 deciles: Westminster alone reverses or halves the SII, so it
+    """Neighbourhood crime in the year ending June 2025 on 2019 deciles: Westminster alone reverses or halves the SII, so it
     is withheld; on 2025 deciles it stands. Recomputed here by dropping each authority in turn."""
     for edition, withheld in ((2019, True), (2025, False)):
-        authorities = _authorities(published_con, "neighbourhood_crime_rate", "2024-25", edition)
+        authorities = _authorities(published_con, "neighbourhood_crime_rate", "year ending Jun 2025", edition)
         full, _ = _sii_with_variance(authorities.assign(se=0.0))
         shifts = {}
         for code in authorities.area_code:
@@ -222,7 +222,7 @@ def test_an_sii_one_authority_decides_is_not_published_and_names_it(published_co
         top = max(shifts, key=lambda c: abs(shifts[c] - full))
         row = published_con.execute(
             "select sii, gradient, most_influential_area_code, sii_without_most_influential, is_decided_by_few "
-            "from metric_inequality_slopes where metric_id = 'neighbourhood_crime_rate' and period = '2024-25' "
+            "from metric_inequality_slopes where metric_id = 'neighbourhood_crime_rate' and period = 'year ending Jun 2025' "
             "and imd_edition = ?",
             [edition],
         ).fetchone()
@@ -237,7 +237,7 @@ def test_an_sii_one_authority_decides_is_not_published_and_names_it(published_co
     assert (
         round(
             _sii_with_variance(
-                _authorities(published_con, "neighbourhood_crime_rate", "2024-25", 2019).assign(se=0.0)
+                _authorities(published_con, "neighbourhood_crime_rate", "year ending Jun 2025", 2019).assign(se=0.0)
             )[0],
             2,
         )

@@ -222,7 +222,7 @@ def test_2025_rates_use_mid_2024_population_summed_over_each_forces_authorities(
         row = next(r for r in p1 if r[0] == code)
         count = sum(float(row[i].replace(",", "")) for i in parts)
         members = lookup[lookup.pfa_code == code].utla_code
-        assert value(frame, NEIGHBOURHOOD, code, "2024-25") == pytest.approx(
+        assert value(frame, NEIGHBOURHOOD, code, "year ending Jun 2025") == pytest.approx(
             count / population[members].sum() * 1000
         )
     cleveland = ("E06000001", "E06000002", "E06000003", "E06000004")  # Hartlepool .. Stockton

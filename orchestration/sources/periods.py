@@ -7,8 +7,9 @@ year that sorts and joins. The rule, applied everywhere:
 
 * the reference ``year`` is the calendar year in which the period *ends* (academic year 2018/19 ->
   2019; the three years 2017-2019 -> 2019; a snapshot on 2025-04-30 -> 2025);
-* the ``label`` reads as ONS writes periods: ``2019``, ``2018-19`` (a year not starting in January),
-  ``2017-2019`` (several calendar years), ``2014-15 to 2016-17`` (several non-calendar years),
+* the ``label`` reads as ONS writes periods: ``2019``, ``2018-19`` (a financial or academic year,
+  starting in April, August or September), ``year ending Jun 2025`` (any other twelve months: a
+  rolling year), ``2017-2019`` (several calendar years), ``2014-15 to 2016-17`` (several non-calendar years),
   ``2025-04-30`` (a date), ``Jul 2023`` (a calendar month).
 """
 
@@ -59,10 +60,19 @@ def _to_date(year: str, month: str, day: str, raw: str) -> date:
         raise PeriodFormatError(f"{raw!r} holds an impossible date ({exc})") from None
 
 
+#: Start months of the years publishers name "2018-19": the financial year (April) and the academic
+#: year (August for further education, September for schools).
+NAMED_YEAR_STARTS = (4, 8, 9)
+
+
 def _label(start: date, end: date, years: int, months: int, days: int) -> str:
     if months == 0 and days == 0 and years >= 1:
         if start.month == 1 and start.day == 1:
             return str(start.year) if years == 1 else f"{start.year}-{end.year}"
+        if years == 1 and not (start.day == 1 and start.month in NAMED_YEAR_STARTS):
+            # any other twelve months is a rolling year, named by its end: "2024-25" would read as a
+            # financial year (the police's year ending June 2025; gas meters' year ending May 2013)
+            return f"year ending {end:%b %Y}"
         first = f"{start.year}-{(start.year + 1) % 100:02d}"
         if years == 1:
             return first

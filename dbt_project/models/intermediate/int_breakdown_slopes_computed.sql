@@ -11,7 +11,7 @@
     * Influence: the SII recomputed without each authority in turn (a decile it alone makes up keeps
       it: all ten deciles are required), and without the two that move it most together. It is
       decided by one or two authorities when either removal reverses its sign or moves it by more than
-      half its size (without Westminster, neighbourhood crime's 2024-25 SII on 2019 deciles moves from
+      half its size (without Westminster, neighbourhood crime's SII for the year ending June 2025 on 2019 deciles moves from
       -2.23 to -5.63).
 -#}
 {{ config(materialized='table') }}
