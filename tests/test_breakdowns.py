@@ -237,7 +237,9 @@ def test_an_sii_one_authority_decides_is_not_published_and_names_it(published_co
     assert (
         round(
             _sii_with_variance(
-                _authorities(published_con, "neighbourhood_crime_rate", "year ending Jun 2025", 2019).assign(se=0.0)
+                _authorities(published_con, "neighbourhood_crime_rate", "year ending Jun 2025", 2019).assign(
+                    se=0.0
+                )
             )[0],
             2,
         )

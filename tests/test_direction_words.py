@@ -79,9 +79,30 @@ def _check_summary_row(row: dict) -> list[str]:
     for item in (row["headline_detail"] or "").split("; "):
         if DIRECTION.search(item) and item.split(" ")[0] not in {m.split(" ")[0] for m in tested_metrics}:
             problems.append(f"headline_detail item {item!r} has no significant test in headline_basis")
-    for column in ("gap_trend", "gap_basis", "confidence", "data_note"):
+    significant_gaps = 0
+    for item in (row["gap_basis"] or "").split(" | "):
+        if DIRECTION.search(item.split("[")[0]):
+            if not _significant_item(item):
+                problems.append(f"gap_basis item {item!r} has no significant test")
+            significant_gaps += 1
+    if DIRECTION.search(row["gap_trend"] or "") and significant_gaps == 0:
+        problems.append(f"gap_trend {row['gap_trend']!r} with no significant gap change")
+    for column in ("confidence", "data_note"):
         if DIRECTION.search(row[column] or ""):
-            problems.append(f"{column} {row[column]!r}: no gap change is tested")
+            problems.append(f"{column} {row[column]!r}")
+    return problems
+
+
+def _check_gap_row(row: dict) -> list[str]:
+    """mission_gaps: narrowing or widening only where the row's own z test is significant at 95%."""
+    problems = []
+    if DIRECTION.search(row["gap_trend"] or ""):
+        z = row.get("gap_change_z")
+        if z is None or abs(z) <= 1.959964:
+            problems.append(f"gap_trend {row['gap_trend']!r} with z={z}")
+    for column, value in row.items():
+        if column != "gap_trend" and isinstance(value, str) and DIRECTION.search(value):
+            problems.append(f"{column}={value!r}")
     return problems
 
 
@@ -105,6 +126,8 @@ def test_no_mart_uses_a_direction_word_for_an_untested_change(published_con):
                 found = _check_scorecard_row(row)
             elif table == "mission_summary":
                 found = _check_summary_row(row)
+            elif table == "mission_gaps":
+                found = _check_gap_row(row)
             else:
                 found = [f"{c}={row[c]!r}" for c in names if DIRECTION.search(str(row[c] or ""))]
             problems += [f"{table}: {p}" for p in found]

@@ -1066,3 +1066,72 @@ def test_a_synthetic_only_mission_gets_no_real_data_and_a_tested_real_one_a_robu
         "England, Northern Ireland, Scotland",
     )
     assert (synthetic.headline_nations, synthetic.nations_covered) == ("none", "none")
+
+
+def test_a_gap_change_is_tested_on_the_standard_errors_of_both_ends():
+    """mission_gaps over hand-worked well-being gaps. The pooled 2017-2019 baseline is the mean of three
+    periods' gaps (0.2, 0.3, 0.25 = 0.25), its standard error sqrt(3 x 0.03^2) / 3 = 0.017321. In 2022 the
+    gap is 0.35 (se 0.04): z = 0.1 / sqrt(0.04^2 + 0.017321^2) = 2.294, significant: widening. Another
+    measure at 0.30: z = 1.147, no significant change. A gap with no standard error says what moved."""
+    rows = []
+    for metric, latest in (("wide", 0.35), ("flat", 0.30), ("plain", 0.35)):
+        se = None if metric == "plain" else 0.03
+        for year, gap in ((2017, 0.2), (2018, 0.3), (2019, 0.25), (2022, latest)):
+            rows.append(
+                {
+                    "mission_id": "M08",
+                    "gap_method": "worst_third_vs_rest",
+                    "is_statement_definition": True,
+                    "metric_id": metric,
+                    "breakdown": "all",
+                    "population": "ltla",
+                    "period": str(year),
+                    "year": year,
+                    "period_end": pd.Timestamp(year, 12, 31),
+                    "group_a_label": "a",
+                    "group_a_value": 1.0,
+                    "areas_a": 10,
+                    "group_b_label": "b",
+                    "group_b_value": 1.0 - gap,
+                    "gap_standard_error": (0.04 if year == 2022 else se) if se is not None else None,
+                    "areas_b": 5,
+                    "areas_measured": 15,
+                    "gap_value": gap,
+                    "gap_unit": "score",
+                    "weighting": "unweighted mean of areas",
+                    "baseline_period": None,
+                    "provenance": "published",
+                }
+            )
+    gaps = pd.DataFrame(rows)
+    gaps["gap_standard_error"] = gaps["gap_standard_error"].astype("float64")
+    gaps["baseline_period"] = gaps["baseline_period"].astype("object")
+    tables = {
+        "int_mission_gaps_measured": gaps,
+        "int_metrics_classified": pd.DataFrame(
+            {"metric_id": ["wide", "flat", "plain"], "baseline_rule": ["statement"] * 3}
+        ),
+        "int_gap_area_terms_computed": pd.DataFrame(
+            {
+                "gap_method": ["x"],
+                "metric_id": ["x"],
+                "breakdown": ["x"],
+                "period": ["x"],
+                "area_code": ["x"],
+                "term": [0.0],
+            }
+        ),
+        "int_area_groupings_listed": pd.DataFrame({"grouping_id": ["x"], "note": ["x"]}),
+    }
+    out = run_model_on_fixtures("mission_gaps", tables).set_index(["metric_id", "period"])
+    pooled_se = math.sqrt(3 * 0.03**2) / 3
+    wide = out.loc[("wide", "2022")]
+    assert wide.gap_baseline_value == pytest.approx(0.25)
+    assert wide.gap_baseline_standard_error == pytest.approx(pooled_se, abs=1e-9)
+    assert wide.gap_change_z == pytest.approx(0.1 / math.sqrt(0.04**2 + pooled_se**2), abs=1e-8)
+    assert wide.gap_change_z == pytest.approx(2.294, abs=1e-3) and wide.gap_trend == "widening"
+    flat = out.loc[("flat", "2022")]
+    assert flat.gap_change_z == pytest.approx(1.147, abs=1e-3) and flat.gap_trend == "no significant change"
+    plain = out.loc[("plain", "2022")]
+    assert pd.isna(plain.gap_change_z) and plain.gap_trend == "rose, not tested"
+    assert out.loc[("wide", "2018"), "gap_trend"] == "before baseline"

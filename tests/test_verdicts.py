@@ -496,3 +496,44 @@ def test_the_summary_says_how_old_each_missions_newest_figure_is(published_con):
         months = (today.year - end.year) * 12 + today.month - end.month
         assert rows.loc[mission, "latest_data_age_months"] == months
     assert pd.Timestamp(rows.loc["M08", "latest_data_period_end"]).date() == datetime.date(2023, 3, 31)
+
+
+def test_the_wellbeing_gaps_standard_error_is_that_of_the_difference_of_two_means(published_con):
+    """Recomputed here: the latest worst third (independently, as above), each area's standard error
+    from its published 95% interval, the standard error of (mean of the rest - mean of the worst third),
+    and the z of the change from the pooled 2017-2019 baseline."""
+    complete, thirds = _wellbeing_thirds(published_con)
+    cis = published_con.execute(
+        "select metric_id, period, area_code, lci_95, uci_95 from fct_area_year_metrics "
+        "where metric_id in ('life_satisfaction_mean', 'anxiety_mean') and breakdown = 'all'"
+    ).df()
+    rows = (
+        published_con.execute(
+            "select metric_id, period, gap_standard_error, gap_baseline_standard_error, gap_value, gap_baseline_value, "
+            "gap_change_z, gap_trend from mission_gaps where gap_method = 'worst_third_vs_rest' and is_latest"
+        )
+        .df()
+        .set_index("metric_id")
+    )
+    for metric in ("life_satisfaction_mean", "anxiety_mean"):
+        row = rows.loc[metric]
+        period = row.period
+        group = complete[(complete.metric_id == metric) & (complete.period == period)].merge(
+            cis, on=["metric_id", "period", "area_code"]
+        )
+        se = (group.uci_95 - group.lci_95) / (2 * 1.959964)
+        worst = group.area_code.isin(thirds[period])
+        expected = math.sqrt(
+            (se[worst] ** 2).sum() / worst.sum() ** 2 + (se[~worst] ** 2).sum() / (~worst).sum() ** 2
+        )
+        assert row.gap_standard_error == pytest.approx(expected, rel=1e-6)
+        z = (row.gap_value - row.gap_baseline_value) / math.sqrt(
+            row.gap_standard_error**2 + row.gap_baseline_standard_error**2
+        )
+        assert row.gap_change_z == pytest.approx(z, abs=1e-6)
+        if abs(z) <= 1.959964:
+            assert row.gap_trend == "no significant change"
+        else:
+            assert row.gap_trend == (
+                "widening" if abs(row.gap_value) > abs(row.gap_baseline_value) else "narrowing"
+            )

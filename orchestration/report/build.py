@@ -472,9 +472,13 @@ count every third window, so no year is counted twice), by the Fingertips method
 not tested.</p>
 <p><strong>Gaps.</strong> As the Statement defines them per mission (for example healthy life expectancy:
 median of the top tenth of areas minus median of the bottom tenth; well-being: the worst third against the
-rest), population-weighted where a population exists. No gap's change is tested yet (no interval of the
-difference is published), so each says what the gap did ("fell, not tested"), never that it narrowed or
-widened.</p>
+rest), population-weighted where a population exists. A gap's change is tested where its areas' values carry
+95% intervals (the well-being gaps): the gap's standard error is that of the difference of the two group
+means, and the change is significant when |z| &gt; 1.96; only then does it say narrowing or widening. The
+worst third is re-selected each period from estimates with sampling error, which can enlarge the gap by
+itself, so it is read beside the same gap with the baseline's worst third held fixed; where the two go
+significantly opposite ways the mission's gap is "not settled". Every other gap says what it did ("fell,
+not tested").</p>
 <p><strong>Targets.</strong> The Open SDG progress measure: observed over required compound annual growth
 (achieved; on track at 0.95 or more; needs acceleration 0.6 to 0.95; limited progress 0 to 0.6;
 deterioration below 0), with a straight-line trajectory from baseline to target.</p>
@@ -498,6 +502,14 @@ SUMMARY_COLUMNS = {
     "data_coverage": "Headline data",
     "data_age": "Newest national figure",
 }
+
+
+def gap_trend_label(trend: str) -> str:
+    """mission_summary's gap trend as the report shows it: a narrowing or widening is only ever one a z
+    test on the gap's change found significant (mission_summary), and says so."""
+    if trend in ("narrowing", "widening", "mostly narrowing", "mostly widening"):
+        return f"{trend} (significant at 95%)"
+    return trend
 
 
 def headline_status_label(row) -> str:
@@ -551,7 +563,8 @@ def build_report(db: Path, out: Path, topo: Path, cite: dict[str, Citation] | No
                 f'<section class="mission" id="{row.mission_id}">'
                 f"<h2>{row.mission_number}. {escape(row.title)}</h2>"
                 f'<div class="badges"><span>Headline series: {escape(headline_status_label(row))}</span>'
-                f"<span>Gap: {escape(row.gap_trend)}</span><span>Target: {escape(row.target_band)}</span>"
+                f"<span>Gap: {escape(gap_trend_label(row.gap_trend))}</span>"
+                f"<span>Target: {escape(row.target_band)}</span>"
                 f"<span>Confidence: {escape(row.confidence)}</span>"
                 f"<span>Data: {escape(row.data_coverage)}</span></div>{banner}{ipsos_line}"
                 f"{_national_table(con, row.mission_id, cite)}"

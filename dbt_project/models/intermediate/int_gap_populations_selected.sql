@@ -10,6 +10,8 @@ select
     f.period_end,
     f.area_code,
     f.value,
+    -- from the publisher's 95% interval (half-width / 1.959964); NULL without one
+    (f.uci_95 - f.lci_95) / (2 * 1.959964) as standard_error,
     f.provenance,
     m.native_level as population,
     m.gap_method,

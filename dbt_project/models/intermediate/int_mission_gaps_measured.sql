@@ -58,6 +58,8 @@ select
     g.areas_a,
     g.group_b_label,
     round(g.group_b_value, 9) as group_b_value,
+    -- the gap's standard error where its method computes one (the well-being gaps), else NULL
+    round(g.gap_standard_error, 9) as gap_standard_error,
     g.areas_b,
     pf.areas_measured,
     round(case

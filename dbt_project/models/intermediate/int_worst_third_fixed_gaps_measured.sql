@@ -22,7 +22,13 @@ wellbeing_fixed_gap as (
         count(*) filter (where b.area_code is null) as areas_a,
         'mean of the baseline worst third (membership fixed)' as group_b_label,
         avg(r.value) filter (where b.area_code is not null) as group_b_value,
-        count(b.area_code) as areas_b
+        count(b.area_code) as areas_b,
+        -- the standard error of the difference of the two unweighted means, from each area's interval
+        -- (membership taken as given); NULL unless every area has one
+        case when count(r.standard_error) = count(*) then sqrt(
+            sum(r.standard_error * r.standard_error) filter (where b.area_code is null) / power(count(*) filter (where b.area_code is null), 2)
+            + sum(r.standard_error * r.standard_error) filter (where b.area_code is not null) / power(count(*) filter (where b.area_code is not null), 2)
+        ) end as gap_standard_error
     -- the same areas as the Statement's measure: those with all four ONS4 measures in the period
     from ranked as r
     left join wellbeing_baseline_members as b using (area_code, breakdown)

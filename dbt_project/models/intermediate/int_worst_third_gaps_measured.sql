@@ -14,7 +14,13 @@ wellbeing_gap as (
         count(*) filter (where not r.is_worst_third) as areas_a,
         'mean of the worst third (ranked by worst ONS4 measure)' as group_b_label,
         avg(r.value) filter (where r.is_worst_third) as group_b_value,
-        count(*) filter (where r.is_worst_third) as areas_b
+        count(*) filter (where r.is_worst_third) as areas_b,
+        -- the standard error of the difference of the two unweighted means, from each area's interval
+        -- (membership taken as given); NULL unless every area has one
+        case when count(r.standard_error) = count(*) then sqrt(
+            sum(r.standard_error * r.standard_error) filter (where not r.is_worst_third) / power(count(*) filter (where not r.is_worst_third), 2)
+            + sum(r.standard_error * r.standard_error) filter (where r.is_worst_third) / power(count(*) filter (where r.is_worst_third), 2)
+        ) end as gap_standard_error
     from ranked as r
     group by all
 )

@@ -18,7 +18,13 @@ baseline as (
         arg_min(period, period_end) as earliest_period,
         round(avg(gap_value) filter (where year(period_end) between 2017 and 2019), 9) as pooled_value,
         count(*) filter (where year(period_end) between 2017 and 2019) as pooled_periods,
-        max(period_end) filter (where year(period_end) between 2017 and 2019) as pooled_end
+        max(period_end) filter (where year(period_end) between 2017 and 2019) as pooled_end,
+        -- the pooled baseline's standard error: the mean of independent periods' gaps
+        case when count(gap_standard_error) filter (where year(period_end) between 2017 and 2019)
+                = count(*) filter (where year(period_end) between 2017 and 2019)
+            then sqrt(sum(gap_standard_error * gap_standard_error) filter (where year(period_end) between 2017 and 2019))
+                / count(*) filter (where year(period_end) between 2017 and 2019)
+        end as pooled_standard_error
     from gaps
     group by all
 ),
@@ -48,6 +54,7 @@ measured as (
             else b.single_period end as gap_baseline_period,
         b.gap_baseline_rule,
         case when b.is_pooled then b.pooled_value else bg.gap_value end as gap_baseline_value,
+        case when b.is_pooled then b.pooled_standard_error else bg.gap_standard_error end as gap_baseline_standard_error,
         case when b.is_pooled then b.pooled_end else bg.period_end end as baseline_end,
         b.single_period,
         b.is_pooled
@@ -125,15 +132,33 @@ assembled as (
         g.gap_baseline_period,
         g.gap_baseline_rule,
         g.gap_baseline_value,
+        g.gap_standard_error,
+        round(g.gap_baseline_standard_error, 9) as gap_baseline_standard_error,
         round(g.gap_value - g.gap_baseline_value, 9) as gap_change_since_baseline,
+        -- z on the change, where both ends carry a standard error (the well-being gaps: the interval of
+        -- the difference of two means, from the areas' own intervals)
+        case when g.period_end > g.baseline_end
+                and g.gap_standard_error > 0 and g.gap_baseline_standard_error > 0
+            then round((g.gap_value - g.gap_baseline_value)
+                / sqrt(power(g.gap_standard_error, 2) + power(g.gap_baseline_standard_error, 2)), 9)
+        end as gap_change_z,
         case
             when g.provenance like '%synthetic%' then 'no real data'
             when not g.is_pooled and g.period = g.single_period then 'baseline'
             when g.period_end <= g.baseline_end then 'before baseline'
             when round(g.gap_value - g.gap_baseline_value, 6) = 0 then 'no change'
-            -- No gap change is tested yet (no interval of the difference, no bootstrap over areas): the
-            -- row says what moved, never 'narrowing' or 'widening'. A negative gap means the group to
-            -- catch up is ahead, so there a fall means its lead grew.
+            -- tested (both ends carry a standard error): narrowing or widening only where significant
+            -- at 95%, by the size of the gap (a negative gap means group B is ahead)
+            when g.gap_standard_error > 0 and g.gap_baseline_standard_error > 0 then
+                case
+                    when abs(g.gap_value - g.gap_baseline_value)
+                        / sqrt(power(g.gap_standard_error, 2) + power(g.gap_baseline_standard_error, 2)) <= 1.959964
+                        then 'no significant change'
+                    when sign(g.gap_value) <> sign(g.gap_baseline_value) then 'crossed over'
+                    when abs(g.gap_value) < abs(g.gap_baseline_value) then 'narrowing'
+                    else 'widening'
+                end
+            -- untested (no interval of the difference): what moved, never 'narrowing' or 'widening'
             when g.gap_value < g.gap_baseline_value then 'fell, not tested'
             else 'rose, not tested'
         end as gap_trend,
@@ -162,7 +187,9 @@ assembled as (
                 then (select min(split_part(note, ';', 1)) from {{ ref('int_area_groupings_listed') }}
                       where grouping_id = 'neighbourhood_crime_worst_forces_20')
             when g.gap_method = 'worst_third_vs_rest'
-                then 'Measured on ONS4 mean scores: the Statement''s shares with low ratings are not published by local authority.'
+                then 'Measured on ONS4 mean scores: the Statement''s shares with low ratings are not published by local authority. '
+                    || 'Tested with the worst third taken as given: it is re-selected each period from estimates with '
+                    || 'sampling error, which can enlarge the gap by itself; read it beside worst_third_fixed_at_baseline.'
             when g.gap_method = 'worst_third_fixed_at_baseline'
                 then 'Check on the Statement''s well-being gap: the worst third held at its membership in the latest pre-pandemic period.'
             when g.gap_method = 'decile_median_gap_england'

@@ -55,19 +55,37 @@ shown as (
     group by mission_id
 ),
 
+-- The well-being gap's worst third is re-selected each period from estimates with sampling error, and
+-- the check beside it holds the baseline's worst third fixed, which regression to the mean pulls the
+-- other way: a tested direction the check significantly contradicts is not settled.
+checks as (
+    select mission_id, metric_id, breakdown, gap_trend as check_trend
+    from {{ ref('mission_gaps') }}
+    where is_latest and gap_method = 'worst_third_fixed_at_baseline' and provenance not like '%synthetic%'
+),
+
 gaps as (
     select
         mission_id,
-        count(*) filter (where gap_trend = 'narrowing' and real) as narrowing,
-        count(*) filter (where gap_trend = 'widening' and real) as widening,
+        count(*) filter (where gap_trend = 'narrowing' and real and not contradicted) as narrowing,
+        count(*) filter (where gap_trend = 'widening' and real and not contradicted) as widening,
         count(*) filter (where gap_trend like '%not tested' and real) as untested,
+        count(*) filter (where contradicted and real) as contradicted,
         count(*) filter (where gap_value < 0 and real) as group_ahead,
         count(*) filter (where real) as gap_series,
         count(*) filter (where not real) as synthetic_gap_series
     from (
-        select *, provenance not like '%synthetic%' as real
-        from {{ ref('mission_gaps') }}
-        where is_latest and is_statement_definition
+        select
+            g.*,
+            g.provenance not like '%synthetic%' as real,
+            coalesce(
+                (g.gap_trend = 'widening' and c.check_trend = 'narrowing')
+                or (g.gap_trend = 'narrowing' and c.check_trend = 'widening'),
+                false
+            ) as contradicted
+        from {{ ref('mission_gaps') }} as g
+        left join checks as c using (mission_id, metric_id, breakdown)
+        where g.is_latest and g.is_statement_definition
     )
     group by mission_id
 ),
@@ -80,6 +98,10 @@ gap_notes as (
         string_agg(
             gap_method || ':' || metric_id || case when breakdown <> 'all' then ' (' || breakdown || ')' else '' end
             || ' ' || gap_trend || ' since ' || gap_baseline_period || ' [baseline=' || gap_baseline_rule || ']'
+            || case when gap_change_z is not null
+                then ' [z=' || round(gap_change_z, 2) || case when abs(gap_change_z) > 1.959964
+                    then ', significant at 95%]' else ', not significant at 95%]' end
+                else '' end
             || case when dominant_area_code is not null
                 then ' [' || round(100 * dominant_area_share) || '% of the change is one area, '
                     || dominant_area_code || '; without it the change is '
@@ -184,6 +206,8 @@ select
                 when g.widening = g.gap_series then 'widening'
                 -- a level, not a direction: the group the mission wants to catch up is ahead
                 when g.group_ahead = g.gap_series then 'target group ahead'
+                when g.contradicted > 0
+                    then 'not settled: the fixed-membership check goes the other way'
                 when g.narrowing + g.widening = 0 and g.untested > 0 then 'not tested'
                 when g.narrowing + g.widening = 0 then 'no trend yet'
                 when g.narrowing > g.widening then 'mostly narrowing'
@@ -222,7 +246,7 @@ select
         when h.headline_series is null and coalesce(c.headline_metrics_real, 0) = 0 then 'no real data'
         when h.headline_series is null then 'no verdict yet'
         when h.tested = sh.real_series and c.headline_metrics_synthetic = 0 and c.headline_metrics_missing = 0
-            and coalesce(g.untested, 0) = 0
+            and coalesce(g.untested, 0) = 0 and coalesce(g.contradicted, 0) = 0
             then 'robust'
         when h.tested > 0 then 'partial'
         else 'indicative'
