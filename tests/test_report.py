@@ -223,3 +223,37 @@ def test_every_figure_in_the_report_has_a_title_of_its_own(built_warehouse):
     for section in re.findall(r'<section class="mission".*?</section>', html, flags=re.S) or [html]:
         titles = re.findall(r"<figcaption[^>]*>(.*?)</figcaption>", section, flags=re.S)
         assert len(titles) == len(set(titles)), [t for t in titles if titles.count(t) > 1]
+
+
+def test_the_methods_text_agrees_with_the_methods_the_marts_ran(report, published_con):
+    """The Methods section is written from the same metadata the models use, or checked against it here:
+    every trend method the scorecard used is described by its generated label, the Spearman critical
+    value quoted is the seed's, and what it says about testing gaps and gradients is what the marts did."""
+    from orchestration.report.labels import TREND_METHODS
+
+    methods = " ".join(_visible_text(report[report.index('<section class="methods"') :]).split())
+    used = {
+        m
+        for (m,) in published_con.execute(
+            "select distinct trend_method from mission_scorecard where trend_method is not null"
+        ).fetchall()
+    }
+    assert used and used <= set(TREND_METHODS)
+    for method in used:
+        assert TREND_METHODS[method] in methods, method
+    critical = published_con.execute(
+        "select critical_value from lookups.spearman_critical_values where groups = 8"
+    ).fetchone()[0]
+    assert f"{critical:.3f} for eight groups" in methods
+    tested_gaps = published_con.execute(
+        "select count(*) from mission_gaps where gap_change_z is not null"
+    ).fetchone()[0]
+    assert tested_gaps > 0 and "only then does it say narrowing or widening" in methods
+    intervals = published_con.execute(
+        "select count(*) from metric_inequality_slopes where sii_lci_95 is not null"
+    ).fetchone()[0]
+    withheld = published_con.execute(
+        "select count(*) from metric_inequality_slopes where is_decided_by_few"
+    ).fetchone()[0]
+    assert intervals > 0 and "95% interval is analytic" in methods
+    assert withheld > 0 and "one or two authorities decide" in methods
