@@ -4,8 +4,10 @@ One GET per source per night, with:
 
 * separate connect and read timeouts (a server that accepts and then says nothing fails after the
   read timeout, not never);
-* bounded retries with exponential backoff on 5xx, connection errors, timeouts and truncated bodies
-  (never on 4xx or on a body that is plainly wrong);
+* bounded retries with exponential backoff on 5xx, connection errors and timeouts, by urllib3's own
+  ``Retry`` (the first retry at once, then ``backoff_seconds``, doubling); never on 4xx or on a body
+  that is plainly wrong. What ``Retry`` cannot see is kept here: a body cut short after its headers
+  came (retried the same way), the host allow-list on every redirect, and an HTML page served as data;
 * a conditional GET (``If-None-Match`` / ``If-Modified-Since`` from the previous fetch), so an
   unchanged file costs one small request answered ``304 Not Modified``;
 * a maximum size, checked against ``Content-Length`` before reading and against the bytes read;
@@ -16,14 +18,13 @@ One GET per source per night, with:
   to ``<landing>/<source>/<fetched-at>-<sha256[:12]>/<file name>`` only when complete and checked.
   A file identical to the previous vintage (same sha256) lands nowhere new.
 
-The module is plain Python (``http.client``); the Dagster resource that uses it is in
-``orchestration/resources.py``.
+The module is plain Python over ``urllib3`` (a connection pool, ``Timeout`` and ``Retry``); the Dagster
+resource that uses it is in ``orchestration/defs/resources.py``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
 import os
 import time
@@ -33,6 +34,16 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
+
+import urllib3
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    MaxRetryError,
+    ProtocolError,
+    ReadTimeoutError,
+)
+from urllib3.util import Retry, Timeout
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -45,7 +56,9 @@ class FetchPolicy:
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
     retries: int = 3  # attempts after the first
-    backoff_seconds: float = 2.0  # doubled after each failed attempt
+    backoff_seconds: float = (
+        2.0  # the wait before the second retry, doubled after each (the first is at once)
+    )
     max_bytes: int = 200 * 1024 * 1024
     allowed_hosts: frozenset[str] = frozenset()
     max_redirects: int = 5
@@ -143,35 +156,61 @@ class _Response:
     headers: dict[str, str]
     sha256: str = ""
     bytes_read: int = 0
+    attempts: int = 1
+    log: list[str] = field(default_factory=list)
 
 
-def _connection(url: str, policy: FetchPolicy) -> tuple[http.client.HTTPConnection, str]:
-    parts = urlsplit(url)
-    cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    connection = cls(parts.hostname, parts.port, timeout=policy.connect_timeout)
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return connection, target
+def _retry(policy: FetchPolicy) -> Retry:
+    """urllib3's retry schedule for one request: connection errors, timeouts and 5xx, GET only.
+    Redirects are not followed by urllib3: each one's target is checked against the allow-list here."""
+    return Retry(
+        total=policy.retries,
+        connect=policy.retries,
+        read=policy.retries,
+        status=policy.retries,
+        other=0,
+        redirect=False,
+        allowed_methods=frozenset({"GET"}),
+        status_forcelist=frozenset(range(500, 600)),
+        # urllib3 waits 0, then factor x 2, x 4 ...: half the policy's backoff makes the waits 0,
+        # backoff_seconds, doubling
+        backoff_factor=policy.backoff_seconds / 2,
+        raise_on_status=False,
+        raise_on_redirect=False,
+    )
+
+
+def _history(retries: Retry | None, start: int) -> list[str]:
+    """What each failed attempt of one request was, from urllib3's retry history."""
+    lines = []
+    for number, entry in enumerate(retries.history if retries else (), start=start):
+        problem = (
+            f"server error {entry.status}" if entry.status else f"{type(entry.error).__name__}: {entry.error}"
+        )
+        lines.append(f"attempt {number} failed: {problem}; retried")
+    return lines
 
 
 def _stream_body(
-    url: str, response: http.client.HTTPResponse, policy: FetchPolicy, into: Path
+    url: str, response: urllib3.BaseHTTPResponse, policy: FetchPolicy, into: Path
 ) -> tuple[str, int]:
     """Write the body to ``into``; return (sha256, bytes). Raises on oversize, HTML or truncation."""
-    declared = response.getheader("Content-Length")
+    declared = response.headers.get("Content-Length")
     expected = int(declared) if declared and declared.isdigit() else None
     if expected is not None and expected > policy.max_bytes:
         raise FetchError(url, f"Content-Length {expected:,} bytes exceeds the limit of {policy.max_bytes:,}")
     digest = hashlib.sha256()
     size = 0
-    content_type = response.getheader("Content-Type") or ""
+    content_type = response.headers.get("Content-Type") or ""
     with open(into, "wb") as handle:
         while True:
             try:
-                block = response.read(1 << 16)
-            except http.client.IncompleteRead as exc:
+                block = response.read(1 << 16, decode_content=False)
+            except (ProtocolError, HTTPError) as exc:
                 raise FetchError(
                     url,
-                    f"truncated body: the connection closed after {size + len(exc.partial):,} bytes",
+                    f"truncated body: the connection closed after {size:,} of "
+                    f"{expected if expected is not None else 'an unknown number of'} bytes (Content-Length)",
                     retryable=True,
                 ) from exc
             if not block:
@@ -200,43 +239,54 @@ def _stream_body(
     return digest.hexdigest(), size
 
 
-def _get_once(url: str, headers: dict[str, str], policy: FetchPolicy, into: Path) -> _Response:
-    """One GET, following redirects only to allowed hosts."""
+def _failure(url: str, error: MaxRetryError | HTTPError, policy: FetchPolicy) -> FetchError:
+    """A request urllib3 gave up on, in words."""
+    reason = error.reason if isinstance(error, MaxRetryError) else error
+    if isinstance(reason, ConnectTimeoutError):
+        problem = f"no connection within {policy.connect_timeout} s"
+    elif isinstance(reason, ReadTimeoutError):
+        problem = f"no response within the read timeout of {policy.read_timeout} s"
+    else:
+        problem = f"connection failed: {type(reason).__name__}: {reason}"
+    attempts = policy.retries + 1 if isinstance(error, MaxRetryError) else 1
+    suffix = f" (gave up after {attempts} attempts)" if attempts > 1 else ""
+    return FetchError(url, problem + suffix)
+
+
+def _get_once(
+    pool: urllib3.PoolManager, url: str, headers: dict[str, str], policy: FetchPolicy, into: Path
+) -> _Response:
+    """One GET (urllib3 retrying connection errors, timeouts and 5xx), following redirects only to
+    allowed hosts."""
+    log: list[str] = []
+    attempts = 0
     for _ in range(policy.max_redirects + 1):
         check_url_allowed(url, policy)
-        connection, target = _connection(url, policy)
         try:
-            try:
-                connection.connect()
-            except TimeoutError as exc:
-                raise FetchError(
-                    url, f"no connection within {policy.connect_timeout} s", retryable=True
-                ) from exc
-            connection.sock.settimeout(policy.read_timeout)
-            connection.request("GET", target, headers=headers)
-            response = connection.getresponse()
-            found = {name.lower(): value for name, value in response.getheaders()}
+            response = pool.request(
+                "GET", url, headers=headers, preload_content=False, decode_content=False,
+                redirect=False, retries=_retry(policy),
+            )  # fmt: skip
+        except (MaxRetryError, HTTPError) as exc:
+            raise _failure(url, exc, policy) from exc
+        try:
+            log += _history(response.retries, start=attempts + 1)
+            attempts += len(response.retries.history) + 1 if response.retries else 1
+            found = {name.lower(): value for name, value in response.headers.items()}
             if response.status in REDIRECT_STATUSES and "location" in found:
                 url = urljoin(url, found["location"])
                 continue
             if response.status == 304:
-                return _Response(304, url, found)
+                return _Response(304, url, found, attempts=attempts, log=log)
             if response.status >= 500:
-                raise FetchError(url, f"server error {response.status} {response.reason}", retryable=True)
+                suffix = f" (gave up after {attempts} attempts)" if attempts > 1 else ""
+                raise FetchError(url, f"server error {response.status} {response.reason}{suffix}")
             if response.status != 200:
                 raise FetchError(url, f"HTTP {response.status} {response.reason}")
             sha, size = _stream_body(url, response, policy, into)
-            return _Response(200, url, found, sha, size)
-        except TimeoutError as exc:
-            raise FetchError(
-                url, f"no response within the read timeout of {policy.read_timeout} s", retryable=True
-            ) from exc
-        except (ConnectionError, http.client.HTTPException, OSError) as exc:
-            raise FetchError(
-                url, f"connection failed: {exc.__class__.__name__}: {exc}", retryable=True
-            ) from exc
+            return _Response(200, url, found, sha, size, attempts, log)
         finally:
-            connection.close()
+            response.release_conn()
     raise FetchError(url, f"more than {policy.max_redirects} redirects")
 
 
@@ -254,7 +304,8 @@ def fetch_to_landing(
     folder = landing_root / source_id
     folder.mkdir(parents=True, exist_ok=True)
     previous = read_state(landing_root, source_id)
-    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
+    # one request per connection: a redirect's or an error's unread body never meets the next request
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity", "Connection": "close"}
     if previous is not None and previous.url == url:
         if previous.etag:
             headers["If-None-Match"] = previous.etag
@@ -263,17 +314,28 @@ def fetch_to_landing(
     log: list[str] = []
     incoming = folder / f".incoming.{os.getpid()}"
     attempt = 0
+    pool = urllib3.PoolManager(timeout=Timeout(connect=policy.connect_timeout, read=policy.read_timeout))
     try:
+        # urllib3 retries what fails before the body (its Retry); a body cut short is retried here,
+        # on the same schedule and within the same bound of attempts
+        truncations = 0
         while True:
-            attempt += 1
             try:
-                response = _get_once(url, headers, policy, incoming)
+                response = _get_once(pool, url, headers, policy, incoming)
+                attempt += response.attempts
+                log += response.log
                 break
             except FetchError as exc:
-                if not exc.retryable or attempt > policy.retries:
-                    suffix = f" (gave up after {attempt} attempts)" if attempt > 1 else ""
+                attempt += 1
+                if not exc.retryable or truncations >= policy.retries:
+                    suffix = (
+                        f" (gave up after {truncations + 1} attempts)"
+                        if exc.retryable and truncations
+                        else ""
+                    )
                     raise FetchError(exc.url, exc.problem + suffix, retryable=False) from exc
-                wait = policy.backoff_seconds * 2 ** (attempt - 1)
+                truncations += 1
+                wait = policy.backoff_seconds * 2 ** (truncations - 1)
                 log.append(f"attempt {attempt} failed: {exc.problem}; retrying in {wait:g} s")
                 sleep(wait)
         now = _now().isoformat()
