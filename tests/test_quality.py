@@ -238,3 +238,48 @@ def test_a_lookup_sources_key_is_declared_in_its_catalogue_entry(tmp_path):
     damaged.write_text(yaml.safe_dump(document), encoding="utf-8")
     with pytest.raises(CatalogueError, match=r"population_utla: a lookup .* must declare its key_columns"):
         load_catalogue(damaged)
+
+
+
+def test_no_expectation_repeats_a_dbt_test_on_the_same_mart():
+    """One check engine per check: a not-null, unique, accepted-values or compound-unique check that a
+    mart's dbt tests already make (without a condition) is not repeated in its Great Expectations suite."""
+    import json
+
+    import yaml
+
+    from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR
+
+    dbt: set[tuple] = set()
+    for path in (DBT_PROJECT_DIR / "models" / "marts").rglob("_*.yml"):
+        for model in yaml.safe_load(path.read_text()).get("models", []):
+            for test in model.get("data_tests") or []:
+                if isinstance(test, dict) and "unique_combination" in test:
+                    columns = test["unique_combination"]["arguments"]["columns"]
+                    dbt.add((model["name"], "expect_compound_columns_to_be_unique", tuple(sorted(columns))))
+            for column in model.get("columns") or []:
+                for test in column.get("data_tests") or []:
+                    name = test if isinstance(test, str) else next(iter(test))
+                    if not isinstance(test, str) and ((test[name] or {}).get("config") or {}).get("where"):
+                        continue
+                    kind = {
+                        "not_null": "expect_column_values_to_not_be_null",
+                        "unique": "expect_column_values_to_be_unique",
+                        "accepted_values": "expect_column_values_to_be_in_set",
+                    }.get(name)
+                    if kind:
+                        dbt.add((model["name"], kind, column["name"]))
+    assert len(dbt) > 50  # the marts' dbt tests were read
+    repeated = []
+    suites = sorted((EXPECTATIONS_DIR / "marts").glob("*.json"))
+    assert len(suites) > 20
+    for path in suites:
+        suite = json.loads(path.read_text())
+        for expectation in suite["expectations"]:
+            kwargs = expectation["kwargs"]
+            if kwargs.get("row_condition"):
+                continue
+            key = kwargs.get("column") or tuple(sorted(kwargs.get("column_list") or ()))
+            if (suite["name"], expectation["type"], key) in dbt:
+                repeated.append((suite["name"], expectation["type"], key))
+    assert not repeated, repeated
