@@ -10,7 +10,7 @@
 | MISSION_TRACKER_FETCH_CONNECT_TIMEOUT | 10 | seconds to open a connection |
 | MISSION_TRACKER_FETCH_READ_TIMEOUT | 60 | seconds of silence before a read fails |
 | MISSION_TRACKER_FETCH_RETRIES | 3 | retries after a 5xx, a connection error, a timeout or a truncated body |
-| MISSION_TRACKER_FETCH_BACKOFF | 2 | seconds before the second retry (doubled each time; the first is at once) |
+| MISSION_TRACKER_FETCH_BACKOFF | 2 | seconds before the second retry, then doubled (the first is at once) |
 | MISSION_TRACKER_FETCH_MAX_MB | 200 | largest file accepted |
 | MISSION_TRACKER_ALERT_WEBHOOK | (none) | URL a failed run's alert is POSTed to (JSON), besides the file |
 | MISSION_TRACKER_REFRESH_WAIT | 0 | seconds a CLI refresh waits for a running one (0: stop, exit 75) |

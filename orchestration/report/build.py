@@ -29,8 +29,6 @@ from orchestration.report.labels import (
 )
 from orchestration.report.maps import QUINTILE_COLOURS, choropleth, outline_defs
 
-#: The national area a headline is judged on: the widest one published (as mission_summary picks it).
-NATIONAL_PREFERENCE = ("K02000001", "K03000001", "K04000001", "E92000001")
 MAX_TREND_CHARTS = 6
 DATA_FOLDER = "data"
 
@@ -63,11 +61,6 @@ class Figure:
 
 def _x(period_end: pd.Timestamp) -> float:
     return period_end.year + (period_end.dayofyear - 1) / 365.25
-
-
-def _national_order_sql(column: str = "area_code") -> str:
-    cases = " ".join(f"when '{code}' then {i}" for i, code in enumerate(NATIONAL_PREFERENCE))
-    return f"case {column} {cases} end"
 
 
 def _series_sources(con: duckdb.DuckDBPyConnection, metric_id: str, breakdown: str) -> list[str]:
@@ -104,14 +97,14 @@ def _trend_figures(con: duckdb.DuckDBPyConnection, mission_id: str) -> list[Figu
             [metric_id, breakdown],
         ).df()
         national = con.execute(
-            f"""
+            """
             select area_code, area_name, period, period_end, value, provenance from fct_area_year_metrics
             where metric_id = ? and breakdown = ? and value is not null
-              and area_code in ({", ".join("?" for _ in NATIONAL_PREFERENCE)})
-            qualify dense_rank() over (order by {_national_order_sql()}) = 1
+              and area_code = (select any_value(national_area_code) from mission_scorecard
+                               where metric_id = ? and breakdown = ?)
             order by period_end
             """,
-            [metric_id, breakdown, *NATIONAL_PREFERENCE],
+            [metric_id, breakdown, metric_id, breakdown],
         ).df()
         title = series_label(label, breakdown)
         synthetic = bool(spread.synthetic.any()) or bool((national.provenance == "synthetic").any())
@@ -384,18 +377,15 @@ def _figure_html(figure: Figure, cite: dict[str, Citation]) -> str:
 def _national_table(con: duckdb.DuckDBPyConnection, mission_id: str, cite: dict[str, Citation]) -> str:
     """The national verdict of each headline series: the area, baseline, latest, test and verdict."""
     rows = con.execute(
-        f"""
+        """
         select s.metric_id, s.metric_label, s.breakdown, s.area_name, s.unit, m.decimals, s.baseline_period,
                s.baseline_basis, s.baseline_value, s.latest_period, s.latest_value, s.verdict,
                s.change_significance, s.judged_on, s.provenance, s.caveat
         from mission_scorecard s join dim_metrics m using (metric_id)
-        where s.mission_id = ? and s.metric_role = 'headline'
-          and s.area_code in ({", ".join("?" for _ in NATIONAL_PREFERENCE)})
-        qualify row_number() over (
-            partition by s.metric_id, s.breakdown order by {_national_order_sql("s.area_code")}) = 1
+        where s.mission_id = ? and s.metric_role = 'headline' and s.is_national_headline
         order by s.metric_id, s.breakdown
         """,
-        [mission_id, *NATIONAL_PREFERENCE],
+        [mission_id],
     ).fetchall()
     if not rows:
         return ""

@@ -19,11 +19,12 @@ benchmark_codes as (
     select l.metric_id, l.breakdown, l.area_code, l.period, c.code, c.priority
     from latest as l
     inner join {{ ref('int_areas_described') }} as a on a.area_code = l.area_code
+    -- the area's own nation first, then the national areas wider than a nation (macro national_areas)
     cross join unnest([
-        {'code': a.nation_code, 'priority': 1},
-        {'code': 'K02000001', 'priority': 2},
-        {'code': 'K03000001', 'priority': 3},
-        {'code': 'K04000001', 'priority': 4}
+        {'code': a.nation_code, 'priority': 0}
+        {%- for code in national_areas() if not code.startswith('E92') %},
+        {'code': '{{ code }}', 'priority': {{ loop.index }}}
+        {%- endfor %}
     ]) as u(c)
     where l.area_level not in ('uk', 'gb', 'ew') and c.code is not null and c.code <> l.area_code
 ),

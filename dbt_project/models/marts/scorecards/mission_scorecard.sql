@@ -19,17 +19,16 @@ first_point as (
 ),
 
 -- The reference a money metric is judged against: the UK's value in the same period, else GB's,
--- E&W's or England's (published, never synthetic).
+-- E&W's or England's (published, never synthetic; macro national_areas).
 reference as (
     select
         metric_id, breakdown, period,
         arg_min(area_code, priority) as reference_area_code,
         arg_min(value, priority) as reference_value
     from (
-        select *, case area_code when 'K02000001' then 1 when 'K03000001' then 2 when 'K04000001' then 3
-            when 'E92000001' then 4 end as priority
+        select *, {{ national_priority('area_code') }} as priority
         from points
-        where area_code in ('K02000001', 'K03000001', 'K04000001', 'E92000001') and provenance <> 'synthetic'
+        where {{ national_priority('area_code') }} is not null and provenance <> 'synthetic'
     )
     group by all
 ),
@@ -248,6 +247,15 @@ verdicts as (
 
 select
     * exclude (is_synthetic, judged_change, crosses_series_break, series_break_year, decimals),
+    -- the national area this series is read at: the widest the source publishes it for (macro
+    -- national_areas: UK, GB, E&W, England), the same for every row of the series
+    case min({{ national_priority('area_code') }}) over (partition by metric_id, breakdown)
+        {%- for code in national_areas() %} when {{ loop.index }} then '{{ code }}'{% endfor %}
+    end as national_area_code,
+    coalesce(
+        {{ national_priority('area_code') }} = min({{ national_priority('area_code') }}) over (partition by metric_id, breakdown),
+        false
+    ) as is_national_headline,
     -- IfG levelling-down guard, made a claim only where it can be tested: a top-quintile area whose
     -- latest step is a significant (95%) fall RELATIVE to its benchmark's step over the same periods
     -- (relative_step_z, signed so that negative is worse). Without intervals it is not tested (null).

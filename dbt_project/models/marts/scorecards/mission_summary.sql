@@ -1,14 +1,11 @@
 {#- One row per mission: the national headline picture, the trend of the Statement's gap, the band
     of the primary target, and how much of it rests on real data. -#}
 with national as (
-    -- each headline series at the widest area it is published for (UK, else GB, else E&W, else England)
+    -- each headline series at its national area (mission_scorecard.is_national_headline: the widest it
+    -- is published for, UK first)
     select *
     from {{ ref('mission_scorecard') }}
-    where metric_role = 'headline' and area_code in ('K02000001', 'K03000001', 'K04000001', 'E92000001')
-    qualify row_number() over (
-        partition by metric_id, breakdown
-        order by case area_code when 'K02000001' then 1 when 'K03000001' then 2 when 'K04000001' then 3 else 4 end
-    ) = 1
+    where metric_role = 'headline' and is_national_headline
 ),
 
 -- Only real (published or derived) series make a verdict; a money series is judged relative to the
