@@ -235,10 +235,24 @@ def run_model_on_fixtures(model: str, tables: dict[str, Any]) -> Any:
     built = set(tables)
     missing: list[str] = []
 
+    def project_macros() -> dict[str, Any]:
+        """The project's macros that plain Jinja can load (a file with dbt-only tags, such as a
+        generic test, is left out; a model using one of its macros is not a fixture model)."""
+        found: dict[str, Any] = {}
+        for path in sorted((DBT_PROJECT_DIR / "macros").glob("*.sql")):
+            try:
+                module = jinja2.Environment().from_string(path.read_text()).module
+            except jinja2.TemplateSyntaxError:
+                continue
+            found.update({name: getattr(module, name) for name in dir(module) if not name.startswith("_")})
+        return found
+
     def render(name: str) -> str:
         path = next((DBT_PROJECT_DIR / "models").rglob(f"{name}.sql"))
         return (
-            jinja2.Environment().from_string(path.read_text()).render(ref=ref, source=source, config=config)
+            jinja2.Environment()
+            .from_string(path.read_text())
+            .render(ref=ref, source=source, config=config, **project_macros())
         )
 
     def config(**_options: Any) -> str:

@@ -240,7 +240,6 @@ def test_a_lookup_sources_key_is_declared_in_its_catalogue_entry(tmp_path):
         load_catalogue(damaged)
 
 
-
 def test_no_expectation_repeats_a_dbt_test_on_the_same_mart():
     """One check engine per check: a not-null, unique, accepted-values or compound-unique check that a
     mart's dbt tests already make (without a condition) is not repeated in its Great Expectations suite."""

@@ -957,9 +957,10 @@ def _summary(scorecard_rows: list[dict], gaps: list[dict], coverage: list[dict])
             "is_statement_definition",
             "provenance",
             "caveat",
+            "gap_change_z",
         ],
     )
-    for column in ("gap_value", "dominant_area_share", "gap_change_without_dominant_area"):
+    for column in ("gap_value", "dominant_area_share", "gap_change_without_dominant_area", "gap_change_z"):
         gap_frame[column] = gap_frame[column].astype("float64")
     for column in ("dominant_area_code", "gap_baseline_period", "gap_baseline_rule", "caveat"):
         gap_frame[column] = gap_frame[column].astype("object")
@@ -1018,6 +1019,7 @@ def _national(mission_id: str, metric_id: str, provenance: str, verdict: str, si
         "metric_role": "headline",
         "caveat": None,
         "latest_period": "2020",
+        "is_national_headline": True,
     }
 
 

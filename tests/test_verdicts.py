@@ -246,12 +246,28 @@ def test_wellbeing_gap_uses_the_pooled_baseline_and_a_fixed_membership_check(pub
         assert fixed.loc[(metric_id, period), "gap_value"] == pytest.approx(expected), (metric_id, period)
         checked += 1
     assert checked >= 40
-    # the Statement's gap rose while the fixed-membership check fell: both are reported, neither tested
+    # both are reported and tested (the areas carry intervals); where the Statement's gap widened
+    # significantly while the fixed-membership check narrowed significantly, the mission's gap is not
+    # settled, never "widening"
     basis = published_con.execute(
         "select gap_basis, gap_trend from mission_summary where mission_id = 'M08'"
     ).fetchone()
     latest = gaps[gaps["is_latest"]].set_index(["gap_method", "metric_id"])["gap_trend"]
-    assert basis[1] == "not tested" and set(latest.loc["worst_third_vs_rest"]) == {"rose, not tested"}
+    statement = latest.loc["worst_third_vs_rest"]
+    check = latest.loc["worst_third_fixed_at_baseline"]
+    contradicted = [m for m in statement.index if {statement[m], check[m]} == {"widening", "narrowing"}]
+    if contradicted:
+        assert basis[1] == "not settled: the fixed-membership check goes the other way", contradicted
+    else:
+        assert basis[1] in (
+            "widening",
+            "narrowing",
+            "mostly widening",
+            "mostly narrowing",
+            "mixed",
+            "not tested",
+        )
+    assert set(statement) <= {"widening", "narrowing", "no significant change"}
     assert (
         "worst_third_fixed_at_baseline:life_satisfaction_mean "
         + latest.loc[("worst_third_fixed_at_baseline", "life_satisfaction_mean")]
@@ -368,7 +384,9 @@ def test_education_investment_areas_are_the_official_lists(published_con):
     with (DBT_PROJECT_DIR / "seeds" / "education_investment_areas.csv").open(newline="") as handle:
         official = list(csv.DictReader(handle))
     eias = {r["area_code"] for r in official if r["list"] == "EIA"}
-    peias = {r["matched_code"] for r in official if r["list"] == "PEIA"}
+    # a PEIA named by a district since merged is carried to today's unitary, as part of it
+    merged = {"E07000168": "E06000065", "E07000191": "E06000066"}
+    peias = {merged.get(r["matched_code"], r["matched_code"]) for r in official if r["list"] == "PEIA"}
     assert len(eias) == 55 and len({r["name_as_published"] for r in official if r["list"] == "PEIA"}) == 24
     groups = published_con.execute(
         "select grouping_id, area_code, basis from dim_area_groupings "

@@ -22,7 +22,7 @@ benchmark_codes as (
     -- the area's own nation first, then the national areas wider than a nation (macro national_areas)
     cross join unnest([
         {'code': a.nation_code, 'priority': 0}
-        {%- for code in national_areas() if not code.startswith('E92') %},
+        {%- for code in national_areas().split(',') if not code.startswith('E92') %},
         {'code': '{{ code }}', 'priority': {{ loop.index }}}
         {%- endfor %}
     ]) as u(c)

@@ -250,7 +250,7 @@ select
     -- the national area this series is read at: the widest the source publishes it for (macro
     -- national_areas: UK, GB, E&W, England), the same for every row of the series
     case min({{ national_priority('area_code') }}) over (partition by metric_id, breakdown)
-        {%- for code in national_areas() %} when {{ loop.index }} then '{{ code }}'{% endfor %}
+        {%- for code in national_areas().split(',') %} when {{ loop.index }} then '{{ code }}'{% endfor %}
     end as national_area_code,
     coalesce(
         {{ national_priority('area_code') }} = min({{ national_priority('area_code') }}) over (partition by metric_id, breakdown),
