@@ -38,6 +38,12 @@ ANALYST_CONFIG = {
     "lock_configuration": True,
 }
 
+#: The query the command line shows as an example (help text, and the hint after an empty query).
+SQL_EXAMPLE = (
+    "select area_name, period, breakdown, value from fct_area_year_metrics "
+    "where metric_id = 'hle_birth' and area_code = 'E92000001' order by period desc limit 4"
+)
+
 #: Statement types an analyst query may contain: reading only (SHOW, DESCRIBE, SUMMARIZE, VALUES and
 #: FROM-first queries parse as SELECT; PIVOT as MULTI). DuckDB's own configuration above is what
 #: enforces read-only; this list only refuses the rest early with a clearer message.

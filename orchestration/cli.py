@@ -10,14 +10,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from orchestration.analyst import SQL_EXAMPLE
 from orchestration.runner import RefreshSummary, run_refresh
 from orchestration.settings import PROJECT_ROOT, ensure_dagster_home, get_settings
-
-SQL_EXAMPLE = (
-    "select area_name, period, breakdown, value from fct_area_year_metrics "
-    "where metric_id = 'hle_birth' and area_code = 'E92000001' order by period desc limit 4"
-)
-
 
 #: Seconds a query may run before it is interrupted (query --timeout; 0 = no limit).
 DEFAULT_QUERY_TIMEOUT = 120.0

@@ -323,3 +323,20 @@ def test_the_code_never_writes_the_process_environment() -> None:
         )
     ]
     assert found == []
+
+
+def test_the_command_line_holds_no_sql():
+    """cli.py parses arguments and prints: a query it needs lives with the module that owns it (the
+    analyst's example in analyst.py, status queries in status.py), never in a string here."""
+    import re
+
+    sql = re.compile(
+        r"(?is)^\s*(select|with|insert|update|delete|create|drop|attach|copy)\b.*\b(from|into|table|as)\b"
+    )
+    tree = ast.parse((PROJECT_ROOT / "orchestration" / "cli.py").read_text())
+    found = [
+        node.value[:60]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and sql.search(node.value)
+    ]
+    assert not found, found
