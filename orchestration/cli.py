@@ -91,7 +91,7 @@ def _print_changed_sources(published: Path, loaded_now: set[str]) -> None:
     """What this publish changed against the version before it, including files an earlier run loaded
     but did not publish (a killed or failed refresh): "0 loaded new data" alone would hide them."""
     from orchestration.status import sources_changed_since
-    from orchestration.warehouse import read_manifest
+    from orchestration.warehouse.publishing import read_manifest
 
     previous = read_manifest(published).get("previous_version")
     changed = sources_changed_since(Path(previous) if previous else None, published)
@@ -381,7 +381,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 def cmd_rollback(args: argparse.Namespace) -> int:
     from orchestration.refresh_lock import RefreshAlreadyRunning, refresh_lock
-    from orchestration.warehouse import rollback
+    from orchestration.warehouse.publishing import rollback
 
     settings = get_settings()
     try:
@@ -401,7 +401,7 @@ def cmd_repair_history(args: argparse.Namespace) -> int:
     """Rebuild the vintage history's ranges from what they hold (under the refresh lock, in the build)."""
     from orchestration import history
     from orchestration.refresh_lock import RefreshAlreadyRunning, refresh_lock
-    from orchestration.warehouse import connect
+    from orchestration.warehouse.files import connect
 
     settings = get_settings()
     if not settings.build_db.exists():

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import duckdb
 
 from orchestration.sources.catalogue import Source
-from orchestration.warehouse import LOAD_LOG
+from orchestration.warehouse.loading import LOAD_LOG
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from orchestration.warehouse import LOAD_LOG, LOAD_ORDER, ensure_load_log
+from orchestration.warehouse.loading import LOAD_LOG, LOAD_ORDER, ensure_load_log
 
 HISTORY = "raw.metric_value_history"
 HISTORY_LOG = "raw._history_log"

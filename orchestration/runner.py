@@ -178,7 +178,8 @@ def unchanged_since_publish(settings) -> dict | None:
     """
     from orchestration.settings import PROJECT_ROOT
     from orchestration.sources.catalogue import load_catalogue, source_checksum
-    from orchestration.warehouse import fingerprint_of, read_manifest, sha256_of
+    from orchestration.warehouse.files import sha256_of
+    from orchestration.warehouse.publishing import fingerprint_of, read_manifest
 
     if settings.source_mode != "bundled" or not settings.published_db.exists():
         return None

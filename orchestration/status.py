@@ -25,7 +25,7 @@ def mission_table(db: Path) -> str:
 
 def latest_files(db: Path) -> dict[str, str]:
     """Each source's latest loaded file (sha256) in a warehouse file, from its load log."""
-    from orchestration.warehouse import LOAD_LOG, LOAD_ORDER_NEWEST_FIRST
+    from orchestration.warehouse.loading import LOAD_LOG, LOAD_ORDER_NEWEST_FIRST
 
     with duckdb.connect(str(db), read_only=True) as con:
         return dict(
@@ -77,7 +77,8 @@ def status_lines(settings: Settings) -> list[str]:
     """The published version, the last refresh and run, and each source's freshness and fetch."""
     from orchestration.freshness import assess, assess_release, latest_dates
     from orchestration.sources.catalogue import load_catalogue
-    from orchestration.warehouse import list_versions, read_manifest, sha256_of
+    from orchestration.warehouse.files import sha256_of
+    from orchestration.warehouse.publishing import list_versions, read_manifest
 
     path = settings.published_db
     lines = [f"published: {path} ({path.stat().st_size / 1e6:.1f} MB, sha256 {sha256_of(path)[:12]})"]
@@ -147,7 +148,7 @@ def history_sizes(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
 def storage_lines(settings: Settings, manifest: dict, history: tuple[int, int] | None) -> list[str]:
     """Disk use: the published file (and its storage format), the build, the kept versions, and the
     history's ranges."""
-    from orchestration.warehouse import list_versions
+    from orchestration.warehouse.publishing import list_versions
 
     published = settings.published_db
     versions = list_versions(settings.versions_dir)

@@ -17,7 +17,7 @@ import pytest
 from orchestration.refresh_lock import EXIT_ALREADY_RUNNING, read_holder
 from orchestration.settings import BUNDLED_DIR_VAR, PROJECT_ROOT, WAREHOUSE_DIR_VAR
 from orchestration.sources.catalogue import get_source
-from orchestration.warehouse import sha256_of
+from orchestration.warehouse.files import sha256_of
 from tests.helpers import copy_published, import_script, poisoned_bundle, set_cells_where
 
 CLI = str(Path(sys.executable).with_name("mission-tracker"))

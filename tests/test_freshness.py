@@ -79,7 +79,7 @@ def test_latest_dates_reads_each_sources_latest_period_end_and_its_latest_loads_
     from datetime import datetime
 
     from orchestration.freshness import latest_dates
-    from orchestration.warehouse import LOAD_LOG, connect_for_loading
+    from orchestration.warehouse.loading import LOAD_LOG, connect_for_loading
 
     con = connect_for_loading(tmp_path / "build.duckdb")
     con.execute("create table raw.a (period_end date)")

@@ -6,7 +6,7 @@ import pytest
 
 from orchestration.runner import run_refresh
 from orchestration.sources.catalogue import get_source
-from orchestration.warehouse import sha256_of
+from orchestration.warehouse.files import sha256_of
 from tests.helpers import copy_published, isolated_warehouse, poisoned_bundle, set_cells_where
 
 HLE = get_source("healthy_life_expectancy")
@@ -66,7 +66,7 @@ def test_failing_expectation_blocks_publish_and_keeps_published_file(published_c
 
 
 def test_publish_keeps_previous_version_and_rollback_restores_it(published_copy):
-    from orchestration.warehouse import list_versions, publish, rollback
+    from orchestration.warehouse.publishing import list_versions, publish, rollback
 
     published = published_copy / "mission_tracker.duckdb"
     original = sha256_of(published)

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orchestration import history
-from orchestration.warehouse import ensure_load_log, load_raw_table
+from orchestration.warehouse.loading import ensure_load_log, load_raw_table
 from tests.helpers import run_model_on_fixtures
 
 SOURCE = "hle_test"

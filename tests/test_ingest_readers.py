@@ -22,7 +22,7 @@ from orchestration.settings import (
 )
 from orchestration.sources import ons_els
 from orchestration.sources.catalogue import get_source
-from orchestration.warehouse import connect
+from orchestration.warehouse.files import connect
 from tests.helpers import BUNDLED_DIR, isolated_warehouse, poisoned_bundle, set_cell
 
 HLE = get_source("healthy_life_expectancy")

@@ -26,7 +26,7 @@ from orchestration.defs.resources import RefreshLock, SourceFetcher
 from orchestration.runner import RefreshSummary, run_refresh
 from orchestration.settings import PROJECT_ROOT, SOURCE_MIRROR_VAR, SOURCE_MODE_VAR
 from orchestration.sources.catalogue import get_source, load_catalogue
-from orchestration.warehouse import sha256_of
+from orchestration.warehouse.files import sha256_of
 from tests.helpers import BUNDLED_DIR, copy_published, edit_csv, environment, isolated_warehouse
 from tests.loopback import LoopbackPublisher
 

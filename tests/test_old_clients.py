@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.settings import PROJECT_ROOT
-from orchestration.warehouse import PUBLISHED_STORAGE_VERSION, read_manifest
+from orchestration.warehouse.publishing import PUBLISHED_STORAGE_VERSION, read_manifest
 
 OLDEST_CLIENT = "1.1.3"
 

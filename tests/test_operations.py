@@ -28,7 +28,7 @@ from orchestration.refresh_lock import (
 from orchestration.runner import run_refresh, summarise
 from orchestration.settings import PROJECT_ROOT, RUN_LOCK_WAIT_VAR, WAREHOUSE_DIR_VAR
 from orchestration.sources.catalogue import get_source
-from orchestration.warehouse import sha256_of
+from orchestration.warehouse.files import sha256_of
 from tests.helpers import (
     LEGITIMATE_ODDITIES,
     copy_published,

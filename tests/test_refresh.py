@@ -85,7 +85,7 @@ def test_mart_row_counts_per_breakdown_equal_the_csv(published_con, bundled_dir)
 
 
 def test_load_metadata_is_recorded(published_con, bundled_dir):
-    from orchestration.warehouse import sha256_of
+    from orchestration.warehouse.files import sha256_of
 
     source = get_source("healthy_life_expectancy")
     file, sha256, row_count = published_con.execute(

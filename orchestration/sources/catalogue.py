@@ -270,7 +270,7 @@ def source_tags(source: Source) -> dict[str, str]:
 
 def source_checksum(source: Source, path: Path, bundled_dir: Path) -> str:
     """sha256 of a source's file; for sources computed from several files, of all of them together."""
-    from orchestration.warehouse import sha256_of
+    from orchestration.warehouse.files import sha256_of
 
     if not path.exists():
         return ""

@@ -25,7 +25,7 @@ from orchestration.dbt_cli import (
 from orchestration.defs.assets.nothing_new import nothing_new_observation
 from orchestration.defs.resources import RefreshLock
 from orchestration.settings import DATA_TEAM, DBT_PROJECT_DIR, PROJECT_ROOT, get_settings
-from orchestration.warehouse import inputs_fingerprint, published_is_current
+from orchestration.warehouse.publishing import inputs_fingerprint, published_is_current
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 

@@ -35,14 +35,14 @@ from orchestration.settings import DATA_TEAM, get_settings
 from orchestration.sources.catalogue import Source, load_catalogue, source_checksum, source_tags
 from orchestration.sources.errors import SourceFormatError
 from orchestration.sources.tidy import PARSED_TYPES
-from orchestration.warehouse import (
+from orchestration.warehouse.loading import (
     Origin,
     connect_for_loading,
     last_load,
     load_raw_table,
-    read_manifest,
     release_relation,
 )
+from orchestration.warehouse.publishing import read_manifest
 
 RAW_SCHEMA = "raw"
 #: The temporary relation a source's parsed rows are staged under before they replace its raw table.

@@ -3,7 +3,7 @@
 from dagster import AssetKey, AssetObservation
 
 from orchestration.settings import Settings
-from orchestration.warehouse import read_manifest
+from orchestration.warehouse.publishing import read_manifest
 
 PUBLISHED_KEY = AssetKey("published_warehouse")
 

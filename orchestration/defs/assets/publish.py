@@ -24,7 +24,12 @@ from dagster import (
 from orchestration.dbt_cli import mart_model_names
 from orchestration.defs.assets.nothing_new import PUBLISHED_KEY, nothing_new_observation
 from orchestration.settings import DATA_TEAM, PROJECT_ROOT, Settings, get_settings
-from orchestration.warehouse import inputs_fingerprint, publish, published_is_current, read_manifest
+from orchestration.warehouse.publishing import (
+    inputs_fingerprint,
+    publish,
+    published_is_current,
+    read_manifest,
+)
 
 #: The marts a publish waits for (every model under dbt's models/marts); their blocking checks
 #: must pass first.

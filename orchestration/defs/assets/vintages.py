@@ -18,7 +18,7 @@ from orchestration import history
 from orchestration.defs.assets.ingest import raw_asset_key
 from orchestration.settings import DATA_TEAM, get_settings
 from orchestration.sources.catalogue import load_catalogue
-from orchestration.warehouse import connect
+from orchestration.warehouse.files import connect
 
 VINTAGES_KEY = AssetKey(["raw", "source_vintages"])
 HISTORY_KEY = AssetKey(["raw", "metric_value_history"])

@@ -27,7 +27,8 @@ from orchestration.quality.raw_suites import raw_suites
 from orchestration.quality.sql_checks import validate_table
 from orchestration.quality.suites import SuiteSpec, load_suite_specs
 from orchestration.settings import get_settings
-from orchestration.warehouse import connect, read_manifest
+from orchestration.warehouse.files import connect
+from orchestration.warehouse.publishing import read_manifest
 
 
 def gx_check_key(spec: SuiteSpec) -> AssetCheckKey:

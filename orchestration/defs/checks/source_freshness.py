@@ -21,7 +21,7 @@ from orchestration.defs.assets.ingest import raw_asset_key
 from orchestration.freshness import assess, assess_release, latest_dates
 from orchestration.settings import get_settings
 from orchestration.sources.catalogue import load_catalogue
-from orchestration.warehouse import connect
+from orchestration.warehouse.files import connect
 
 CHECK_NAME = "freshness"
 
