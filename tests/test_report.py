@@ -257,3 +257,13 @@ def test_the_methods_text_agrees_with_the_methods_the_marts_ran(report, publishe
     ).fetchone()[0]
     assert intervals > 0 and "95% interval is analytic" in methods
     assert withheld > 0 and "one or two authorities decide" in methods
+
+
+def test_a_gradient_is_printed_as_a_difference_in_the_series_unit():
+    from orchestration.report.labels import format_difference, format_value
+
+    assert format_difference(4.83, "percent", 1) == "4.8 pp"  # percentage points, not "4.8%"
+    assert format_difference(-0.17, "score_0_10", 2) == "-0.17 points"
+    assert format_difference(-6.78, "rate_per_1000", 1) == format_value(-6.78, "rate_per_1000", 1)
+    assert format_difference(130.67, "pounds", 0) == "£131"
+    assert format_difference(None, "percent", 1) == "no data"

@@ -124,11 +124,14 @@ def format_value(value: float | None, unit: str, decimals: int | None = 1, compa
 
 def format_difference(value: float | None, unit: str, decimals: int | None = 1) -> str:
     """A difference between two values of a metric: percentage points for a percentage ('4.8 pp', not
-    '4.8%'), otherwise the metric's own unit."""
+    '4.8%'), points for a score, otherwise the metric's own unit."""
     if value is None or value != value:
         return "no data"
+    places = 1 if decimals is None else int(decimals)
     if unit == "percent":
-        return f"{value:,.{1 if decimals is None else int(decimals)}f} pp"
+        return f"{value:,.{places}f} pp"
+    if unit.startswith("score"):  # a difference of scores is points: "0.2 points", not "0.2 score (0 to 10)"
+        return f"{value:,.{places}f} points"
     return format_value(value, unit, decimals)
 
 
