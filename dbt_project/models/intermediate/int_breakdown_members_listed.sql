@@ -57,7 +57,7 @@ memberships as (
 facts as (
     select
         f.metric_id, f.breakdown, m.mission_id, f.period, f.period_end, f.area_code, f.value, f.provenance,
-        (f.uci_95 - f.lci_95) / (2 * 1.959964) as standard_error
+        {{ standard_error('f.lci_95', 'f.uci_95') }} as standard_error
     from {{ ref('int_metric_values_harmonised') }} as f
     inner join metrics as m using (metric_id)
     where f.value is not null and f.provenance <> 'synthetic'

@@ -11,7 +11,7 @@ select
     f.area_code,
     f.value,
     -- from the publisher's 95% interval (half-width / 1.959964); NULL without one
-    (f.uci_95 - f.lci_95) / (2 * 1.959964) as standard_error,
+    {{ standard_error('f.lci_95', 'f.uci_95') }} as standard_error,
     f.provenance,
     m.native_level as population,
     m.gap_method,

@@ -68,7 +68,7 @@ weighted as (
         case when s.has_counts then 'chi_square_trend' when s.has_ci then 'wls' else 'ols' end as trend_method,
         case
             when s.has_counts then p.denominator
-            when s.has_ci then 1.0 / pow((p.uci_95 - p.lci_95) / (2 * 1.959964), 2)
+            when s.has_ci then 1.0 / pow({{ standard_error('p.lci_95', 'p.uci_95') }}, 2)
             else 1.0
         end as w,
         -- the response: a proportion (0-1) for the chi-square test, the value otherwise

@@ -112,8 +112,8 @@ assembled as (
                 and b.baseline_lci_95 is not null and b.baseline_uci_95 is not null
                 and (r.uci_95 - r.lci_95) + (b.baseline_uci_95 - b.baseline_lci_95) > 0
             then (r.value - b.baseline_value) / sqrt(
-                power((r.uci_95 - r.lci_95) / (2 * 1.959964), 2)
-                + power((b.baseline_uci_95 - b.baseline_lci_95) / (2 * 1.959964), 2)
+                power({{ standard_error('r.lci_95', 'r.uci_95') }}, 2)
+                + power({{ standard_error('b.baseline_lci_95', 'b.baseline_uci_95') }}, 2)
             )
         end as change_z,
         r.is_synthetic,
@@ -163,7 +163,7 @@ assembled as (
         case when p.lci_95 is not null and p.uci_95 is not null and r.lci_95 is not null and r.uci_95 is not null
                 and (r.uci_95 - r.lci_95) + (p.uci_95 - p.lci_95) > 0
             then (r.value - p.value) / sqrt(
-                power((r.uci_95 - r.lci_95) / (2 * 1.959964), 2) + power((p.uci_95 - p.lci_95) / (2 * 1.959964), 2)
+                power({{ standard_error('r.lci_95', 'r.uci_95') }}, 2) + power({{ standard_error('p.lci_95', 'p.uci_95') }}, 2)
             )
         end as latest_step_z,
         -- the latest step against the benchmark's own step over the same two periods (the area's nation,
@@ -175,8 +175,8 @@ assembled as (
                 and (r.uci_95 - r.lci_95) + (p.uci_95 - p.lci_95) + (bl.uci_95 - bl.lci_95) + (bp.uci_95 - bp.lci_95) > 0
             then (case when r.polarity = 'low_is_good' then -1 else 1 end)
                 * ((r.value - p.value) - (bl.value - bp.value)) / sqrt(
-                    power((r.uci_95 - r.lci_95) / (2 * 1.959964), 2) + power((p.uci_95 - p.lci_95) / (2 * 1.959964), 2)
-                    + power((bl.uci_95 - bl.lci_95) / (2 * 1.959964), 2) + power((bp.uci_95 - bp.lci_95) / (2 * 1.959964), 2)
+                    power({{ standard_error('r.lci_95', 'r.uci_95') }}, 2) + power({{ standard_error('p.lci_95', 'p.uci_95') }}, 2)
+                    + power({{ standard_error('bl.lci_95', 'bl.uci_95') }}, 2) + power({{ standard_error('bp.lci_95', 'bp.uci_95') }}, 2)
                 )
         end as relative_step_z
     from ranked as r
