@@ -1,4 +1,4 @@
-"""The Open SDG, Ipsos, synthetic-sample and devolution formats: what they keep and what they refuse."""
+"""The Open SDG, Ipsos and synthetic-sample formats: what they keep and what they refuse."""
 
 from pathlib import Path
 

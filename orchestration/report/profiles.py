@@ -295,13 +295,14 @@ class Authority:
     utla_code: str | None
     utla_name: str | None
     nation_name: str = "England"
+    devolution_level: str | None = None  # dim_areas: 4, 3, 2, gla or none (England only)
 
 
 def _authorities(con: duckdb.DuckDBPyConnection) -> list[Authority]:
     rows = con.execute(
         """
         select a.area_code, a.area_name, a.area_level, coalesce(r.area_name, 'not in a region'),
-               a.utla_code, u.area_name, coalesce(n.area_name, 'England')
+               a.utla_code, u.area_name, coalesce(n.area_name, 'England'), a.devolution_level
         from dim_areas a
         left join dim_areas r on r.area_code = a.region_code
         left join dim_areas u on u.area_code = a.utla_code and a.utla_code <> a.area_code
@@ -339,7 +340,6 @@ def _memberships(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
 def _groupings(
     authority: Authority,
     memberships: Mapping[str, Mapping[str, str]],
-    devolution: Mapping[str, str],
     cluster_sizes: Mapping[str, int],
 ) -> dict[str, str]:
     own = memberships.get(authority.code, {})
@@ -366,7 +366,7 @@ def _groupings(
         facts["Lowest-skilled third of upper-tier authorities (derived from level 3 qualifications)"] = (
             member("lowest_skilled_third") or "no"
         )
-        level = devolution.get(authority.utla_code or authority.code) or devolution.get(authority.code)
+        level = authority.devolution_level
         ca = own.get("combined_authority") or upper.get("combined_authority")
         words = {"gla": "Greater London Authority", "none": "no devolution deal with a combined authority"}
         level_text = words.get(level or "", f"level {level}") if level else "not known"
@@ -518,9 +518,7 @@ def _index_html(authorities: list[Authority], published: str) -> str:
     return _page("Levelling Up mission profiles", body)
 
 
-def build_profiles(
-    db: Path, folder: Path, cite: Mapping[str, Citation], devolution: Mapping[str, str]
-) -> ProfilesResult:
+def build_profiles(db: Path, folder: Path, cite: Mapping[str, Citation]) -> ProfilesResult:
     """Write every profile and the index into a fresh folder, then swap it in for ``folder``."""
     started = time.perf_counter()
     with duckdb.connect(str(db), read_only=True) as con:
@@ -552,7 +550,7 @@ def build_profiles(
     sizes = []
     with staged_folder(folder) as staging:
         for authority in authorities:
-            groupings = _groupings(authority, memberships, devolution, cluster_sizes)
+            groupings = _groupings(authority, memberships, cluster_sizes)
             html = _profile_html(
                 authority,
                 rows_by_authority.get(authority.code, []),
@@ -589,20 +587,13 @@ def find_profile(folder: Path, query: str, authorities: Mapping[str, str]) -> tu
     return None, ambiguous or close
 
 
-#: The catalogue source whose spec gives each upper-tier authority's devolution level.
-DEVOLUTION_SOURCE = "devolution_coverage"
-
-
 def build_published_profiles(settings, folder: Path | None = None) -> ProfilesResult:
     """The profiles of the published warehouse (settings: orchestration.settings.Settings), the one way
     the refresh and `mission-tracker report` both build them."""
     from orchestration.report.labels import citations
-    from orchestration.sources.catalogue import get_source
-    from orchestration.sources.devolution import devolution_levels
 
-    devolution = devolution_levels(settings.bundled_dir / get_source(DEVOLUTION_SOURCE).bundled_path)
     return build_profiles(
-        settings.published_db, folder or settings.profiles_dir, citations(settings.bundled_dir), devolution
+        settings.published_db, folder or settings.profiles_dir, citations(settings.bundled_dir)
     )
 
 

@@ -14,7 +14,6 @@ import pandas as pd
 import yaml
 
 from orchestration.sources import (
-    devolution,
     dft,
     ipsos,
     ons_census,
@@ -55,7 +54,6 @@ class Format:
 FORMATS: dict[str, Format] = {
     "ons_els_csv": Format(ons_els.parse_els_csv, ons_els.ELS_COLUMNS, True, ons_els.stage_els_csv),
     "synthetic_sample": Format(synthetic.generate_sample, synthetic.SPEC_KEYS, True),
-    "devolution_coverage": Format(devolution.compute_devolution_coverage, devolution.SPEC_KEYS, True),
     "ipsos_index_csv": Format(ipsos.parse_ipsos_csv, ipsos.IPSOS_COLUMNS, False),
     "ons_pfa_tables": Format(ons_pfa.parse_pfa_tables, (), True),
     "dft_nts_csv": Format(dft.parse_nts_csv, dft.NTS_COLUMNS, True),

@@ -75,6 +75,5 @@
         'stg_ons_pfa__pfa_crime_by_authority_ye_jun2025',
         'stg_ons_pfa__pfa_asb_ye_mar2018',
         'stg_ons_pfa__pfa_asb_ye_mar2019',
-        'stg_project__devolution_coverage',
     ]) }}
 {% endmacro %}

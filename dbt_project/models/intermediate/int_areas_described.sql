@@ -101,7 +101,10 @@ select
     cast(case when all_areas.area_code <> 'K02000001' then 'K02000001' end as varchar) as uk_code,
     cast(all_areas.combined_authority_code as varchar) as combined_authority_code,
     cast(all_areas.pfa_code as varchar) as pfa_code,
-    cast(itl1.itl1_code as varchar) as itl1_code
+    cast(itl1.itl1_code as varchar) as itl1_code,
+    cast(devolution.devolution_level as varchar) as devolution_level
 from all_areas
 left join changes on changes.old_code = all_areas.area_code
+left join {{ ref('int_devolution_levels_assigned') }} as devolution
+    on devolution.utla_code = all_areas.utla_code and all_areas.is_current
 left join {{ ref('itl1_gss_codes') }} as itl1 on itl1.gss_code = all_areas.area_code

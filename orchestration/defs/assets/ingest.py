@@ -91,10 +91,13 @@ def _static_metadata(source: Source) -> dict[str, object]:
 
 def _same_shape(source: Source, previous: dict) -> bool:
     """An unchanged file is only a no-op if the raw table already has today's loader's columns, typed
-    as today's loader types them."""
+    as today's loader types them; a lookup's table keeps the columns its catalogue entry lists, so a
+    column added to the entry reloads the same file."""
     expected = {"_provenance": "varchar"}
     if source.yields_metric_rows:
         expected |= PARSED_TYPES
+    elif source.format == "lookup_csv" and not set(source.expected_columns) <= set(previous["columns"]):
+        return False
     return all(previous["columns"].get(column) == kind for column, kind in expected.items())
 
 
