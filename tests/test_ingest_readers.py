@@ -98,3 +98,31 @@ def test_the_refresh_and_dbt_run_duckdb_under_the_configured_memory_limit(tmp_pa
     monkeypatch.setenv(DUCKDB_MEMORY_LIMIT_VAR, "lots")
     with pytest.raises(ValueError, match=DUCKDB_MEMORY_LIMIT_VAR):
         duckdb_memory_limit()
+
+
+def test_a_lookup_reloads_its_unchanged_file_when_its_entry_lists_a_new_column(tmp_path):
+    """The raw table of a lookup keeps the columns its catalogue entry lists: listing one more (as
+    RGNCD was, for the devolution model) must reload the same file, not skip it as unchanged."""
+    import dataclasses
+
+    successors = get_source("geography_lad_successors")
+    fewer = dataclasses.replace(
+        successors, expected_columns=tuple(c for c in successors.expected_columns if c != "RGNCD")
+    )
+
+    def load(source):
+        with isolated_warehouse(tmp_path):
+            result = materialize([*build_ingest_assets([source])], resources=RESOURCES)
+            build_db = get_settings().build_db
+        (materialization,) = result.asset_materializations_for_node(result.all_node_events[0].node_name)
+        with duckdb.connect(str(build_db), read_only=True) as con:
+            columns = [
+                c for (c,) in con.execute(f"select column_name from (describe raw.{source.id})").fetchall()
+            ]
+        return materialization.metadata["unchanged"].value, columns
+
+    unchanged, columns = load(fewer)
+    assert unchanged is False and "RGNCD" not in columns
+    unchanged, columns = load(successors)
+    assert unchanged is False and "RGNCD" in columns
+    assert load(successors) == (True, columns)
