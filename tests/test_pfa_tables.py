@@ -1,6 +1,8 @@
 """The ONS police force area tables parser, on the real bundled workbooks and CSV saves, checked
 against the cells read independently (openpyxl / csv / pandas, by fixed position after checking the
-header text), and against damaged copies of the real workbook.
+header text), and against damaged copies of the real workbook; and the crime rates dbt computes from
+the counts and populations the parser loads (int_crime_rates_computed), as published, against the same
+cells.
 """
 
 from __future__ import annotations
@@ -46,8 +48,20 @@ def value(frame: pd.DataFrame, indicator: str, area: str, period: str | None = N
     return float(rows.iloc[0]["value"])
 
 
-NEIGHBOURHOOD = "Neighbourhood crime per 1,000 population"
-KNIFE = "Knife or sharp instrument offences per 100,000 population"
+def published_rate(con, metric_id: str, source_id: str, area: str) -> dict:
+    """One crime rate row of the published fact table (computed by dbt from the parsed counts)."""
+    rows = con.execute(
+        "select value, numerator, denominator, status, note from fct_area_year_metrics "
+        "where metric_id = ? and source_id = ? and area_code = ?",
+        [metric_id, source_id, area],
+    ).fetchall()
+    assert len(rows) == 1, (metric_id, source_id, area, rows)
+    return dict(zip(("value", "numerator", "denominator", "status", "note"), rows[0], strict=True))
+
+
+NEIGHBOURHOOD = "neighbourhood_crime_rate"
+KNIFE = "knife_offences_rate"
+PARTS = ("Residential burglary", "Vehicle offences", "Theft from the person", "Robbery")
 ASB = "Adults who experienced or witnessed anti-social behaviour"
 INCIDENTS = "Anti-social behaviour incidents per 1,000 population"
 
@@ -80,7 +94,7 @@ def test_footnote_markers_are_stripped_by_one_rule(raw, clean):
 # --- real files: counts and spot values against the cells ------------------------------------------
 
 
-def test_p1_based_rates_equal_counts_over_p3_population_read_from_the_cells():
+def test_p1_based_rates_equal_counts_over_p3_population_read_from_the_cells(published_con):
     frame = parse("pfa_crime_ye_mar2019")
     p1 = sheet(MARCH_2019, "Table P1 ")
     p3 = sheet(MARCH_2019, "Table P3 ")
@@ -96,42 +110,58 @@ def test_p1_based_rates_equal_counts_over_p3_population_read_from_the_cells():
         assert header[index] == label
     assert str(p3[4][2]).startswith("Population figures")
     codes_p1 = [row[0] for row in p1 if isinstance(row[0], str) and GSS.match(row[0])]
-    rates = frame[frame.indicator == NEIGHBOURHOOD]
-    assert len(rates) == len(codes_p1) == 55  # 43 forces, 9 regions, 2 nations, England and Wales
+    # the parser loads the four counts and P3's population as they are, and computes nothing
+    for part in PARTS:
+        assert (
+            len(frame[frame.indicator == part]) == len(codes_p1) == 55
+        )  # 43 forces, 9 regions, 2 nations, E&W
+    cleveland = next(r for r in p1 if r[0] == "E23000013")
+    assert value(frame, "Robbery", "E23000013") == cleveland[11] == 580
+    assert value(frame, "Residential burglary", "E23000013") == cleveland[14] == 3959
     population = {row[0]: row[2] for row in p3 if isinstance(row[0], str) and GSS.match(row[0])}
+    assert value(frame, "Population (Table P3)", "E23000013") == population["E23000013"] == 566200
+    # dbt's rate: the four parts over P3's population
+    rates = published_con.execute(
+        "select count(*) from fct_area_year_metrics where metric_id = ? and source_id = 'pfa_crime_ye_mar2019'",
+        [NEIGHBOURHOOD],
+    ).fetchone()
+    assert rates == (55,)
     for code in ("E23000013", "W15000003", "E23000001"):  # Cleveland, South Wales, the Met
         row = next(r for r in p1 if r[0] == code)
+        published = published_rate(published_con, NEIGHBOURHOOD, "pfa_crime_ye_mar2019", code)
         expected = sum(row[i] for i in columns.values()) / population[code] * 1000
-        assert value(frame, NEIGHBOURHOOD, code) == pytest.approx(expected, rel=1e-12)
+        assert published["value"] == pytest.approx(expected, rel=1e-12)
+        assert published["denominator"] == population[code]
     # Cleveland by hand: (3,959 + 6,071 + 433 + 580) on the 566,200 of P3
-    assert value(frame, NEIGHBOURHOOD, "E23000013") == pytest.approx(
-        (
-            3959
-            + next(r for r in p1 if r[0] == "E23000013")[16]
-            + next(r for r in p1 if r[0] == "E23000013")[17]
-            + 580
-        )
-        / 566200
-        * 1000
-    )
+    assert published_rate(published_con, NEIGHBOURHOOD, "pfa_crime_ye_mar2019", "E23000013")[
+        "value"
+    ] == pytest.approx((3959 + cleveland[16] + cleveland[17] + 580) / 566200 * 1000)
     # ONS withholds the City of London's rates ('+' in P3), so the project does too
-    city = frame[(frame.indicator == NEIGHBOURHOOD) & (frame.area_code == "E23000034")].iloc[0]
-    assert pd.isna(city["value"]) and city["status"] == "x"
-    assert all("all robbery" in note for note in rates.notes)
+    city = published_rate(published_con, NEIGHBOURHOOD, "pfa_crime_ye_mar2019", "E23000034")
+    assert city["value"] is None and city["status"] == "x" and city["numerator"] > 0
+    notes = published_con.execute(
+        "select distinct note from fct_area_year_metrics where metric_id = ? and source_id like 'pfa_crime%'",
+        [NEIGHBOURHOOD],
+    ).fetchall()
+    assert notes and all("all robbery" in note for (note,) in notes)
 
 
-def test_knife_offences_are_p4_total_over_p3_population():
+def test_knife_offences_are_p4_total_over_p3_population(published_con):
     frame = parse("pfa_crime_ye_mar2018")
     p4 = sheet(MARCH_2018, "Table P4")
     p3 = sheet(MARCH_2018, "Table P3")
     assert "Total of selected" in str(p4[3][2]) and "knife" in str(p4[4][2])
     population = {row[0]: row[2] for row in p3 if isinstance(row[0], str) and GSS.match(row[0])}
     codes = [row[0] for row in p4 if isinstance(row[0], str) and GSS.match(row[0])]
-    assert len(frame[frame.indicator == KNIFE]) == len(codes)
+    assert len(frame[frame.indicator == "Knife or sharp instrument offences (Table P4)"]) == len(codes)
     for code in ("K04000001", "E23000013", "E23000005"):
         count = next(r for r in p4 if r[0] == code)[2]
-        assert value(frame, KNIFE, code) == pytest.approx(count / population[code] * 100_000, rel=1e-12)
-    assert value(frame, KNIFE, "K04000001") == pytest.approx(40147 / 58381200 * 100_000)
+        published = published_rate(published_con, KNIFE, "pfa_crime_ye_mar2018", code)
+        assert published["value"] == pytest.approx(count / population[code] * 100_000, rel=1e-12)
+        assert published["numerator"] == count
+    assert published_rate(published_con, KNIFE, "pfa_crime_ye_mar2018", "K04000001")[
+        "value"
+    ] == pytest.approx(40147 / 58381200 * 100_000)
 
 
 KNIFE_COUNT = "Knife or sharp instrument offences"
@@ -203,8 +233,9 @@ def test_asb_incidents_map_p7_names_to_codes_through_p1_in_order():
     assert set(incidents.period_label) == {f"{y}-{(y + 1) % 100:02d}" for y in range(2007, 2019)}
 
 
-def test_2025_rates_use_mid_2024_population_summed_over_each_forces_authorities():
+def test_2025_rates_use_mid_2024_population_summed_over_each_forces_authorities(published_con):
     frame = parse("pfa_crime_ye_jun2025")
+    assert "Population (Table P3)" not in set(frame.indicator)  # a CSV of P1 alone: no population in it
     p1 = list(
         csv.reader(
             io.StringIO((BUNDLED / "ons_pfa" / "policeforceareatablesyejune25final_table_p1.csv").read_text())
@@ -222,14 +253,23 @@ def test_2025_rates_use_mid_2024_population_summed_over_each_forces_authorities(
         row = next(r for r in p1 if r[0] == code)
         count = sum(float(row[i].replace(",", "")) for i in parts)
         members = lookup[lookup.pfa_code == code].utla_code
-        assert value(frame, NEIGHBOURHOOD, code, "year ending Jun 2025") == pytest.approx(
-            count / population[members].sum() * 1000
-        )
+        published = published_rate(published_con, NEIGHBOURHOOD, "pfa_crime_ye_jun2025", code)
+        assert published["value"] == pytest.approx(count / population[members].sum() * 1000)
+        assert published["numerator"] == count
     cleveland = ("E06000001", "E06000002", "E06000003", "E06000004")  # Hartlepool .. Stockton
-    assert frame[(frame.area_code == "E23000013")].iloc[0]["denominator"] == population[list(cleveland)].sum()
+    published = published_rate(published_con, NEIGHBOURHOOD, "pfa_crime_ye_jun2025", "E23000013")
+    assert published["denominator"] == population[list(cleveland)].sum()
+    assert "twelve months ending June 2025" in published["note"]
+    # England and Wales: England's and Wales's authorities together; a region has no rate on this route
+    england_wales = population[population.index.str[0].isin(["E", "W"])].sum()
+    assert published_rate(published_con, NEIGHBOURHOOD, "pfa_crime_ye_jun2025", "K04000001")[
+        "denominator"
+    ] == pytest.approx(england_wales)
+    north_east = published_rate(published_con, NEIGHBOURHOOD, "pfa_crime_ye_jun2025", "E12000001")
+    assert north_east["value"] is None and north_east["status"] == "x"
 
 
-def test_authority_rates_sum_partnership_rows_on_current_codes():
+def test_authority_rates_sum_partnership_rows_on_current_codes(published_con):
     frame = parse("pfa_crime_by_authority_ye_jun2025")
     c2 = list(
         csv.reader(
@@ -246,30 +286,45 @@ def test_authority_rates_sum_partnership_rows_on_current_codes():
     def count(codes):
         return sum(float(r[i].replace(",", "")) for r in c2[8:] if r[la] in codes for i in parts)
 
+    # the parser keeps the codes as published (Cumbria's old districts too); one code listed in two
+    # partnership rows (Bournemouth, Christchurch and Poole) is that authority's figure, their sum
+    assert {"E07000026", "E07000028", "E07000029"} <= set(frame.area_code)
+    assert sum(value(frame, part, "E06000058") for part in PARTS) == count({"E06000058"})
     population = pd.read_csv(BUNDLED / "ons_population" / "mid_year_population_utla_2001_2024.csv")
     population = population[population.age_band == "All ages"].set_index("region_code")["2024"]
+
+    def rate(code):
+        return published_rate(published_con, NEIGHBOURHOOD, "pfa_crime_by_authority_ye_jun2025", code)[
+            "value"
+        ]
+
     # Blackpool as published; Cumberland from Cumbria's three old district rows; Barnsley's old code
-    assert value(frame, NEIGHBOURHOOD, "E06000009") == pytest.approx(
-        count({"E06000009"}) / population["E06000009"] * 1000
-    )
-    assert value(frame, NEIGHBOURHOOD, "E06000063") == pytest.approx(
+    assert rate("E06000009") == pytest.approx(count({"E06000009"}) / population["E06000009"] * 1000)
+    assert rate("E06000063") == pytest.approx(
         count({"E07000026", "E07000028", "E07000029"}) / population["E06000063"] * 1000
     )
-    assert value(frame, NEIGHBOURHOOD, "E08000038") == pytest.approx(
-        count({"E08000016"}) / population["E08000016"] * 1000
-    )
-    assert frame.area_code.str[:3].isin(["E06", "E08", "E09", "W06"]).all()
-    assert "E09000001" not in set(frame.area_code)  # ONS withholds the City's rates
+    assert rate("E08000038") == pytest.approx(count({"E08000016"}) / population["E08000016"] * 1000)
+    codes = {
+        code
+        for (code,) in published_con.execute(
+            "select area_code from fct_area_year_metrics where source_id = 'pfa_crime_by_authority_ye_jun2025'"
+        ).fetchall()
+    }
+    assert {code[:3] for code in codes} == {"E06", "E08", "E09", "W06"}  # no district in a county
+    assert "E09000001" not in codes  # ONS withholds the City's rates
 
 
 def test_c2_partnerships_agree_with_the_projects_force_lookup_but_for_the_listed_differences():
     """C2 as an authority -> partnership -> force lookup, cross-checked against the seed (upper tier ->
     force): every authority C2 places is in the same force as the seed says."""
-    from orchestration.sources.ons_pfa import partnership_rows, read_table, successor_lookup
+    from orchestration.sources.ons_pfa import partnership_rows, read_table
 
     grid = read_table(BUNDLED / "ons_pfa" / "policeforceareatablesyejune25final_table_c2.csv", "C2")
     _, rows, left_out = partnership_rows(grid)
-    active, _ = successor_lookup(BUNDLED / "ons_geography" / "la_all_codes.csv")
+    successors = pd.read_csv(BUNDLED / "ons_geography" / "la_all_codes.csv", dtype=str).dropna(
+        subset=["LADCD_ACTIVE"]
+    )
+    active = dict(zip(successors.LADCD, successors.LADCD_ACTIVE, strict=True))
     chain = pd.read_csv(BUNDLED / "ons_geography" / "la_all_codes.csv", dtype=str).set_index("LADCD")[
         "UTLACD"
     ]

@@ -48,6 +48,8 @@ class Format:
     expected_columns: tuple[str, ...]
     yields_metric_rows: bool  # True: tidy metric rows (tidy.PARSED_COLUMNS) with an indicator
     stager: Stager | None = None  # the same rows read by DuckDB (large files), where the format has one
+    #: indicators the format loads as inputs of a metric dbt computes (no metric of their own)
+    input_indicators: tuple[str, ...] = ()
 
 
 #: Every format the catalogue may name.
@@ -55,7 +57,7 @@ FORMATS: dict[str, Format] = {
     "ons_els_csv": Format(ons_els.parse_els_csv, ons_els.ELS_COLUMNS, True, ons_els.stage_els_csv),
     "synthetic_sample": Format(synthetic.generate_sample, synthetic.SPEC_KEYS, True),
     "ipsos_index_csv": Format(ipsos.parse_ipsos_csv, ipsos.IPSOS_COLUMNS, False),
-    "ons_pfa_tables": Format(ons_pfa.parse_pfa_tables, (), True),
+    "ons_pfa_tables": Format(ons_pfa.parse_pfa_tables, (), True, input_indicators=ons_pfa.INPUT_INDICATORS),
     "dft_nts_csv": Format(dft.parse_nts_csv, dft.NTS_COLUMNS, True),
     "dft_jts_workbook": Format(dft.parse_jts_workbook, (), True),
     "ons_census_csv": Format(ons_census.parse_census_csv, (), True),
@@ -111,6 +113,9 @@ class Source:
     fetchable: bool = False  # the URL is the data file itself (live mode fetches it)
     #: a lookup's key: one row per value of these columns (its raw gate checks it; the first is a code)
     key_columns: tuple[str, ...] = ()
+    #: metrics dbt computes from this source's rows (crime rates from counts and populations, shares
+    #: of population by devolution level), as opposed to ``metrics``, mapped from its indicators
+    derives: tuple[str, ...] = ()
 
     def parse(self, path: Path) -> tuple[pd.DataFrame, ParseReport]:
         return self.parser(path, self.expected_columns, **dict(self.format_options))
@@ -136,6 +141,15 @@ class Source:
     @property
     def yields_metric_rows(self) -> bool:
         return FORMATS[self.format].yields_metric_rows
+
+    @property
+    def input_indicators(self) -> tuple[str, ...]:
+        return FORMATS[self.format].input_indicators
+
+    @property
+    def metric_ids(self) -> tuple[str, ...]:
+        """Every metric the source feeds: mapped from its indicators or computed by dbt from its rows."""
+        return tuple(sorted({m.metric_id for m in self.metrics} | set(self.derives)))
 
 
 class CatalogueError(ValueError):
@@ -167,7 +181,8 @@ def _source(entry: dict, publishers: dict, defaults: dict) -> Source:
     if not url:
         raise CatalogueError(f"source {source_id}: no url and no publisher url_pattern")
     metrics = tuple(MetricMapping(**metric) for metric in entry.get("metrics", []))
-    if FORMATS[fmt].yields_metric_rows and not metrics:
+    derives = tuple(entry.get("derives") or ())
+    if FORMATS[fmt].yields_metric_rows and not metrics and not derives:
         raise CatalogueError(f"source {source_id}: lists no metrics")
     if fmt in LOOKUP_FORMATS and not entry.get("key_columns"):
         raise CatalogueError(f"source {source_id}: a lookup ({fmt}) must declare its key_columns")
@@ -198,6 +213,7 @@ def _source(entry: dict, publishers: dict, defaults: dict) -> Source:
         ),
         fetchable=bool(entry.get("fetch", bool(publisher.get("url_pattern")))),
         key_columns=tuple(entry.get("key_columns") or ()),
+        derives=derives,
     )
 
 
@@ -258,12 +274,31 @@ def metric_missions() -> dict[str, str]:
 
 def source_tags(source: Source) -> dict[str, str]:
     """Dagster tags for a source's asset: publisher, provenance, and a key-only tag per mission it feeds."""
-    missions = sorted({metric_missions().get(m.metric_id, "") for m in source.metrics} - {""})
+    missions = sorted({metric_missions().get(metric_id, "") for metric_id in source.metric_ids} - {""})
     return {
         "publisher": source.publisher,
         "provenance": source.provenance,
         **{f"mission_{mission}": "" for mission in missions},
     }
+
+
+def parse_fingerprint(source: Source) -> str:
+    """What a source's file is read with: its catalogue entry's reading instructions (format, options,
+    expected and key columns, indicator mapping) and the code of its format's parser module and of the
+    shared tidy-row module. A load of an unchanged file under a different fingerprint reloads it, so a
+    parser fix or a new mapping reaches the raw table without waiting for the publisher's next file."""
+    import inspect
+
+    from orchestration.sources import tidy
+
+    parser_module = inspect.getmodule(FORMATS[source.format].parser)
+    code = b"".join(
+        Path(module.__file__).read_bytes() for module in (parser_module, tidy) if module and module.__file__
+    )
+    entry = repr(
+        (source.format, source.format_options, source.expected_columns, source.key_columns, source.metrics)
+    )
+    return hashlib.sha256(entry.encode() + code).hexdigest()[:16]
 
 
 def source_checksum(source: Source, path: Path, bundled_dir: Path) -> str:

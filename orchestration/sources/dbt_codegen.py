@@ -5,7 +5,8 @@ dbt source, the ingest asset ``raw/<id>`` and the lineage all follow from the on
 a source of metric rows, its one-line staging model ``stg_<publisher>__<id>.sql``, that model's
 entry and test in ``_<publisher>__models.yml``, and its place in the union
 (``macros/generated/catalogue.sql``: ``metric_staging_models()``, which
-``int_metric_values_unioned`` loops over).
+``int_metric_values_unioned`` loops over); and the sources whose rows are the inputs of a metric dbt
+computes (``rate_input_sources()``, which ``stg_ons_pfa__rate_inputs`` loops over).
 
 Why generated files rather than a dbt var: dbt declares sources and models only in files (a var can
 feed SQL, but it cannot create a source or a model, and then neither the lineage nor ``dbt docs``
@@ -31,6 +32,7 @@ DO_NOT_EDIT = "Do not edit: edit the catalogue (the refresh rewrites this file b
 HEADER_YAML = f"# {MARKER}.\n# {DO_NOT_EDIT}\n"
 HEADER_JINJA = f"{{#- {MARKER}.\n    {DO_NOT_EDIT} -#}}\n"
 MODEL_KEY = ["area_code", "period", "metric_id", "breakdown"]
+INPUTS_KEY = ["source_id", "area_code", "indicator", "period"]
 
 
 def staging_model(source: Source) -> str:
@@ -56,28 +58,52 @@ def _sources_yaml(publisher: str, sources: list[Source]) -> str:
     return HEADER_YAML + _dump(document)
 
 
+def inputs_model(publisher: str) -> str:
+    return f"stg_{publisher}__rate_inputs"
+
+
 def _models_yaml(sources: list[Source]) -> str:
-    document = {
-        "version": 2,
-        "models": [
+    models = [
+        {
+            "name": staging_model(source),
+            "description": f"{source.title}, in the warehouse's long metric shape.",
+            "data_tests": [{"unique_combination": {"arguments": {"columns": MODEL_KEY}}}],
+        }
+        for source in sources
+    ]
+    with_inputs = [source.id for source in sources if source.input_indicators and source.derives]
+    if with_inputs:
+        models.append(
             {
-                "name": staging_model(source),
-                "description": f"{source.title}, in the warehouse's long metric shape.",
-                "data_tests": [{"unique_combination": {"arguments": {"columns": MODEL_KEY}}}],
+                "name": inputs_model(sources[0].publisher),
+                "description": (
+                    "The published counts and populations dbt computes metrics from (no metric of their "
+                    f"own), one row per source, area, indicator and period: {', '.join(with_inputs)}."
+                ),
+                "data_tests": [{"unique_combination": {"arguments": {"columns": INPUTS_KEY}}}],
             }
-            for source in sources
-        ],
-    }
-    return HEADER_YAML + _dump(document)
+        )
+    return HEADER_YAML + _dump({"version": 2, "models": models})
 
 
-def _union_macro(models: list[str]) -> str:
+def _union_macro(models: list[str], input_sources: list[Source]) -> str:
     listed = "".join(f"\n        '{model}'," for model in models)
+    inputs = "".join(
+        f"\n        {{'publisher': '{source.publisher}', 'source_id': '{source.id}', "
+        f"'population_year': {dict(source.format_options).get('population_year') or 'none'}}},"
+        for source in input_sources
+    )
     return (
         HEADER_JINJA
         + "{% macro metric_staging_models() %}\n"
         + "    {#- Every staging model of metric rows, in catalogue order: the union's inputs. -#}\n"
         + f"    {{{{ return([{listed}\n    ]) }}}}\n"
+        + "{% endmacro %}\n\n"
+        + "{% macro rate_input_sources() %}\n"
+        + "    {#- Every source whose format loads the inputs of a metric dbt computes (its catalogue entry\n"
+        + "        `derives` it), with the mid-year population year to divide by where the file has no\n"
+        + "        population of its own (none: it has). -#}\n"
+        + f"    {{{{ return([{inputs}\n    ]) }}}}\n"
         + "{% endmacro %}\n"
     )
 
@@ -104,8 +130,13 @@ def render(catalogue: tuple[Source, ...], project_dir: Path = DBT_PROJECT_DIR) -
                 files[folder / f"{staging_model(source)}.sql"] = (
                     HEADER_JINJA + f"{{{{ stg_metric_rows('{publisher}', '{source.id}') }}}}\n"
                 )
+            if any(source.input_indicators and source.derives for source in metric_sources):
+                files[folder / f"{inputs_model(publisher)}.sql"] = (
+                    HEADER_JINJA + f"{{{{ stg_rate_inputs('{publisher}') }}}}\n"
+                )
     models = [staging_model(s) for s in catalogue if s.yields_metric_rows]
-    files[project_dir / "macros" / "generated" / "catalogue.sql"] = _union_macro(models)
+    input_sources = [s for s in catalogue if s.input_indicators and s.derives]
+    files[project_dir / "macros" / "generated" / "catalogue.sql"] = _union_macro(models, input_sources)
     return files
 
 

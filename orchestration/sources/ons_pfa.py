@@ -21,14 +21,18 @@ What it refuses, with a :class:`SourceFormatError` naming the file, sheet, row a
 sheet, no header row with the expected labels, a missing or ambiguous column, text in a number cell,
 a row with a name but no valid area code, an edition other than the catalogue's, and no data rows.
 
-Measures (catalogue ``format_options.measures``), each one indicator:
+Measures (catalogue ``format_options.measures``). The crime rates are computed in dbt
+(``int_crime_rates_computed``), not here: for them the parser loads the published inputs, each an
+indicator with no metric of its own (:data:`INPUT_INDICATORS`).
 
-* ``neighbourhood_crime``: residential burglary + vehicle offences + theft from the person + robbery
-  (P1 counts) per 1,000 population (P3's population, the one ONS divides by; or, for a CSV of P1
-  alone, the population file named in the options). ONS's robbery column is all robbery, not
-  personal robbery only, so this approximates the Statement's definition; every row's note says so.
-* ``knife_offences``: knife or sharp instrument offences, total of the selected serious offences
-  (P4), per 100,000 population (P3): the nearest serious-violence proxy published by force.
+* ``neighbourhood_crime``: Table P1's four counts (residential burglary, vehicle offences, theft from
+  the person, robbery) by force, region and nation, and Table P3's population (the one ONS divides
+  by), unless the catalogue gives a ``population_year`` (a CSV of P1 alone: dbt divides by ONS's
+  mid-year estimates of that year, summed over each force's upper-tier authorities).
+* ``neighbourhood_crime_by_authority``: the same four counts for each Community Safety Partnership
+  row of Table C2 that names one local authority, under the code the table gives.
+* ``knife_offences``: Table P4's count of knife or sharp instrument offences (total of the selected
+  serious offences), with Table P3's population.
 * ``knife_offence_counts``: the count of those knife offences for every year Table P5 lists, as
   the edition gives them (its revisions to earlier years included): the volumes the worst-affected
   forces are ranked by.
@@ -51,7 +55,6 @@ from typing import Any
 
 import pandas as pd
 
-from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.sources.errors import SourceFormatError
 from orchestration.sources.tidy import (
     PARSED_COLUMNS,
@@ -88,15 +91,7 @@ _NOT_AREAS = {
 }
 #: The code column's label: "Area Code" in most tables, "Area Codes" in Table P5.
 _CODE_LABELS = ("area code", "area codes")
-#: Areas whose rates ONS withholds in Table P3 ('+', population too small): the City of London.
-#: A workbook's own P3 says so; a CSV of P1 alone has no P3, so the same rule is applied from here.
-#: The same holds for the City as a local authority (E09000001) in Table C2.
-ONS_WITHHELD_RATES = frozenset({"E23000034", "E09000001"})
 _NAME_ALIASES = {"england and wales (exc. btp)": "K04000001"}
-ROBBERY_NOTE = (
-    "Approximation: ONS's robbery column is all robbery, not personal robbery only, so this is "
-    "residential burglary + vehicle offences + theft from the person + all robbery"
-)
 CSEW_NOTE = (
     "Crime Survey for England and Wales: ONS says police force area estimates are based on small "
     "samples and should be treated with extreme caution"
@@ -392,153 +387,68 @@ def _geography(code: str) -> str:
     return prefixes.get(code[:3], "lad")
 
 
-def _sum(parts: Sequence[tuple[float | None, str | None]]) -> tuple[float | None, str | None]:
-    if any(value is None for value, _ in parts):
-        return None, next(status for value, status in parts if value is None) or "x"
-    return sum(value for value, _ in parts if value is not None), None
+# --- rate inputs: the published counts and populations dbt divides (int_crime_rates_computed) -------
+
+#: Table P1's (and C2's) four columns that make neighbourhood crime, each loaded as its own count.
+NEIGHBOURHOOD_PARTS = ("Residential burglary", "Vehicle offences", "Theft from the person", "Robbery")
+#: Table P4's count of knife or sharp instrument offences (total of the selected serious offences).
+KNIFE_INPUT = "Knife or sharp instrument offences (Table P4)"
+#: Table P3's population, the one ONS's own rates divide by.
+POPULATION_INPUT = "Population (Table P3)"
+#: Indicators loaded with no metric of their own: the inputs dbt computes the crime rates from.
+INPUT_INDICATORS = (*NEIGHBOURHOOD_PARTS, KNIFE_INPUT, POPULATION_INPUT)
 
 
-def _rate(
-    count: tuple[float | None, str | None], population: float | None, per: int
-) -> tuple[float | None, str | None]:
-    value, status = count
-    if value is None or not population:
-        return None, status or "x"
-    return value / population * per, None
+def _count_row(
+    area: AreaRow, indicator: str, period: str, cell: tuple[float | None, str | None]
+) -> dict[str, object]:
+    value, status = cell
+    return _row(area, indicator, "Number of offences", "count", period, value, status, None)
 
 
-# --- populations ---------------------------------------------------------------------------------
-
-
-def p3_populations(path: Path, edition: str) -> tuple[dict[str, float], str]:
-    """Population by area from Table P3 (the one ONS's rates divide by), and its label (mid-2017)."""
+def p3_populations(path: Path, edition: str, period: str) -> list[dict[str, object]]:
+    """Table P3's population of each area (mid-2017 for the March 2018 edition). Where ONS withholds
+    the area's rates ('+' in its total recorded crime rate: the City of London, population too small)
+    the population is loaded as NULL with that status, so no rate is computed over it either."""
     grid = read_table(path, "P3", edition)
     header = find_header(grid, "Area Code")
     column = find_column(grid, header, "Population figures", prefix=True)
     label = re.search(r"mid-\d{4}", clean_label(grid.cell(header, column)))
     total = find_column(grid, header, "Total recorded crime (excluding fraud)")
-    populations = {}
-    for area in area_rows(grid, header):
-        value, _ = number(grid, area.row, column)
-        withheld = number(grid, area.row, total)[0] is None  # '+': ONS withholds this area's rates
-        if value and not withheld:
-            populations[area.code] = value
-    return populations, f"ONS {label.group(0) if label else ''} population (Table P3)".replace("  ", " ")
-
-
-def successor_lookup(successors: Path | None) -> tuple[dict[str, str], dict[str, str]]:
-    """From ONS's LAD lookup, read once: any LAD code -> its current code, and current code -> name."""
-    if successors is None:
-        return {}, {}
-    with open(successors, encoding="utf-8-sig", newline="") as handle:
-        records = [r for r in csv.DictReader(handle) if r["LADCD_ACTIVE"]]
-    return {r["LADCD"]: r["LADCD_ACTIVE"] for r in records}, {
-        r["LADCD_ACTIVE"]: r["LADNM_ACTIVE"] for r in records
-    }
-
-
-def utla_populations(population_csv: Path, year: str, active: dict[str, str]) -> dict[str, float]:
-    """ONS mid-year population (all ages) by upper-tier authority for ``year``, on current codes (a
-    population file's old codes, Barnsley E08000016, carried to the lookup's E08000038)."""
-    utla: dict[str, float] = {}
-    with open(population_csv, encoding="utf-8-sig", newline="") as handle:
-        for record in csv.DictReader(handle):
-            if record["age_band"] == "All ages" and record.get(year):
-                code = record["region_code"]
-                utla[active.get(code, code)] = float(record[year])
-    return utla
-
-
-def force_populations(
-    utla: dict[str, float], force_lookup: Path, population_csv: Path, year: str
-) -> dict[str, float]:
-    """Population by police force area: its upper-tier authorities summed (forces are made of whole
-    upper-tier authorities; the lookup is the project's seed), plus the England, Wales and
-    England-and-Wales totals."""
-    populations: dict[str, float] = {}
-    with open(force_lookup, encoding="utf-8-sig", newline="") as handle:
-        for record in csv.DictReader(handle):
-            if record["utla_code"] not in utla:
-                raise SourceFormatError(
-                    population_csv, f"no {year} population for {record['utla_code']}", column=year
-                )
-            force = record["pfa_code"]
-            if force in ONS_WITHHELD_RATES:
-                continue
-            populations[force] = populations.get(force, 0.0) + utla[record["utla_code"]]
-    populations["E92000001"] = sum(v for k, v in utla.items() if k.startswith("E"))
-    populations["W92000004"] = sum(v for k, v in utla.items() if k.startswith("W"))
-    populations["K04000001"] = populations["E92000001"] + populations["W92000004"]
-    return populations
-
-
-# --- measures --------------------------------------------------------------------------------------
-
-
-def _neighbourhood_row(
-    area: AreaRow, period: str, count: tuple[float | None, str | None], population: float | None, note: str
-) -> dict[str, object]:
-    """One neighbourhood crime rate row: the four parts' count per 1,000 of the population given."""
-    value, status = _rate(count, population, 1000)
-    return _row(
-        area,
-        "Neighbourhood crime per 1,000 population",
-        "Offences per 1,000 population",
-        "rate per 1,000",
-        period,
-        value,
-        status,
-        f"{ROBBERY_NOTE}; {note}",
-        count[0],
-        population,
-    )
-
-
-NEIGHBOURHOOD_PARTS = ("Residential burglary", "Vehicle offences", "Theft from the person", "Robbery")
-
-
-def neighbourhood_crime(
-    path: Path, edition: str, period: str, populations: dict[str, float], population_label: str
-) -> list[dict[str, object]]:
-    grid = read_table(path, "P1", edition)
-    header = find_header(grid, "Area Code")
-    columns = [find_column(grid, header, label) for label in NEIGHBOURHOOD_PARTS]
+    note = f"ONS {label.group(0) if label else ''} population (Table P3)".replace("  ", " ")
     rows = []
     for area in area_rows(grid, header):
-        count = _sum([number(grid, area.row, column) for column in columns])
-        population = populations.get(area.code)
-        rows.append(_neighbourhood_row(area, period, count, population, f"population: {population_label}"))
+        value, status = number(grid, area.row, column)
+        rate, rate_status = number(grid, area.row, total)
+        if rate is None:
+            value, status = None, rate_status or "x"  # the note on the row says why
+        rows.append(_row(area, POPULATION_INPUT, "Population", "people", period, value, status, note))
     return rows
 
 
-def knife_offences(
-    path: Path, edition: str, period: str, populations: dict[str, float], population_label: str
-) -> list[dict[str, object]]:
+def neighbourhood_crime(path: Path, edition: str, period: str) -> list[dict[str, object]]:
+    """Table P1's four neighbourhood crime counts for each area (force, region, nation)."""
+    grid = read_table(path, "P1", edition)
+    header = find_header(grid, "Area Code")
+    columns = {label: find_column(grid, header, label) for label in NEIGHBOURHOOD_PARTS}
+    return [
+        _count_row(area, label, period, number(grid, area.row, column))
+        for area in area_rows(grid, header)
+        for label, column in columns.items()
+    ]
+
+
+def knife_offences(path: Path, edition: str, period: str) -> list[dict[str, object]]:
+    """Table P4's count of knife or sharp instrument offences for each area."""
     grid = read_table(path, "P4", edition)
     header = find_header(grid, "Area Code")
     column = find_column(
         grid, header, "Number of offences involving a knife", group="Total of selected serious offences"
     )
-    rows = []
-    for area in area_rows(grid, header):
-        count = number(grid, area.row, column)
-        value, status = _rate(count, populations.get(area.code), 100_000)
-        rows.append(
-            _row(
-                area,
-                "Knife or sharp instrument offences per 100,000 population",
-                "Selected serious offences involving a knife or sharp instrument per 100,000 population",
-                "rate per 100,000",
-                period,
-                value,
-                status,
-                f"Proxy for serious violence (police recorded, not hospital admissions); population: "
-                f"{population_label}",
-                count[0],
-                populations.get(area.code),
-            )
-        )
-    return rows
+    return [
+        _count_row(area, KNIFE_INPUT, period, number(grid, area.row, column))
+        for area in area_rows(grid, header)
+    ]
 
 
 KNIFE_COUNT_NOTE = (
@@ -718,41 +628,31 @@ def partnership_rows(grid: Grid) -> tuple[int, list[PartnershipRow], int]:
     return header, rows, left_out
 
 
-def neighbourhood_crime_by_authority(
-    path: Path,
-    edition: str,
-    period: str,
-    utla: dict[str, float],
-    active: dict[str, str],
-    population_label: str,
-    names: dict[str, str] | None = None,
-) -> list[dict[str, object]]:
-    """Neighbourhood crime per 1,000 population for each single-tier authority (unitary, metropolitan
-    district, London borough, Welsh principal area) from Table C2's partnership rows, carried to
-    current codes and summed (Cumbria's old districts, Bournemouth and Poole). Districts in counties
-    have no mid-year population in the inputs and are left out; so are authorities only inside a
-    partnership of several (Cwm Taf)."""
+def neighbourhood_crime_by_authority(path: Path, edition: str, period: str) -> list[dict[str, object]]:
+    """Table C2's four neighbourhood crime counts for each local authority its Community Safety
+    Partnership rows name, under the code the table gives; dbt carries old codes to current ones and
+    sums them (Cumbria's old districts). An authority with two partnerships (Bournemouth, Christchurch
+    and Poole: the Bournemouth and the Poole partnerships) has the two rows' counts added, since the
+    table's figure for the authority is the sum of its rows; the row's note names them."""
     grid = read_table(path, "C2", edition)
     header, partnerships, _ = partnership_rows(grid)
-    columns = [find_column(grid, header, label) for label in NEIGHBOURHOOD_PARTS]
-    counts: dict[str, list[tuple[float | None, str | None]]] = {}
-    first_row: dict[str, PartnershipRow] = {}
+    columns = {label: find_column(grid, header, label) for label in NEIGHBOURHOOD_PARTS}
+    by_code: dict[str, list[PartnershipRow]] = {}
     for partnership in partnerships:
-        current = active.get(partnership.la_code, partnership.la_code)
-        counts.setdefault(current, []).append(_sum([number(grid, partnership.row, c) for c in columns]))
-        first_row.setdefault(current, partnership)
-    names = names or {}
+        by_code.setdefault(partnership.la_code, []).append(partnership)
     rows = []
-    for code, parts in sorted(counts.items()):
-        if code not in utla or code in ONS_WITHHELD_RATES:
-            continue
-        count = _sum(parts)
-        area = AreaRow(first_row[code].row, code, names.get(code, first_row[code].la_name))
-        note = (
-            "summed from Community Safety Partnership rows; crimes the police could not assign to an "
-            f"authority are left out; population: {population_label}"
-        )
-        rows.append(_neighbourhood_row(area, period, count, utla[code], note))
+    for code, members in by_code.items():
+        area = AreaRow(members[0].row, code, members[0].la_name)
+        note = f"sum of {len(members)} Community Safety Partnership rows" if len(members) > 1 else None
+        for label, column in columns.items():
+            cells = [number(grid, member.row, column) for member in members]
+            missing = next((status for value, status in cells if value is None), None)
+            cell = (
+                (None, missing or "x")
+                if any(v is None for v, _ in cells)
+                else (sum(v for v, _ in cells), None)
+            )
+            rows.append({**_count_row(area, label, period, cell), "notes": note})
     return rows
 
 
@@ -763,47 +663,34 @@ def parse_pfa_tables(
     edition: str,
     period: str,
     measures: str,
-    population: str = "",
-    force_lookup_seed: str = "",
     population_year: str = "",
-    successors: str = "",
 ) -> tuple[pd.DataFrame, ParseReport]:
-    """Parse the measures a catalogue entry names from one workbook (or CSV save of Table P1).
+    """Parse the measures a catalogue entry names from one workbook (or CSV save of one sheet).
 
-    ``population`` and ``successors`` (paths relative to the file's folder, as the catalogue gives
-    them) and ``force_lookup_seed`` (the dbt seed that says which force each upper-tier authority is
-    in: one place knows it) are for the CSV saves, which carry no population.
+    The crime rates are not computed here: the parser loads their published inputs (the counts, and
+    Table P3's population) and dbt divides (int_crime_rates_computed). ``population_year`` says that a
+    file has no Table P3 (a CSV save of one sheet): dbt divides by ONS's mid-year estimate of that year
+    instead, and the parser reads no P3.
     """
     path = Path(path)
     wanted = [name.strip() for name in measures.split(",") if name.strip()]
     unknown = sorted(set(wanted) - set(MEASURES))
     if unknown:
         raise SourceFormatError(path, f"unknown measures {unknown} in the catalogue's format_options")
-    populations: dict[str, float] = {}
-    population_label = ""
-    utla: dict[str, float] = {}
-    active, names = successor_lookup(path.parent / successors if successors else None)
-    if {"neighbourhood_crime", "knife_offences", "neighbourhood_crime_by_authority"} & set(wanted):
-        if population:
-            utla = utla_populations(path.parent / population, population_year, active)
-            if force_lookup_seed:
-                lookup = DBT_PROJECT_DIR / "seeds" / f"{force_lookup_seed}.csv"
-                populations = force_populations(utla, lookup, path.parent / population, population_year)
-            population_label = (
-                f"ONS mid-{population_year} estimates (a force's: summed over its upper-tier authorities)"
-            )
-        else:
-            populations, population_label = p3_populations(path, edition)
+    if population_year and not re.fullmatch(r"\d{4}", population_year):
+        raise SourceFormatError(
+            path, f"population_year {population_year!r} is not a year", column="population_year"
+        )
     rows: list[dict[str, object]] = []
+    if {"neighbourhood_crime", "knife_offences"} & set(wanted) and not population_year:
+        rows += p3_populations(path, edition, period)
     for measure in wanted:
         if measure == "neighbourhood_crime":
-            rows += neighbourhood_crime(path, edition, period, populations, population_label)
+            rows += neighbourhood_crime(path, edition, period)
         elif measure == "neighbourhood_crime_by_authority":
-            rows += neighbourhood_crime_by_authority(
-                path, edition, period, utla, active, population_label, names
-            )
+            rows += neighbourhood_crime_by_authority(path, edition, period)
         elif measure == "knife_offences":
-            rows += knife_offences(path, edition, period, populations, population_label)
+            rows += knife_offences(path, edition, period)
         elif measure == "knife_offence_counts":
             rows += knife_offence_counts(path, edition)
         elif measure == "asb_experienced":
@@ -812,7 +699,7 @@ def parse_pfa_tables(
             rows += asb_incidents(path, edition)
     if not edition.startswith("March"):  # a rolling year: its label (2024-25) alone reads as a financial year
         for row in rows:
-            row["notes"] = f"{row['notes']}; twelve months ending {edition}"
+            row["notes"] = "; ".join(filter(None, [row["notes"], f"twelve months ending {edition}"]))
     report = ParseReport(rows_read=len(rows))
     rows = _drop_repeats(path, rows, report)
     report.suppressed = sum(1 for row in rows if row["value"] is None)

@@ -42,6 +42,9 @@ _ORIGIN_COLUMNS = (
     ("fetched_at", "timestamp"),
     ("publisher_date", "timestamp"),
     ("load_number", "bigint"),
+    # what the file was read with (catalogue entry and parser code): a load of the same file under a
+    # different one is not 'unchanged' (orchestration.sources.catalogue.parse_fingerprint)
+    ("parse_fingerprint", "varchar"),
 )
 
 
@@ -91,14 +94,15 @@ def last_load(con: duckdb.DuckDBPyConnection, source_id: str) -> dict | None:
     if not exists:
         return None
     rows = con.execute(
-        f"select file, sha256, loaded_at, row_count, first_period, last_period from {LOAD_LOG} "
+        "select file, sha256, loaded_at, row_count, first_period, last_period, parse_fingerprint "
+        f"from {LOAD_LOG} "
         f"where source_id = ? order by {LOAD_ORDER_NEWEST_FIRST} limit 1",
         [source_id],
     ).fetchall()
     if not rows:
         return None
     row = rows[0]
-    keys = ("file", "sha256", "loaded_at", "row_count", "first_period", "last_period")
+    keys = ("file", "sha256", "loaded_at", "row_count", "first_period", "last_period", "parse_fingerprint")
     return {**dict(zip(keys, row, strict=True)), "columns": raw_columns(con, source_id)}
 
 
@@ -123,6 +127,7 @@ def load_raw_table(
     provenance: str = "published",
     origin: Origin | None = None,
     metrics: Mapping[str, tuple[str, str]] | None = None,
+    parse_fingerprint: str | None = None,
 ) -> LoadResult:
     """Replace ``raw.<source_id>`` with the rows of ``relation`` (a temporary table or a registered
     frame on ``con``) plus load columns, and log the load, in one transaction (on a
@@ -151,8 +156,8 @@ def load_raw_table(
     origin = origin or Origin()
     con.execute(
         f"insert into {LOAD_LOG} (source_id, file, sha256, loaded_at, row_count, first_period, "
-        "last_period, mode, url, fetched_at, publisher_date, load_number) "
-        f"select ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(max(load_number), 0) + 1 from {LOAD_LOG}",
+        "last_period, mode, url, fetched_at, publisher_date, parse_fingerprint, load_number) "
+        f"select ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(max(load_number), 0) + 1 from {LOAD_LOG}",
         [
             source_id,
             str(file),
@@ -165,6 +170,7 @@ def load_raw_table(
             origin.url,
             origin.fetched_at,
             origin.publisher_date,
+            parse_fingerprint,
         ],
     )
     con.execute("commit")

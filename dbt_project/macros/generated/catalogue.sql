@@ -77,3 +77,15 @@
         'stg_ons_pfa__pfa_asb_ye_mar2019',
     ]) }}
 {% endmacro %}
+
+{% macro rate_input_sources() %}
+    {#- Every source whose format loads the inputs of a metric dbt computes (its catalogue entry
+        `derives` it), with the mid-year population year to divide by where the file has no
+        population of its own (none: it has). -#}
+    {{ return([
+        {'publisher': 'ons_pfa', 'source_id': 'pfa_crime_ye_mar2018', 'population_year': none},
+        {'publisher': 'ons_pfa', 'source_id': 'pfa_crime_ye_mar2019', 'population_year': none},
+        {'publisher': 'ons_pfa', 'source_id': 'pfa_crime_ye_jun2025', 'population_year': 2024},
+        {'publisher': 'ons_pfa', 'source_id': 'pfa_crime_by_authority_ye_jun2025', 'population_year': 2024},
+    ]) }}
+{% endmacro %}

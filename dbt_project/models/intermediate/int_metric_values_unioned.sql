@@ -7,7 +7,7 @@
     orchestration/sources/catalogue.yml before every parse): adding a source adds it here. The
     series the project derives from them in dbt (provenance 'derived') join the same union.
 -#}
-{%- set metric_staging_models = metric_staging_models() + ['int_travel_mode_shares_derived', 'int_devolution_coverage_derived'] -%}
+{%- set metric_staging_models = metric_staging_models() + ['int_travel_mode_shares_derived', 'int_devolution_coverage_derived', 'int_crime_rates_computed'] -%}
 
 with unioned as (
     {% for model in metric_staging_models %}

@@ -32,7 +32,13 @@ from orchestration.defs.checks.great_expectations import (
 from orchestration.defs.resources import RefreshLock, SourceFetcher, SourceFile
 from orchestration.fetch import FetchError
 from orchestration.settings import DATA_TEAM, get_settings
-from orchestration.sources.catalogue import Source, load_catalogue, source_checksum, source_tags
+from orchestration.sources.catalogue import (
+    Source,
+    load_catalogue,
+    parse_fingerprint,
+    source_checksum,
+    source_tags,
+)
 from orchestration.sources.errors import SourceFormatError
 from orchestration.sources.tidy import PARSED_TYPES
 from orchestration.warehouse.loading import (
@@ -83,7 +89,7 @@ def _static_metadata(source: Source) -> dict[str, object]:
         "licence": source.licence,
         "format": source.format,
         "expected_columns": ", ".join(source.expected_columns),
-        "metrics": ", ".join(sorted({m.metric_id for m in source.metrics})) or "none",
+        "metrics": ", ".join(source.metric_ids) or "none",
         "provenance": source.provenance,
         "dagster/table_name": f"{RAW_SCHEMA}.{source.id}",
     }
@@ -91,13 +97,10 @@ def _static_metadata(source: Source) -> dict[str, object]:
 
 def _same_shape(source: Source, previous: dict) -> bool:
     """An unchanged file is only a no-op if the raw table already has today's loader's columns, typed
-    as today's loader types them; a lookup's table keeps the columns its catalogue entry lists, so a
-    column added to the entry reloads the same file."""
+    as today's loader types them."""
     expected = {"_provenance": "varchar"}
     if source.yields_metric_rows:
         expected |= PARSED_TYPES
-    elif source.format == "lookup_csv" and not set(source.expected_columns) <= set(previous["columns"]):
-        return False
     return all(previous["columns"].get(column) == kind for column, kind in expected.items())
 
 
@@ -140,7 +143,14 @@ def ingest_source(
     path = located.path
     checksum = source_checksum(source, path, settings.bundled_dir)
     previous = last_load(con, source.id)
-    if previous is not None and checksum and previous["sha256"] == checksum and _same_shape(source, previous):
+    fingerprint = parse_fingerprint(source)
+    if (
+        previous is not None
+        and checksum
+        and previous["sha256"] == checksum
+        and previous["parse_fingerprint"] == fingerprint
+        and _same_shape(source, previous)
+    ):
         context.log.info(f"{source.id}: {path.name} unchanged (sha256 {checksum[:12]}); not reloaded")
         return MaterializeResult(
             asset_key=raw_asset_key(source.id),
@@ -152,6 +162,11 @@ def ingest_source(
                 "dagster/row_count": int(previous["row_count"]),
                 "periods": f"{previous['first_period']} .. {previous['last_period']}",
             },
+        )
+    if previous is not None and checksum and previous["sha256"] == checksum:
+        context.log.info(
+            f"{source.id}: {path.name} unchanged, but read differently now (catalogue entry or parser "
+            f"changed: fingerprint {previous['parse_fingerprint'] or 'none'} -> {fingerprint}); reloading"
         )
     try:
         report = source.stage(con, path, STAGED)
@@ -168,6 +183,7 @@ def ingest_source(
     mapping = metric_mapping(source) if source.yields_metric_rows else None
     try:
         unmapped = unmapped_indicators(con, STAGED, mapping) if mapping is not None else []
+        unmapped = [name for name in unmapped if name not in source.input_indicators]  # dbt's inputs
         if unmapped:
             context.log.warning(
                 f"{source.id}: indicator(s) not in the catalogue, loaded with no metric_id: {unmapped}"
@@ -188,6 +204,7 @@ def ingest_source(
             provenance=source.provenance,
             origin=origin,
             metrics=mapping,
+            parse_fingerprint=fingerprint,
         )
     finally:
         release_relation(con, STAGED)
@@ -202,6 +219,7 @@ def ingest_source(
             "periods": span,
             "period_count": len(result.periods),
             "sha256": checksum,
+            "parse_fingerprint": fingerprint,
             "file": str(path),
             "loaded_at": result.loaded_at.isoformat(),
             "suppressed_values": report.suppressed,
