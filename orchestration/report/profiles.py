@@ -320,7 +320,7 @@ def _memberships(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
     rows = con.execute(
         """
         select g.area_code, g.grouping_family, g.grouping_id, g.basis, coalesce(ca.area_name, ''),
-            g.membership, g.note
+            g.part_name
         from dim_area_groupings g
         left join dim_areas ca on ca.area_code = split_part(g.grouping_id, ':', 2)
         where g.grouping_family in ('education_investment_areas', 'priority_education_investment_areas',
@@ -328,12 +328,11 @@ def _memberships(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
                                     'ons_cluster_global')
         """
     ).fetchall()
-    for code, family, grouping_id, basis, ca_name, membership, note in rows:
+    for code, family, grouping_id, basis, ca_name, part_name in rows:
         found[code][family] = ca_name if family == "combined_authority" else grouping_id
         found[code][family + ":basis"] = basis
-        # the note names the part: "...: the former district X (code), ..."
-        if membership == "part of the area":
-            found[code][family + ":part"] = note.split(": ", 1)[1].split(",")[0]
+        if part_name:  # a list named a part of the area (a former district)
+            found[code][family + ":part"] = part_name
     return found
 
 
@@ -359,7 +358,7 @@ def _groupings(
         eia = member("education_investment_areas") or "no"
         part = own.get("priority_education_investment_areas:part")
         if part:
-            eia += f"; part of it ({part}) is a Priority Education Investment Area, the rest is not"
+            eia += f"; part of it (the former district {part}) is a Priority Education Investment Area, the rest is not"
         elif member("priority_education_investment_areas"):
             eia += "; also a Priority Education Investment Area"
         facts["Education Investment Area (DfE, 2022)"] = eia

@@ -21,7 +21,8 @@ english_upper_tier as (
 greater_south_east as (
     select
         'greater_south_east' as grouping_id, area_code, 'official' as basis,
-        'London, South East and East of England regions (Statement of Levelling Up Missions, mission 2)' as note
+        'London, South East and East of England regions (Statement of Levelling Up Missions, mission 2)' as note,
+        note as description
     from areas
     where area_code in ('E12000006', 'E12000007', 'E12000008')
 ),
@@ -33,7 +34,8 @@ education_investment_areas as (
     select
         'education_investment_areas' as grouping_id, area_code, 'official' as basis,
         'One of the 55 Education Investment Areas (DfE, 2022): the weakest third of local authorities on '
-        || 'KS2 and KS4 outcomes, 2017-2019' as note
+        || 'KS2 and KS4 outcomes, 2017-2019' as note,
+        note as description
     from {{ ref('education_investment_areas') }}
     where list = 'EIA'
 ),
@@ -53,7 +55,9 @@ priority_education_investment_areas as (
                 || e.name_as_published || ' (' || e.matched_code || '), named before it merged into '
                 || e.area_name || '; the rest of ' || e.area_name || ' was not named'
         end as note,
-        case when a.area_code is not null then 'whole area' else 'part of the area' end as membership
+        'One of the 24 Priority Education Investment Areas (DfE, 2022)' as description,
+        case when a.area_code is not null then 'whole area' else 'part of the area' end as membership,
+        case when a.area_code is null then e.name_as_published || ' (' || e.matched_code || ')' end as part_name
     from {{ ref('education_investment_areas') }} as e
     left join areas as a on a.area_code = e.matched_code and a.is_current
     where e.list = 'PEIA'
@@ -77,21 +81,23 @@ lowest_skilled_third as (
     select
         'lowest_skilled_third' as grouping_id, area_code, 'derived' as basis,
         'The third of English upper-tier authorities with the lowest share qualified to level 3+ '
-        || '(mission 6), latest period in the warehouse' as note
+        || '(mission 6), latest period in the warehouse' as note,
+        note as description
     from level3_latest
     where tercile = 1
 ),
 
 -- The worst-affected forces, two proxy groups ranked by volume (int_worst_affected_forces_ranked says how)
 worst_affected_forces as (
-    select grouping_id, area_code, 'proxy' as basis, note
+    select grouping_id, area_code, 'proxy' as basis, note, description
     from {{ ref('int_worst_affected_forces_ranked') }}
 ),
 
 combined_authorities as (
     select
         'combined_authority:' || combined_authority_code as grouping_id, area_code, 'official' as basis,
-        'Member of combined authority ' || combined_authority_code || ' (ONS hierarchy)' as note
+        'Member of combined authority ' || combined_authority_code || ' (ONS hierarchy)' as note,
+        note as description
     from areas
     where is_current and is_ltla and combined_authority_code is not null
 ),
@@ -107,7 +113,8 @@ imd_deciles as (
     select
         'imd_decile:' || imd_decile_2025 as grouping_id, area_code, 'official' as basis,
         'English Indices of Deprivation 2025 (MHCLG), Index of Multiple Deprivation: decile of the 296 '
-        || 'districts by rank of average score (1 = most deprived); rank ' || imd_rank_2025 as note
+        || 'districts by rank of average score (1 = most deprived)' as description,
+        description || '; rank ' || imd_rank_2025 as note
     from area_types where imd_decile_2025 is not null
 ),
 
@@ -115,29 +122,32 @@ imd_2019_deciles as (
     select
         'imd_decile_2019:' || imd_decile_2019 as grouping_id, area_code, 'official' as basis,
         'English Indices of Deprivation 2019 (MHCLG), IMD decile of the 317 districts by rank of average '
-        || 'score (1 = most deprived), carried to current codes: ' || imd_2019_basis as note
+        || 'score (1 = most deprived), carried to current codes' as description,
+        description || ': ' || imd_2019_basis as note
     from area_types where imd_decile_2019 is not null
 ),
 
 supergroups as (
     select
         'area_supergroup_2011:' || supergroup_2011 as grouping_id, area_code, 'official' as basis,
-        'ONS 2011 Area Classification for Local Authorities (v2) supergroup: ' || area_class_basis as note
+        'ONS 2011 Area Classification for Local Authorities (v2) supergroup' as description,
+        description || ': ' || area_class_basis as note
     from area_types where supergroup_2011 is not null
 ),
 
 rural_urban as (
     select
         'rural_urban_2011:' || broad_ruc11 as grouping_id, area_code, 'official' as basis,
-        'Rural-Urban Classification 2011 of local authority districts (ONS/Defra), broad class: '
-        || rural_urban_basis as note
+        'Rural-Urban Classification 2011 of local authority districts (ONS/Defra), broad class' as description,
+        description || ': ' || rural_urban_basis as note
     from area_types where broad_ruc11 is not null
 ),
 
 clusters as (
     select
         'ons_cluster_' || cluster_type || ':' || cluster as grouping_id, area_code, 'official' as basis,
-        'ONS similar-area cluster (' || cluster_type || ' basis), Explore Local Statistics' as note
+        'ONS similar-area cluster (' || cluster_type || ' basis), Explore Local Statistics' as note,
+        note as description
     from {{ ref('stg_ons_geography__area_clusters') }}
 )
 
@@ -148,17 +158,19 @@ select
     cast(basis as varchar) as basis,
     cast(note as varchar) as note,
     -- whole area, or part of the area (a list named a former district of today's authority)
-    cast(coalesce(membership, 'whole area') as varchar) as membership
+    cast(coalesce(membership, 'whole area') as varchar) as membership,
+    cast(description as varchar) as description,
+    cast(part_name as varchar) as part_name
 from (
-    select *, null as membership from greater_south_east
-    union all select *, null from education_investment_areas
-    union all select * from priority_education_investment_areas
-    union all select *, null from lowest_skilled_third
-    union all select *, null from worst_affected_forces
-    union all select *, null from combined_authorities
-    union all select *, null from imd_deciles
-    union all select *, null from clusters
-    union all select *, null from imd_2019_deciles
-    union all select *, null from supergroups
-    union all select *, null from rural_urban
+    select * from greater_south_east
+    union all by name select * from education_investment_areas
+    union all by name select * from priority_education_investment_areas
+    union all by name select * from lowest_skilled_third
+    union all by name select * from worst_affected_forces
+    union all by name select * from combined_authorities
+    union all by name select * from imd_deciles
+    union all by name select * from clusters
+    union all by name select * from imd_2019_deciles
+    union all by name select * from supergroups
+    union all by name select * from rural_urban
 )

@@ -50,6 +50,7 @@ select
     cast(rank() over (partition by grouping_id order by offences desc) as integer) as volume_rank,
     -- the group's description, then this member's volume after the first ';'
     cast(description || '; ' || cast(offences as bigint) || ' offences over ' || years || ' years' as varchar)
-        as note
+        as note,
+    cast(description as varchar) as description
 from volumes
 qualify rank() over (partition by grouping_id order by offences desc) <= 20

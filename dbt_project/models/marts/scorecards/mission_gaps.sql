@@ -178,13 +178,12 @@ assembled as (
             when g.provenance like '%synthetic%' then 'SYNTHETIC SAMPLE, not official statistics: no trend claimed.'
             when g.gap_method = 'eia_vs_england'
                 then 'The official 55 Education Investment Areas (DfE, 2022) against England''s own figure.'
-            -- the grouping's own description, written once where the grouping is chosen (its first
-            -- sentence: the rest of each member's note gives that member's volume)
+            -- the grouping's own description, written once where the grouping is chosen
             when g.gap_method = 'worst_20_forces_vs_rest'
-                then (select min(split_part(note, ';', 1)) from {{ ref('int_area_groupings_listed') }}
+                then (select min(description) from {{ ref('int_area_groupings_listed') }}
                       where grouping_id = 'worst_affected_forces_20')
             when g.gap_method = 'worst_20_neighbourhood_forces_vs_rest'
-                then (select min(split_part(note, ';', 1)) from {{ ref('int_area_groupings_listed') }}
+                then (select min(description) from {{ ref('int_area_groupings_listed') }}
                       where grouping_id = 'neighbourhood_crime_worst_forces_20')
             when g.gap_method = 'worst_third_vs_rest'
                 then 'Measured on ONS4 mean scores: the Statement''s shares with low ratings are not published by local authority. '
