@@ -358,7 +358,10 @@ def _groupings(
         eia = member("education_investment_areas") or "no"
         part = own.get("priority_education_investment_areas:part")
         if part:
-            eia += f"; part of it (the former district {part}) is a Priority Education Investment Area, the rest is not"
+            eia += (
+                f"; part of it (the former district {part}) is a Priority Education Investment Area, "
+                "the rest is not"
+            )
         elif member("priority_education_investment_areas"):
             eia += "; also a Priority Education Investment Area"
         facts["Education Investment Area (DfE, 2022)"] = eia
