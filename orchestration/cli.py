@@ -12,7 +12,7 @@ from pathlib import Path
 
 from orchestration.analyst import SQL_EXAMPLE
 from orchestration.runner import RefreshSummary, run_refresh
-from orchestration.settings import PROJECT_ROOT, ensure_dagster_home, get_settings
+from orchestration.settings import PROJECT_ROOT, Settings, ensure_dagster_home, get_settings
 
 #: Seconds a query may run before it is interrupted (query --timeout; 0 = no limit).
 DEFAULT_QUERY_TIMEOUT = 120.0
@@ -46,7 +46,7 @@ def _command_path() -> str:
     return relative if not relative.startswith("..") else str(command)
 
 
-def _print_refresh(summary: RefreshSummary) -> None:
+def _print_refresh(summary: RefreshSummary, settings: Settings) -> None:
     if summary.stale_lock:
         print(f"\nCleared a stale refresh lock left by a process that is gone ({summary.stale_lock}).")
     loaded = [line for line in summary.sources if ": loaded" in line]
@@ -69,7 +69,6 @@ def _print_refresh(summary: RefreshSummary) -> None:
         print(f"  step failed - {failure_line(failure)}")
     if summary.alert:
         print(f"  alert written: {summary.alert}")
-    settings = get_settings()
     if summary.nothing_new:
         print(
             f"\nNothing new: every source file, model, suite and line of code is as it was; the published "
@@ -117,7 +116,7 @@ def _print_missions(db: Path) -> None:
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     _check_source_ids(args.source or ())
-    if not args.source and not args.always_run and _nothing_new():
+    if not args.source and not args.always_run and _nothing_new(args.settings):
         return 0
     print("Running the nightly refresh (ingest -> dbt build -> checks -> publish) ...", flush=True)
     from orchestration.refresh_lock import EXIT_ALREADY_RUNNING, RefreshAlreadyRunning
@@ -125,13 +124,15 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     sources = args.source or ()
     try:
         if args.verbose:
-            summary = run_refresh(quiet_logs=False, sources=sources, wait_seconds=args.wait)
+            summary = run_refresh(args.settings, quiet_logs=False, sources=sources, wait_seconds=args.wait)
         else:
             # dbt's own console output goes to a log file; progress lines go to stderr as steps finish
-            log_path = get_settings().logs_dir / f"refresh-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
+            log_path = args.settings.logs_dir / f"refresh-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
             log_path.parent.mkdir(parents=True, exist_ok=True)
             with log_path.open("w", encoding="utf-8", buffering=1) as log, contextlib.redirect_stdout(log):
-                summary = run_refresh(quiet_logs=True, sources=sources, progress=True, wait_seconds=args.wait)
+                summary = run_refresh(
+                    args.settings, quiet_logs=True, sources=sources, progress=True, wait_seconds=args.wait
+                )
             print(f"(full dbt and Dagster output: {log_path})")
     except RefreshAlreadyRunning as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -141,18 +142,17 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ALREADY_RUNNING
-    _print_refresh(summary)
+    _print_refresh(summary, args.settings)
     return 0 if summary.success else 1
 
 
-def _nothing_new() -> bool:
+def _nothing_new(settings: Settings) -> bool:
     """Say so and stop when nothing can be new (bundled files, code and published file as published)."""
     import time
 
     from orchestration.runner import unchanged_since_publish
 
     started = time.perf_counter()
-    settings = get_settings()
     manifest = unchanged_since_publish(settings)
     if manifest is None:
         return False
@@ -187,12 +187,12 @@ def cmd_sources(args: argparse.Namespace) -> int:
     """Every catalogue source: id, title, provenance, latest period and freshness (published warehouse)."""
     from orchestration.status import source_lines
 
-    print("\n".join(source_lines(get_settings())))
+    print("\n".join(source_lines(args.settings)))
     return 0
 
 
-def _published_or_fail() -> Path:
-    path = get_settings().published_db
+def _published_or_fail(settings: Settings) -> Path:
+    path = settings.published_db
     if not path.exists():
         raise CliError(f"no published warehouse at {path}", "run `make refresh` first")
     return path
@@ -212,7 +212,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         write_result,
     )
 
-    path = get_settings().published_db
+    path = args.settings.published_db
     sql = _query_text(args)
     if not sql.strip():
         raise CliError("empty query", f'give the SQL to run, e.g. mission-tracker query "{SQL_EXAMPLE}"')
@@ -291,16 +291,16 @@ def _print_result(result) -> None:
 def cmd_status(args: argparse.Namespace) -> int:
     from orchestration.status import status_lines
 
-    _published_or_fail()
-    print("\n".join(status_lines(get_settings())))
+    _published_or_fail(args.settings)
+    print("\n".join(status_lines(args.settings)))
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from orchestration.exports import export_marts
 
-    folder = Path(args.out).resolve() if args.out else get_settings().exports_dir
-    result = export_marts(_published_or_fail(), folder)
+    folder = Path(args.out).resolve() if args.out else args.settings.exports_dir
+    result = export_marts(_published_or_fail(args.settings), folder)
     print(f"exported {len(result.tables)} marts as Parquet and CSV to {result.folder}")
     for table, rows in result.tables.items():
         print(f"  {table}: {rows:,} rows")
@@ -311,13 +311,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     from orchestration.report.build import build_published_report
     from orchestration.report.profiles import build_published_profiles
 
-    _published_or_fail()
-    result = build_published_report(get_settings(), Path(args.out).resolve() if args.out else None)
+    _published_or_fail(args.settings)
+    result = build_published_report(args.settings, Path(args.out).resolve() if args.out else None)
     print(
         f"wrote {result.path} ({result.size_bytes / 1e6:.1f} MB, {result.charts} charts, {result.maps} maps, "
         f"{result.seconds:.1f} s); open it in any browser, it needs no network"
     )
-    profiles = build_published_profiles(get_settings(), result.path.parent / "profiles")
+    profiles = build_published_profiles(args.settings, result.path.parent / "profiles")
     print(
         f"wrote {profiles.profiles} area profiles and index.html to {profiles.folder} "
         f"({profiles.total_bytes / 1e6:.1f} MB, {profiles.seconds:.1f} s)"
@@ -329,9 +329,9 @@ def cmd_profile(args: argparse.Namespace) -> int:
     """Where the profile of one local authority is (by code or name); opens nothing."""
     from orchestration.report.profiles import find_profile, published_authorities
 
-    settings = get_settings()
+    settings = args.settings
     path, suggestions = find_profile(
-        settings.profiles_dir, args.area, published_authorities(_published_or_fail())
+        settings.profiles_dir, args.area, published_authorities(_published_or_fail(args.settings))
     )
     prefix = args.area.strip().lower()
     if path is None and suggestions and all(name.lower().startswith(prefix) for name in suggestions):
@@ -358,7 +358,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
     """dbt docs for the warehouse as one static HTML page (lineage from source to scorecard)."""
     from orchestration.dbt_cli import prepare_manifest, run_dbt
 
-    settings = get_settings()
+    settings = args.settings
     if not settings.build_db.exists():
         raise CliError(f"no build warehouse at {settings.build_db}", "run `make refresh` first")
     import shutil
@@ -383,7 +383,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     from orchestration.refresh_lock import RefreshAlreadyRunning, refresh_lock
     from orchestration.warehouse.publishing import rollback
 
-    settings = get_settings()
+    settings = args.settings
     try:
         with refresh_lock(settings.warehouse_dir, run_id="rollback"):
             restored = rollback(settings.published_db, settings.versions_dir)
@@ -403,7 +403,7 @@ def cmd_repair_history(args: argparse.Namespace) -> int:
     from orchestration.refresh_lock import RefreshAlreadyRunning, refresh_lock
     from orchestration.warehouse.files import connect
 
-    settings = get_settings()
+    settings = args.settings
     if not settings.build_db.exists():
         raise CliError(
             f"no build warehouse at {settings.build_db}", "`make refresh` builds one; there is no history yet"
@@ -605,6 +605,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        # the configuration, read from the environment once; every command is given it (the runs a
+        # refresh starts resolve the same environment through the `warehouse` resource)
+        args.settings = get_settings()
         return args.func(args)
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)

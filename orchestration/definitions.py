@@ -11,18 +11,28 @@ from orchestration.defs.checks.great_expectations import build_gx_checks
 from orchestration.defs.checks.source_freshness import source_freshness
 from orchestration.defs.gates import PLACEHOLDER, publish_gates_resource
 from orchestration.defs.progress import progress_logger, run_log_logger
-from orchestration.defs.resources import RefreshLock, SourceFetcher
+from orchestration.defs.resources import RefreshLock, SourceFetcher, WarehouseConfig
 from orchestration.defs.schedules import nightly_refresh_job, nightly_refresh_schedule
 from orchestration.defs.sensors import alert_on_run_failure
+from orchestration.settings import Settings
 
 ASSETS = [*build_ingest_assets(), record_vintages, dbt_models, published_warehouse, deliverables]
 CHECKS = [*build_gx_checks(), source_freshness]
+WAREHOUSE = WarehouseConfig()  # unset fields: the environment's, read when a run starts
 RESOURCES = {
     "dbt": dbt_resource(),
     "dbt_parse": DbtParseAhead(),
     "fetcher": SourceFetcher(),
-    "refresh_lock": RefreshLock(),
+    "refresh_lock": RefreshLock(warehouse=WAREHOUSE),
+    "warehouse": WAREHOUSE,
 }
+
+
+def configured_resources(settings: Settings) -> dict[str, object]:
+    """The resources that carry configuration, built from ``settings`` (the CLI's): a run the CLI
+    starts is given these, so it uses exactly the configuration the CLI read."""
+    warehouse = WarehouseConfig.from_settings(settings)
+    return {"warehouse": warehouse, "refresh_lock": RefreshLock(warehouse=warehouse)}
 
 
 def asset_graph_definitions() -> Definitions:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from orchestration.alerts import step_failure_message
-from orchestration.settings import dagster_instance, get_settings
+from orchestration.settings import Settings, dagster_instance, get_settings
 
 
 @dataclass
@@ -77,6 +77,7 @@ def summarise(result) -> RefreshSummary:  # result: dagster ExecuteInProcessResu
 
 
 def run_refresh(
+    settings: Settings | None = None,
     *,
     quiet_logs: bool = True,
     sources: Sequence[str] = (),
@@ -97,25 +98,27 @@ def run_refresh(
 
     from orchestration.refresh_lock import refresh_lock
 
-    settings = get_settings()
+    settings = settings or get_settings()
     run_id = str(uuid.uuid4())
     wait = settings.refresh_wait if wait_seconds is None else wait_seconds
     with refresh_lock(settings.warehouse_dir, run_id=run_id, wait_seconds=wait) as held:
-        summary = _execute_refresh(run_id, quiet_logs=quiet_logs, sources=sources, progress=progress)
+        summary = _execute_refresh(
+            settings, run_id, quiet_logs=quiet_logs, sources=sources, progress=progress
+        )
     if held.stale is not None:
         summary.stale_lock = held.stale.describe()
     return summary
 
 
 def _execute_refresh(
-    run_id: str, *, quiet_logs: bool, sources: Sequence[str], progress: bool
+    settings: Settings, run_id: str, *, quiet_logs: bool, sources: Sequence[str], progress: bool
 ) -> RefreshSummary:
     from dagster import AssetKey, AssetSelection
 
     from orchestration.dbt_cli import prepare_manifest
 
     prepare_manifest()  # the explicit step: render the catalogue's dbt files, parse if anything changed
-    from orchestration.definitions import defs
+    from orchestration.definitions import configured_resources, defs
     from orchestration.defs.assets.publish import record_unchanged
     from orchestration.defs.gates import blocking_checks_upstream
     from orchestration.defs.schedules import NIGHTLY_JOB_NAME
@@ -138,15 +141,19 @@ def _execute_refresh(
         job = job.get_subset(asset_selection=selected, asset_check_selection=checks)
     with dagster_instance() as instance:
         result = job.execute_in_process(
-            instance=instance, raise_on_error=False, run_config=run_config, run_id=run_id
+            instance=instance,
+            raise_on_error=False,
+            run_config=run_config,
+            run_id=run_id,
+            resources=configured_resources(settings),  # the configuration the caller read, passed in
         )
         if not result.success:
-            record_unchanged(instance, get_settings(), result.run_id)
+            record_unchanged(instance, settings, result.run_id)
     summary = summarise(result)
     if not summary.success:  # the sensor alerts too when the daemon runs; one file per run either way
         from orchestration.alerts import write_alert
 
-        alert = write_alert(get_settings(), result.run_id, NIGHTLY_JOB_NAME, summary.failures)
+        alert = write_alert(settings, result.run_id, NIGHTLY_JOB_NAME, summary.failures)
         summary.alert = f"{alert.path} (webhook: {alert.webhook_status})"
     return summary
 

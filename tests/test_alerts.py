@@ -9,7 +9,7 @@ from dagster import DagsterEventType, DagsterInstance, build_run_status_sensor_c
 
 from orchestration.alerts import write_alert
 from orchestration.defs.assets.ingest import build_ingest_assets
-from orchestration.defs.resources import RefreshLock, SourceFetcher
+from orchestration.defs.resources import RefreshLock, SourceFetcher, WarehouseConfig
 from orchestration.defs.sensors import alert_on_run_failure
 from orchestration.settings import ALERT_WEBHOOK_VAR, get_settings
 from orchestration.sources.catalogue import get_source
@@ -24,7 +24,11 @@ def test_the_failure_sensor_writes_an_alert_naming_the_failed_step_and_problem(t
     with isolated_warehouse(tmp_path / "warehouse", bundle), DagsterInstance.get() as instance:
         result = materialize(
             [*build_ingest_assets([HLE])],
-            resources={"fetcher": SourceFetcher(mode="bundled"), "refresh_lock": RefreshLock()},
+            resources={
+                "fetcher": SourceFetcher(mode="bundled"),
+                "refresh_lock": RefreshLock(warehouse=WarehouseConfig()),
+                "warehouse": WarehouseConfig(),
+            },
             instance=instance,
             raise_on_error=False,
         )
@@ -36,6 +40,7 @@ def test_the_failure_sensor_writes_an_alert_naming_the_failed_step_and_problem(t
             dagster_event=failure,
             dagster_instance=instance,
             dagster_run=run,
+            resources={"warehouse": WarehouseConfig()},
         ).for_run_failure()
         alert_on_run_failure(context)
         alert_on_run_failure(context)  # the daemon may see a run twice: one alert all the same

@@ -12,7 +12,7 @@ from dagster import materialize
 
 from orchestration.alerts import step_failure_message
 from orchestration.defs.assets.ingest import build_ingest_assets
-from orchestration.defs.resources import RefreshLock, SourceFetcher
+from orchestration.defs.resources import RefreshLock, SourceFetcher, WarehouseConfig
 from orchestration.settings import (
     DBT_PROJECT_DIR,
     DEFAULT_DUCKDB_MEMORY_LIMIT,
@@ -26,7 +26,11 @@ from orchestration.warehouse.files import connect
 from tests.helpers import BUNDLED_DIR, isolated_warehouse, poisoned_bundle, set_cell
 
 HLE = get_source("healthy_life_expectancy")
-RESOURCES = {"fetcher": SourceFetcher(mode="bundled"), "refresh_lock": RefreshLock()}
+RESOURCES = {
+    "fetcher": SourceFetcher(mode="bundled"),
+    "refresh_lock": RefreshLock(warehouse=WarehouseConfig()),
+    "warehouse": WarehouseConfig(),
+}
 
 
 def ingest(warehouse, bundle=BUNDLED_DIR):
@@ -126,3 +130,22 @@ def test_a_lookup_reloads_its_unchanged_file_when_its_entry_lists_a_new_column(t
     unchanged, columns = load(successors)
     assert unchanged is False and "RGNCD" in columns
     assert load(successors) == (True, columns)
+
+
+def test_configuration_is_passed_in_through_the_warehouse_resource(tmp_path):
+    """A run given a WarehouseConfig writes where it says, whatever the environment says: the assets
+    and the refresh lock read the resource, not the process environment."""
+    warehouse = WarehouseConfig(warehouse_dir=str(tmp_path / "configured"), bundled_dir=str(BUNDLED_DIR))
+    with isolated_warehouse(tmp_path / "from_environment"):
+        result = materialize(
+            [*build_ingest_assets([HLE])],
+            resources={
+                "fetcher": SourceFetcher(mode="bundled"),
+                "refresh_lock": RefreshLock(warehouse=warehouse),
+                "warehouse": warehouse,
+            },
+        )
+    assert result.success
+    assert (tmp_path / "configured" / "build" / "mission_tracker.duckdb").exists()
+    assert not (tmp_path / "from_environment").exists()
+    assert warehouse.resolve().build_db == tmp_path / "configured" / "build" / "mission_tracker.duckdb"

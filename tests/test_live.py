@@ -22,7 +22,7 @@ from dagster import materialize
 
 from orchestration.alerts import step_failure_message
 from orchestration.defs.assets.ingest import build_ingest_assets
-from orchestration.defs.resources import RefreshLock, SourceFetcher
+from orchestration.defs.resources import RefreshLock, SourceFetcher, WarehouseConfig
 from orchestration.runner import RefreshSummary, run_refresh
 from orchestration.settings import PROJECT_ROOT, SOURCE_MIRROR_VAR, SOURCE_MODE_VAR
 from orchestration.sources.catalogue import get_source, load_catalogue
@@ -321,7 +321,11 @@ def _ingest_hle(publisher: LoopbackPublisher):
     )
     return materialize(
         [*build_ingest_assets([HLE])],
-        resources={"fetcher": fetcher, "refresh_lock": RefreshLock()},
+        resources={
+            "fetcher": fetcher,
+            "refresh_lock": RefreshLock(warehouse=WarehouseConfig()),
+            "warehouse": WarehouseConfig(),
+        },
         raise_on_error=False,
     )
 

@@ -19,7 +19,7 @@ from dagster import AssetKey, DagsterEventType, DagsterInstance, EventRecordsFil
 from orchestration.analyst import AnalystQueryError, analyst_relation, connect_analyst
 from orchestration.cli import main
 from orchestration.defs.assets.ingest import build_ingest_assets
-from orchestration.defs.resources import RefreshLock, SourceFetcher
+from orchestration.defs.resources import RefreshLock, SourceFetcher, WarehouseConfig
 from orchestration.refresh_lock import (
     RefreshAlreadyRunning,
     read_holder,
@@ -205,7 +205,11 @@ def _ui_style_ingest(warehouse: Path) -> tuple[object, list[str]]:
     with isolated_warehouse(warehouse), DagsterInstance.ephemeral() as instance:
         result = materialize(
             list(build_ingest_assets([HLE])),
-            resources={"fetcher": SourceFetcher(mode="bundled"), "refresh_lock": RefreshLock()},
+            resources={
+                "fetcher": SourceFetcher(mode="bundled"),
+                "refresh_lock": RefreshLock(warehouse=WarehouseConfig()),
+                "warehouse": WarehouseConfig(),
+            },
             instance=instance,
             raise_on_error=False,
         )

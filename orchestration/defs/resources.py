@@ -9,6 +9,7 @@ Every field left unset comes from the environment (``orchestration/settings.py``
 needs no run config; tests construct the resource with explicit values.
 """
 
+import dataclasses
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 from dagster import ConfigurableResource
 
 from orchestration.fetch import FetchOutcome, FetchPolicy, fetch_to_landing
-from orchestration.settings import SOURCE_MODES, get_settings
+from orchestration.settings import SOURCE_MODES, Settings, get_settings
 from orchestration.sources.catalogue import Source, load_catalogue
 
 
@@ -41,6 +42,44 @@ def rewrite_to_mirror(url: str, mirror: str | None) -> str:
     if not mirror:
         return url
     return mirror.rstrip("/") + urlsplit(url).path
+
+
+class WarehouseConfig(ConfigurableResource):
+    """Where this run's warehouse, inputs and outputs are, and how it publishes: the configuration every
+    asset, check and sensor that touches the warehouse is given (the resource key ``warehouse``).
+
+    A field set here (a test, or the Launchpad's run config) wins; a field left unset is read from the
+    environment when the run starts (``orchestration/settings.py``, the one place that reads it), so the
+    nightly job needs no run config and the CLI, which builds its settings from the same environment,
+    agrees with the runs it starts."""
+
+    warehouse_dir: str | None = None
+    bundled_dir: str | None = None
+    keep_versions: int | None = None
+    alert_webhook: str | None = None
+
+    def resolve(self) -> Settings:
+        """The run's settings: this resource's fields over the environment's."""
+        overrides: dict[str, object] = {}
+        if self.warehouse_dir is not None:
+            overrides["warehouse_dir"] = Path(self.warehouse_dir).expanduser().resolve()
+        if self.bundled_dir is not None:
+            overrides["bundled_dir"] = Path(self.bundled_dir).expanduser().resolve()
+        if self.keep_versions is not None:
+            overrides["keep_versions"] = max(int(self.keep_versions), 1)
+        if self.alert_webhook is not None:
+            overrides["alert_webhook"] = self.alert_webhook or None
+        return dataclasses.replace(get_settings(), **overrides)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "WarehouseConfig":
+        """The resource that resolves to ``settings`` (the CLI's, read from the environment once)."""
+        return cls(
+            warehouse_dir=str(settings.warehouse_dir),
+            bundled_dir=str(settings.bundled_dir),
+            keep_versions=settings.keep_versions,
+            alert_webhook=settings.alert_webhook or "",
+        )
 
 
 class SourceFetcher(ConfigurableResource):
@@ -84,9 +123,10 @@ class SourceFetcher(ConfigurableResource):
     def live_url(self, source: Source) -> str:
         return rewrite_to_mirror(source.url, self.resolved_mirror())
 
-    def locate(self, source: Source) -> SourceFile:
-        """The file to parse: fetched (live mode, fetchable source) or bundled. Raises FetchError."""
-        settings = get_settings()
+    def locate(self, source: Source, settings: Settings | None = None) -> SourceFile:
+        """The file to parse: fetched (live mode, fetchable source) or bundled, under the run's settings
+        (the ``warehouse`` resource's; the environment's when not given). Raises FetchError."""
+        settings = settings or get_settings()
         if self.resolved_mode() == "bundled" or not source.fetchable:
             return SourceFile(
                 settings.bundled_dir / source.bundled_path, "bundled", None, "bundled", None, None
@@ -118,13 +158,14 @@ class RefreshLock(ConfigurableResource):
     (unset: MISSION_TRACKER_RUN_LOCK_WAIT, default an hour).
     """
 
+    warehouse: WarehouseConfig  # the lock lives in the run's warehouse folder
     wait_seconds: float | None = None
 
     @contextmanager
     def yield_for_execution(self, context):  # type: ignore[override]
         from orchestration.refresh_lock import held_by_this_process, read_holder, refresh_lock
 
-        settings = get_settings()
+        settings = self.warehouse.resolve()
         wait = settings.run_lock_wait if self.wait_seconds is None else self.wait_seconds
         run_id = context.run_id if context.run_id else "unknown"
         other = None if held_by_this_process(settings.warehouse_dir) else read_holder(settings.warehouse_dir)

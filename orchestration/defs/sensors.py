@@ -5,7 +5,7 @@ from dagster import DefaultSensorStatus, RunFailureSensorContext, run_failure_se
 
 from orchestration.alerts import step_failure_message, write_alert
 from orchestration.defs.assets.publish import record_unchanged
-from orchestration.settings import get_settings
+from orchestration.defs.resources import WarehouseConfig
 
 
 def failure_messages(context: RunFailureSensorContext) -> list[str]:
@@ -20,9 +20,9 @@ def failure_messages(context: RunFailureSensorContext) -> list[str]:
     "if MISSION_TRACKER_ALERT_WEBHOOK is set) for every failed run, and records on published_warehouse "
     "that the published version is unchanged.",
 )
-def alert_on_run_failure(context: RunFailureSensorContext) -> None:
+def alert_on_run_failure(context: RunFailureSensorContext, warehouse: WarehouseConfig) -> None:
     run = context.dagster_run
-    settings = get_settings()
+    settings = warehouse.resolve()
     result = write_alert(settings, run.run_id, run.job_name, failure_messages(context))
     record_unchanged(context.instance, settings, run.run_id)
     context.log.info(f"alert for run {run.run_id}: {result.path} (webhook: {result.webhook_status})")

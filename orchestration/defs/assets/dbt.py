@@ -23,8 +23,8 @@ from orchestration.dbt_cli import (
     prune_run_targets,
 )
 from orchestration.defs.assets.nothing_new import nothing_new_observation
-from orchestration.defs.resources import RefreshLock
-from orchestration.settings import DATA_TEAM, DBT_PROJECT_DIR, PROJECT_ROOT, get_settings
+from orchestration.defs.resources import RefreshLock, WarehouseConfig
+from orchestration.settings import DATA_TEAM, DBT_PROJECT_DIR, PROJECT_ROOT
 from orchestration.warehouse.publishing import inputs_fingerprint, published_is_current
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -130,13 +130,14 @@ def dbt_models(
     dbt: DbtCliResource,
     dbt_parse: DbtParseAhead,
     refresh_lock: RefreshLock,  # held for the whole run (resources are set up once, in-process)
+    warehouse: WarehouseConfig,
 ) -> Iterator[Any]:
     """`dbt build`: seeds, staging views, intermediate models, marts and every dbt test.
 
     Skipped when nothing is new: the build would be the one already published (same source files,
     same models, suites and code), so the marts, their checks and the publish are skipped too.
     """
-    settings = get_settings()
+    settings = warehouse.resolve()
     if published_is_current(settings.published_db, inputs_fingerprint(settings.build_db, PROJECT_ROOT)):
         message, observation = nothing_new_observation(settings)
         context.log.info(

@@ -12,10 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, multi_asset
 
+from orchestration.defs.resources import RefreshLock, WarehouseConfig
 from orchestration.exports import ExportResult, export_marts
 from orchestration.report.build import ReportResult, build_published_report
 from orchestration.report.profiles import ProfilesResult, build_published_profiles
-from orchestration.settings import DATA_TEAM, get_settings
+from orchestration.settings import DATA_TEAM
 
 REPORT = AssetKey("scorecard_report")
 PROFILES = AssetKey("area_profiles")
@@ -104,11 +105,14 @@ def _exports(context: AssetExecutionContext, result: ExportResult) -> Materializ
     name="deliver_publication",
     specs=SPECS,
     can_subset=True,
-    required_resource_keys={"refresh_lock"},
     description="The report, the area profiles and the exports of the published warehouse.",
 )
-def deliverables(context: AssetExecutionContext) -> Iterator[MaterializeResult]:
-    settings = get_settings()
+def deliverables(
+    context: AssetExecutionContext,
+    refresh_lock: RefreshLock,  # held for the whole run: never beside another refresh
+    warehouse: WarehouseConfig,
+) -> Iterator[MaterializeResult]:
+    settings = warehouse.resolve()
     selected = context.selected_asset_keys
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="exports") as pool:
         exports = (

@@ -29,9 +29,9 @@ from orchestration.defs.checks.great_expectations import (
     gx_check_spec,
     raw_suite_specs,
 )
-from orchestration.defs.resources import RefreshLock, SourceFetcher, SourceFile
+from orchestration.defs.resources import RefreshLock, SourceFetcher, SourceFile, WarehouseConfig
 from orchestration.fetch import FetchError
-from orchestration.settings import DATA_TEAM, get_settings
+from orchestration.settings import DATA_TEAM, Settings
 from orchestration.sources.catalogue import (
     Source,
     load_catalogue,
@@ -104,10 +104,12 @@ def _same_shape(source: Source, previous: dict) -> bool:
     return all(previous["columns"].get(column) == kind for column, kind in expected.items())
 
 
-def _locate(context: AssetExecutionContext, fetcher: SourceFetcher, source: Source) -> SourceFile:
+def _locate(
+    context: AssetExecutionContext, fetcher: SourceFetcher, source: Source, settings: Settings
+) -> SourceFile:
     """The file to parse; a fetch that fails fails this asset, naming the URL and the problem."""
     try:
-        located = fetcher.locate(source)
+        located = fetcher.locate(source, settings)
     except FetchError as exc:
         raise Failure(
             description=f"raw/{source.id}: fetching {exc.url} failed: {exc.problem}",
@@ -134,12 +136,15 @@ def _origin_metadata(located: SourceFile) -> dict[str, object]:
 
 
 def ingest_source(
-    context: AssetExecutionContext, fetcher: SourceFetcher, source: Source, con: duckdb.DuckDBPyConnection
+    context: AssetExecutionContext,
+    fetcher: SourceFetcher,
+    source: Source,
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
 ) -> MaterializeResult:
-    """Locate, parse and load one source into ``raw.<source id>`` (``con``: the build file); a Failure
-    names the file, column and problem."""
-    settings = get_settings()
-    located = _locate(context, fetcher, source)
+    """Locate, parse and load one source into ``raw.<source id>`` (``con``: the build file, under the
+    run's ``settings``); a Failure names the file, column and problem."""
+    located = _locate(context, fetcher, source, settings)
     path = located.path
     checksum = source_checksum(source, path, settings.bundled_dir)
     previous = last_load(con, source.id)
@@ -281,9 +286,12 @@ def build_ingest_assets(sources: Sequence[Source] | None = None) -> list[AssetsD
         description="Every catalogue source: located, parsed, loaded into raw.<id>, gated by its suite.",
     )
     def ingest_sources(
-        context: AssetExecutionContext, fetcher: SourceFetcher, refresh_lock: RefreshLock
+        context: AssetExecutionContext,
+        fetcher: SourceFetcher,
+        refresh_lock: RefreshLock,
+        warehouse: WarehouseConfig,
     ) -> Iterator[MaterializeResult | AssetCheckResult]:
-        settings = get_settings()
+        settings = warehouse.resolve()
         failures: dict[str, Failure] = {}
         published_tables = read_manifest(settings.published_db).get("tables", {})
         selected_checks = context.selected_asset_check_keys
@@ -291,7 +299,7 @@ def build_ingest_assets(sources: Sequence[Source] | None = None) -> list[AssetsD
             for key, source in by_key.items():
                 if key in context.selected_asset_keys:
                     try:
-                        yield ingest_source(context, fetcher, source, con)
+                        yield ingest_source(context, fetcher, source, con, settings)
                     except Failure as failure:
                         context.log.error(failure.description)
                         failures[source.id] = failure

@@ -18,12 +18,14 @@ from dagster import (
     Failure,
     MaterializeResult,
     MetadataValue,
+    ResourceParam,
     asset,
 )
 
 from orchestration.dbt_cli import mart_model_names
 from orchestration.defs.assets.nothing_new import PUBLISHED_KEY, nothing_new_observation
-from orchestration.settings import DATA_TEAM, PROJECT_ROOT, Settings, get_settings
+from orchestration.defs.resources import RefreshLock, WarehouseConfig
+from orchestration.settings import DATA_TEAM, PROJECT_ROOT, Settings
 from orchestration.warehouse.publishing import (
     inputs_fingerprint,
     publish,
@@ -45,19 +47,17 @@ def checks_passed_in_run(instance: DagsterInstance, run_id: str) -> set[AssetChe
     }
 
 
-def unchecked_in_this_run(context: AssetExecutionContext) -> list[str]:
+def unchecked_in_this_run(context: AssetExecutionContext, required: frozenset[AssetCheckKey]) -> list[str]:
     """Blocking checks upstream that this run did not see pass (empty: the build is fully checked).
 
     The set to see is the code location's (``publish_gates``, computed where the definitions are
     assembled): a subset run's own graph holds only what it selected."""
-    required: frozenset[AssetCheckKey] = context.resources.publish_gates
     passed = checks_passed_in_run(context.instance, context.run_id)
     return sorted(key.to_user_string() for key in required - passed)
 
 
 @asset(
     key="published_warehouse",
-    required_resource_keys={"refresh_lock", "publish_gates"},
     deps=[AssetKey(name) for name in PUBLISHED_MARTS],
     group_name="publish",
     kinds={"duckdb"},
@@ -73,15 +73,20 @@ def unchecked_in_this_run(context: AssetExecutionContext) -> list[str]:
         "records an observation here saying the published warehouse was left unchanged."
     ),
 )
-def published_warehouse(context: AssetExecutionContext) -> Iterator[MaterializeResult]:
-    settings = get_settings()
+def published_warehouse(
+    context: AssetExecutionContext,
+    refresh_lock: RefreshLock,  # held for the whole run: never beside another refresh
+    publish_gates: ResourceParam[frozenset[AssetCheckKey]],
+    warehouse: WarehouseConfig,
+) -> Iterator[MaterializeResult]:
+    settings = warehouse.resolve()
     fingerprint = inputs_fingerprint(settings.build_db, PROJECT_ROOT)
     if published_is_current(settings.published_db, fingerprint):  # the dbt step normally stops such a run
         message, observation = nothing_new_observation(settings)
         context.log.info(message)
         context.log_event(observation)
         return
-    missing = unchecked_in_this_run(context)
+    missing = unchecked_in_this_run(context, publish_gates)
     if missing:
         shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
         raise Failure(

@@ -16,7 +16,8 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure, Materia
 
 from orchestration import history
 from orchestration.defs.assets.ingest import raw_asset_key
-from orchestration.settings import DATA_TEAM, get_settings
+from orchestration.defs.resources import RefreshLock, WarehouseConfig
+from orchestration.settings import DATA_TEAM
 from orchestration.sources.catalogue import load_catalogue
 from orchestration.warehouse.files import connect
 
@@ -55,11 +56,14 @@ def _spec(key: AssetKey, description: str) -> AssetSpec:
             "Every figure of every vintage, as ranges of vintages in which it held the same values.",
         ),
     ],
-    required_resource_keys={"refresh_lock"},
 )
-def record_vintages(context: AssetExecutionContext) -> Iterator[MaterializeResult]:
+def record_vintages(
+    context: AssetExecutionContext,
+    refresh_lock: RefreshLock,  # held for the whole run: never beside another refresh
+    warehouse: WarehouseConfig,
+) -> Iterator[MaterializeResult]:
     try:
-        recorded = record(get_settings().build_db)
+        recorded = record(warehouse.resolve().build_db)
     except history.HistoryInvariantError as exc:
         raise Failure(description=str(exc), metadata={"broken": "; ".join(exc.broken)}) from None
     added = recorded.added

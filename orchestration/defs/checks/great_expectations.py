@@ -23,10 +23,10 @@ from dagster import (
     multi_asset_check,
 )
 
+from orchestration.defs.resources import RefreshLock, WarehouseConfig
 from orchestration.quality.raw_suites import raw_suites
 from orchestration.quality.sql_checks import validate_table
 from orchestration.quality.suites import SuiteSpec, load_suite_specs
-from orchestration.settings import get_settings
 from orchestration.warehouse.files import connect
 from orchestration.warehouse.publishing import read_manifest
 
@@ -94,11 +94,14 @@ def build_gx_checks() -> list[AssetChecksDefinition]:
         name="gx_mart_suites",
         specs=[gx_check_spec(spec) for spec in specs],
         can_subset=True,
-        required_resource_keys={"refresh_lock"},  # reads the build file: never beside another refresh
         description="Every mart's Great Expectations suite, as DuckDB queries on the build file.",
     )
-    def gx_mart_suites(context: AssetCheckExecutionContext) -> Iterator[AssetCheckResult]:
-        settings = get_settings()
+    def gx_mart_suites(
+        context: AssetCheckExecutionContext,
+        refresh_lock: RefreshLock,  # reads the build file: never beside another refresh
+        warehouse: WarehouseConfig,
+    ) -> Iterator[AssetCheckResult]:
+        settings = warehouse.resolve()
         published_tables = read_manifest(settings.published_db).get("tables", {})
         with connect(settings.build_db, read_only=True) as con:
             for key, spec in by_key.items():

@@ -18,8 +18,8 @@ from dagster import (
 )
 
 from orchestration.defs.assets.ingest import raw_asset_key
+from orchestration.defs.resources import RefreshLock, WarehouseConfig
 from orchestration.freshness import assess, assess_release, latest_dates
-from orchestration.settings import get_settings
 from orchestration.sources.catalogue import load_catalogue
 from orchestration.warehouse.files import connect
 
@@ -41,13 +41,16 @@ CHECK_NAME = "freshness"
         for source in load_catalogue()
     ],
     can_subset=True,
-    required_resource_keys={"refresh_lock"},
 )
-def source_freshness(context: AssetCheckExecutionContext) -> Iterator[AssetCheckResult]:
+def source_freshness(
+    context: AssetCheckExecutionContext,
+    refresh_lock: RefreshLock,  # reads the build file: never beside another refresh
+    warehouse: WarehouseConfig,
+) -> Iterator[AssetCheckResult]:
     today = date.today()
     selected = {key.asset_key for key in context.selected_asset_check_keys}
     sources = [source for source in load_catalogue() if raw_asset_key(source.id) in selected]
-    with connect(get_settings().build_db, read_only=True) as con:
+    with connect(warehouse.resolve().build_db, read_only=True) as con:
         dates = latest_dates(con, (source.id for source in sources))
         for source in sources:
             key = raw_asset_key(source.id)
