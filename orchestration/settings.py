@@ -21,9 +21,13 @@
 | MISSION_TRACKER_DUCKDB_MEMORY_LIMIT | 2GB | DuckDB's memory in a refresh and dbt; past it, it spills |
 | DAGSTER_HOME | <repo>/.dagster_home | Dagster's instance, with dagster.yaml copied from deploy/ |
 
-Settings are read when a run needs them (not at import), so tests can point a run at a temporary
-warehouse by setting the variables. dbt reads MISSION_TRACKER_WAREHOUSE_DIR and
-MISSION_TRACKER_DUCKDB_MEMORY_LIMIT too (profiles.yml).
+This module is the one place that reads the environment (:func:`get_settings`). Nothing else asks
+it: the Dagster assets, checks, the failure sensor and the refresh lock are given their settings by
+the ``warehouse`` resource (``orchestration.defs.resources.WarehouseConfig``: a field set on it wins,
+an unset one is read from here when a run starts), the CLI reads the environment once and passes its
+settings to each command and, as that resource, to the runs it starts, and dbt is given the warehouse
+folder and memory limit as ``--vars`` (profiles.yml falls back to the same variables when dbt is run
+by hand). Nothing writes the environment.
 """
 
 from __future__ import annotations
