@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from orchestration.analyst import SQL_EXAMPLE
-from orchestration.runner import RefreshSummary, run_refresh
+from orchestration.deliver.analyst import SQL_EXAMPLE
+from orchestration.operations.runner import RefreshSummary, run_refresh
 from orchestration.settings import PROJECT_ROOT, Settings, ensure_dagster_home, get_settings
 
 #: Seconds a query may run before it is interrupted (query --timeout; 0 = no limit).
@@ -63,7 +63,7 @@ def _print_refresh(summary: RefreshSummary, settings: Settings) -> None:
     )
     for name in summary.checks_failed:
         print(f"  FAILED {name}")
-    from orchestration.runner import failure_line
+    from orchestration.operations.runner import failure_line
 
     for failure in summary.failures:
         print(f"  step failed - {failure_line(failure)}")
@@ -89,7 +89,7 @@ def _print_refresh(summary: RefreshSummary, settings: Settings) -> None:
 def _print_changed_sources(published: Path, loaded_now: set[str]) -> None:
     """What this publish changed against the version before it, including files an earlier run loaded
     but did not publish (a killed or failed refresh): "0 loaded new data" alone would hide them."""
-    from orchestration.status import sources_changed_since
+    from orchestration.operations.status import sources_changed_since
     from orchestration.warehouse.publishing import read_manifest
 
     previous = read_manifest(published).get("previous_version")
@@ -105,7 +105,7 @@ def _print_changed_sources(published: Path, loaded_now: set[str]) -> None:
 
 def _print_missions(db: Path) -> None:
     """The 12-mission summary of the warehouse just published."""
-    from orchestration.status import mission_table
+    from orchestration.operations.status import mission_table
 
     print(
         "\nMissions (verdict on real national series since baseline; the Statement's gap; primary target; "
@@ -119,7 +119,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     if not args.source and not args.always_run and _nothing_new(args.settings):
         return 0
     print("Running the nightly refresh (ingest -> dbt build -> checks -> publish) ...", flush=True)
-    from orchestration.refresh_lock import EXIT_ALREADY_RUNNING, RefreshAlreadyRunning
+    from orchestration.operations.refresh_lock import EXIT_ALREADY_RUNNING, RefreshAlreadyRunning
 
     sources = args.source or ()
     try:
@@ -150,7 +150,7 @@ def _nothing_new(settings: Settings) -> bool:
     """Say so and stop when nothing can be new (bundled files, code and published file as published)."""
     import time
 
-    from orchestration.runner import unchanged_since_publish
+    from orchestration.operations.runner import unchanged_since_publish
 
     started = time.perf_counter()
     manifest = unchanged_since_publish(settings)
@@ -170,7 +170,7 @@ def _check_source_ids(ids) -> None:
     """An unknown --source is a usage error that names it and the closest catalogue ids."""
     import difflib
 
-    from orchestration.sources.catalogue import load_catalogue
+    from orchestration.ingest.sources.catalogue import load_catalogue
 
     known = [source.id for source in load_catalogue()]
     for source_id in ids:
@@ -185,7 +185,7 @@ def _check_source_ids(ids) -> None:
 
 def cmd_sources(args: argparse.Namespace) -> int:
     """Every catalogue source: id, title, provenance, latest period and freshness (published warehouse)."""
-    from orchestration.status import source_lines
+    from orchestration.operations.status import source_lines
 
     print("\n".join(source_lines(args.settings)))
     return 0
@@ -201,7 +201,7 @@ def _published_or_fail(settings: Settings) -> Path:
 def cmd_query(args: argparse.Namespace) -> int:
     """Read-only SQL on the published warehouse, in DuckDB's sandbox (no files, no settings, no writes),
     stopped after --timeout seconds or at Ctrl-C; a result streams to --csv/--parquet in bounded memory."""
-    from orchestration.analyst import (
+    from orchestration.deliver.analyst import (
         AnalystQueryError,
         QueryStopped,
         WarehouseUnreadable,
@@ -272,7 +272,7 @@ def _query_text(args: argparse.Namespace) -> str:
 
 def _print_result(result) -> None:
     """The rows on screen, never truncated silently: the count, or that more were left off."""
-    from orchestration.analyst import format_table
+    from orchestration.deliver.analyst import format_table
 
     if not result.rows:
         print(" | ".join(result.columns))
@@ -289,7 +289,7 @@ def _print_result(result) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from orchestration.status import status_lines
+    from orchestration.operations.status import status_lines
 
     _published_or_fail(args.settings)
     print("\n".join(status_lines(args.settings)))
@@ -297,7 +297,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from orchestration.exports import export_marts
+    from orchestration.deliver.exports import export_marts
 
     folder = Path(args.out).resolve() if args.out else args.settings.exports_dir
     result = export_marts(_published_or_fail(args.settings), folder)
@@ -308,8 +308,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from orchestration.report.build import build_published_report
-    from orchestration.report.profiles import build_published_profiles
+    from orchestration.deliver.report.build import build_published_report
+    from orchestration.deliver.report.profiles import build_published_profiles
 
     _published_or_fail(args.settings)
     result = build_published_report(args.settings, Path(args.out).resolve() if args.out else None)
@@ -327,7 +327,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_profile(args: argparse.Namespace) -> int:
     """Where the profile of one local authority is (by code or name); opens nothing."""
-    from orchestration.report.profiles import find_profile, published_authorities
+    from orchestration.deliver.report.profiles import find_profile, published_authorities
 
     settings = args.settings
     path, suggestions = find_profile(
@@ -356,7 +356,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
 def cmd_docs(args: argparse.Namespace) -> int:
     """dbt docs for the warehouse as one static HTML page (lineage from source to scorecard)."""
-    from orchestration.dbt_cli import prepare_manifest, run_dbt
+    from orchestration.build.dbt_cli import prepare_manifest, run_dbt
 
     settings = args.settings
     if not settings.build_db.exists():
@@ -380,7 +380,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    from orchestration.refresh_lock import RefreshAlreadyRunning, refresh_lock
+    from orchestration.operations.refresh_lock import RefreshAlreadyRunning, refresh_lock
     from orchestration.warehouse.publishing import rollback
 
     settings = args.settings
@@ -400,7 +400,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 def cmd_repair_history(args: argparse.Namespace) -> int:
     """Rebuild the vintage history's ranges from what they hold (under the refresh lock, in the build)."""
     from orchestration import history
-    from orchestration.refresh_lock import RefreshAlreadyRunning, refresh_lock
+    from orchestration.operations.refresh_lock import RefreshAlreadyRunning, refresh_lock
     from orchestration.warehouse.files import connect
 
     settings = args.settings
@@ -429,7 +429,7 @@ def cmd_repair_history(args: argparse.Namespace) -> int:
 
 def cmd_prepare(args: argparse.Namespace) -> int:
     """Render the catalogue's dbt files and parse the dbt project (what every refresh does first)."""
-    from orchestration.dbt_cli import prepare_manifest
+    from orchestration.build.dbt_cli import prepare_manifest
 
     changed: list[str] = []
     manifest = prepare_manifest(force=args.force, changed=changed)
@@ -440,7 +440,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    from orchestration.dbt_cli import prepare_manifest
+    from orchestration.build.dbt_cli import prepare_manifest
 
     home = ensure_dagster_home()
     prepare_manifest(force=True)
@@ -473,8 +473,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     failure sensor. Storage is PostgreSQL when MISSION_TRACKER_DAGSTER_PG_URL is set, else SQLite in
     DAGSTER_HOME. Stops both on Ctrl-C or SIGTERM; if either process dies, stops the other.
     """
-    from orchestration.dbt_cli import prepare_manifest
-    from orchestration.deploy import serve
+    from orchestration.build.dbt_cli import prepare_manifest
+    from orchestration.operations.deploy import serve
     from orchestration.settings import DAGSTER_PG_URL_VAR, SCHEDULE_VAR, dagster_environment
 
     # the schedule runs under serve unless the environment says otherwise; its processes get it passed

@@ -23,7 +23,7 @@ def pytest_configure(config: pytest.Config) -> None:
     manifest): render the catalogue's dbt files and parse the project if anything changed."""
     if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller prepared it already
         return
-    from orchestration.dbt_cli import prepare_manifest
+    from orchestration.build.dbt_cli import prepare_manifest
 
     prepare_manifest()
 
@@ -71,7 +71,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @dataclass
 class BuiltWarehouse:
     settings: Settings
-    summary: object  # orchestration.runner.RefreshSummary
+    summary: object  # orchestration.operations.runner.RefreshSummary
     #: a copy of the Dagster home taken right after the session refresh: what the UI tests read, and
     #: where the session run's events are (the worker that did not build it has its own, empty home),
     #: so that refreshes other tests run later on a worker's instance cannot change what they see
@@ -134,7 +134,7 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltW
 def _build_session_warehouse(
     warehouse_dir: Path, snapshot: Path, summary_file: Path, failure_file: Path
 ) -> None:
-    from orchestration.runner import run_refresh
+    from orchestration.operations.runner import run_refresh
 
     warehouse_dir.mkdir(parents=True)
     try:

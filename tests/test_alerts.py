@@ -7,12 +7,12 @@ import json
 
 from dagster import DagsterEventType, DagsterInstance, build_run_status_sensor_context, materialize
 
-from orchestration.alerts import write_alert
 from orchestration.defs.assets.ingest import build_ingest_assets
 from orchestration.defs.resources import RefreshLock, SourceFetcher, WarehouseConfig
 from orchestration.defs.sensors import alert_on_run_failure
+from orchestration.ingest.sources.catalogue import get_source
+from orchestration.operations.alerts import write_alert
 from orchestration.settings import ALERT_WEBHOOK_VAR, get_settings
-from orchestration.sources.catalogue import get_source
 from tests.helpers import environment, isolated_warehouse, poisoned_bundle, set_cell
 from tests.loopback import LoopbackPublisher
 

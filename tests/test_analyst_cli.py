@@ -13,7 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.analyst import (
+from orchestration.cli import main
+from orchestration.deliver.analyst import (
     READ_ONLY_HINT,
     SANDBOX_HINT,
     STOP_WAIT_SECONDS,
@@ -22,8 +23,7 @@ from orchestration.analyst import (
     VALUE_HINT,
     connect_analyst,
 )
-from orchestration.cli import main
-from orchestration.sources.catalogue import load_catalogue
+from orchestration.ingest.sources.catalogue import load_catalogue
 
 CLI = str(Path(sys.executable).with_name("mission-tracker"))
 

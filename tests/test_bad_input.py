@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.runner import failure_line, run_refresh
+from orchestration.ingest.sources.catalogue import get_source
+from orchestration.operations.runner import failure_line, run_refresh
 from orchestration.settings import BUNDLED_DIR_VAR, WAREHOUSE_DIR_VAR
-from orchestration.sources.catalogue import get_source
 from orchestration.warehouse.files import sha256_of
 from tests.helpers import (
     append_copy_of_line,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.sources.ons_els import ELS_COLUMNS, parse_els_csv
+from orchestration.ingest.sources.ons_els import ELS_COLUMNS, parse_els_csv
 from tests.helpers import BUNDLED_DIR, import_script
 
 bench_scale = import_script("bench_scale")

@@ -10,11 +10,11 @@ import shutil
 import pytest
 from dagster import AssetKey
 
-from orchestration.dbt_cli import run_dbt
+from orchestration.build.dbt_cli import run_dbt
+from orchestration.build.dbt_codegen import MARKER, differences, render, write_generated
+from orchestration.ingest.sources.catalogue import MetricMapping, get_source, load_catalogue
 from orchestration.quality.raw_suites import raw_suites
 from orchestration.settings import DBT_PROJECT_DIR
-from orchestration.sources.catalogue import MetricMapping, get_source, load_catalogue
-from orchestration.sources.dbt_codegen import MARKER, differences, render, write_generated
 
 
 @pytest.fixture(scope="module")

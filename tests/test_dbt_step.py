@@ -10,7 +10,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtCliResource
 
-from orchestration.dbt_cli import DBT_EXECUTABLE, PREPARED_MANIFEST, dbt_vars, run_dbt
+from orchestration.build.dbt_cli import DBT_EXECUTABLE, PREPARED_MANIFEST, dbt_vars, run_dbt
 from orchestration.defs.assets.dbt import dbt_resource
 from orchestration.settings import DBT_PROJECT_DIR
 

@@ -5,7 +5,7 @@ from dagster import AssetKey
 
 from orchestration.definitions import defs
 from orchestration.defs.schedules import NIGHTLY_JOB_NAME
-from orchestration.sources.catalogue import load_catalogue
+from orchestration.ingest.sources.catalogue import load_catalogue
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import shutil
 import duckdb
 import pytest
 
-from orchestration.dbt_cli import run_dbt
+from orchestration.build.dbt_cli import run_dbt
 from tests.helpers import isolated_warehouse
 
 #: The history marts append a vintage per publish: they are built from the load log, not rebuilt

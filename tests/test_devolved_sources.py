@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.scotpho import parse_scotpho_csv, scotpho_period
+from orchestration.ingest.sources.errors import SourceFormatError
+from orchestration.ingest.sources.scotpho import parse_scotpho_csv, scotpho_period
 
 BUNDLED = Path(__file__).resolve().parents[1] / "data" / "bundled"
 SCOTPHO = BUNDLED / "scotpho" / "scotpho_council_area_indicators.csv"

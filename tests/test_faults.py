@@ -14,9 +14,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.refresh_lock import EXIT_ALREADY_RUNNING, read_holder
+from orchestration.ingest.sources.catalogue import get_source
+from orchestration.operations.refresh_lock import EXIT_ALREADY_RUNNING, read_holder
 from orchestration.settings import BUNDLED_DIR_VAR, PROJECT_ROOT, WAREHOUSE_DIR_VAR
-from orchestration.sources.catalogue import get_source
 from orchestration.warehouse.files import sha256_of
 from tests.helpers import copy_published, import_script, poisoned_bundle, set_cells_where
 

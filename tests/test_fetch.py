@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.fetch import FetchError, FetchPolicy, fetch_to_landing, read_state
+from orchestration.ingest.fetch import FetchError, FetchPolicy, fetch_to_landing, read_state
 from tests.helpers import BUNDLED_DIR
 from tests.loopback import LoopbackPublisher
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from orchestration.freshness import assess, assess_release, months_between
+from orchestration.ingest.sources.catalogue import get_source, load_catalogue
+from orchestration.operations.freshness import assess, assess_release, months_between
 from orchestration.settings import WAREHOUSE_DIR_VAR, get_settings
-from orchestration.sources.catalogue import get_source, load_catalogue
 
 ANNUAL = get_source("healthy_life_expectancy")
 
@@ -78,7 +78,7 @@ def test_latest_dates_reads_each_sources_latest_period_end_and_its_latest_loads_
     date of its most recent load, even when that load has none and an older one had."""
     from datetime import datetime
 
-    from orchestration.freshness import latest_dates
+    from orchestration.operations.freshness import latest_dates
     from orchestration.warehouse.loading import LOAD_LOG, connect_for_loading
 
     con = connect_for_loading(tmp_path / "build.duckdb")

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from orchestration.runner import run_refresh
-from orchestration.sources.catalogue import get_source
+from orchestration.ingest.sources.catalogue import get_source
+from orchestration.operations.runner import run_refresh
 from orchestration.warehouse.files import sha256_of
 from tests.helpers import copy_published, isolated_warehouse, poisoned_bundle, set_cells_where
 

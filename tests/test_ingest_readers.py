@@ -10,9 +10,11 @@ import duckdb
 import pytest
 from dagster import materialize
 
-from orchestration.alerts import step_failure_message
 from orchestration.defs.assets.ingest import build_ingest_assets
 from orchestration.defs.resources import RefreshLock, SourceFetcher, WarehouseConfig
+from orchestration.ingest.sources import ons_els
+from orchestration.ingest.sources.catalogue import get_source
+from orchestration.operations.alerts import step_failure_message
 from orchestration.settings import (
     DBT_PROJECT_DIR,
     DEFAULT_DUCKDB_MEMORY_LIMIT,
@@ -20,8 +22,6 @@ from orchestration.settings import (
     duckdb_memory_limit,
     get_settings,
 )
-from orchestration.sources import ons_els
-from orchestration.sources.catalogue import get_source
 from orchestration.warehouse.files import connect
 from tests.helpers import BUNDLED_DIR, isolated_warehouse, poisoned_bundle, set_cell
 

@@ -20,12 +20,12 @@ import duckdb
 import pytest
 from dagster import materialize
 
-from orchestration.alerts import step_failure_message
 from orchestration.defs.assets.ingest import build_ingest_assets
 from orchestration.defs.resources import RefreshLock, SourceFetcher, WarehouseConfig
-from orchestration.runner import RefreshSummary, run_refresh
+from orchestration.ingest.sources.catalogue import get_source, load_catalogue
+from orchestration.operations.alerts import step_failure_message
+from orchestration.operations.runner import RefreshSummary, run_refresh
 from orchestration.settings import PROJECT_ROOT, SOURCE_MIRROR_VAR, SOURCE_MODE_VAR
-from orchestration.sources.catalogue import get_source, load_catalogue
 from orchestration.warehouse.files import sha256_of
 from tests.helpers import BUNDLED_DIR, copy_published, edit_csv, environment, isolated_warehouse
 from tests.loopback import LoopbackPublisher

@@ -61,7 +61,7 @@ def test_the_metric_seed_and_the_source_catalogue_agree_on_each_metrics_source()
     metric names the source it is computed from)."""
     import csv
 
-    from orchestration.sources.catalogue import METRICS_SEED, load_catalogue
+    from orchestration.ingest.sources.catalogue import METRICS_SEED, load_catalogue
 
     catalogue = load_catalogue()
     mapped: dict[str, set[str]] = {}

@@ -13,10 +13,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.sources.catalogue import load_catalogue
-from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.ons_els import ELS_COLUMNS, PARSED_COLUMNS, parse_els_csv, stage_els_csv
-from orchestration.sources.tidy import ParseReport
+from orchestration.ingest.sources.catalogue import load_catalogue
+from orchestration.ingest.sources.errors import SourceFormatError
+from orchestration.ingest.sources.ons_els import ELS_COLUMNS, PARSED_COLUMNS, parse_els_csv, stage_els_csv
+from orchestration.ingest.sources.tidy import ParseReport
 
 HEADER = ",".join(ELS_COLUMNS)
 BUNDLED_ELS = Path(__file__).resolve().parents[1] / "data" / "bundled" / "ons_els"

@@ -16,18 +16,18 @@ import duckdb
 import pytest
 from dagster import AssetKey, DagsterEventType, DagsterInstance, EventRecordsFilter, materialize
 
-from orchestration.analyst import AnalystQueryError, analyst_relation, connect_analyst
 from orchestration.cli import main
 from orchestration.defs.assets.ingest import build_ingest_assets
 from orchestration.defs.resources import RefreshLock, SourceFetcher, WarehouseConfig
-from orchestration.refresh_lock import (
+from orchestration.deliver.analyst import AnalystQueryError, analyst_relation, connect_analyst
+from orchestration.ingest.sources.catalogue import get_source
+from orchestration.operations.refresh_lock import (
     RefreshAlreadyRunning,
     read_holder,
     refresh_lock,
 )
-from orchestration.runner import run_refresh, summarise
+from orchestration.operations.runner import run_refresh, summarise
 from orchestration.settings import PROJECT_ROOT, RUN_LOCK_WAIT_VAR, WAREHOUSE_DIR_VAR
-from orchestration.sources.catalogue import get_source
 from orchestration.warehouse.files import sha256_of
 from tests.helpers import (
     LEGITIMATE_ODDITIES,
@@ -145,7 +145,7 @@ def test_a_corrupt_or_missing_warehouse_gives_one_error_and_a_hint(tmp_path, cap
 HOLDER = """
 import sys, time
 from pathlib import Path
-from orchestration.refresh_lock import refresh_lock
+from orchestration.operations.refresh_lock import refresh_lock
 with refresh_lock(Path(sys.argv[1]), run_id="holder-run"):
     print("held", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -361,7 +361,7 @@ def test_legitimate_oddities_in_one_release_are_handled_and_published(materializ
 
 
 def test_an_unchanged_night_stops_before_dagster_and_a_changed_file_does_not(built_warehouse, tmp_path):
-    from orchestration.runner import unchanged_since_publish
+    from orchestration.operations.runner import unchanged_since_publish
     from orchestration.settings import get_settings
 
     warehouse = tmp_path / "warehouse"

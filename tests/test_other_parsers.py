@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.ipsos import parse_ipsos_csv
-from orchestration.sources.open_sdg import parse_open_sdg_csv
-from orchestration.sources.synthetic import generate_sample
+from orchestration.ingest.sources.errors import SourceFormatError
+from orchestration.ingest.sources.ipsos import parse_ipsos_csv
+from orchestration.ingest.sources.open_sdg import parse_open_sdg_csv
+from orchestration.ingest.sources.synthetic import generate_sample
 
 SDG_HEADER = "Year,Series,Units,Sex,Region,Observation status,GeoCode,Value"
 

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from orchestration.sources.periods import PeriodFormatError, parse_period
+from orchestration.ingest.sources.periods import PeriodFormatError, parse_period
 
 
 @pytest.mark.parametrize(

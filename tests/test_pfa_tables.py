@@ -16,10 +16,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from orchestration.ingest.sources.catalogue import get_source
+from orchestration.ingest.sources.errors import SourceFormatError
+from orchestration.ingest.sources.ons_pfa import clean_label
 from orchestration.settings import DBT_PROJECT_DIR
-from orchestration.sources.catalogue import get_source
-from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.ons_pfa import clean_label
 
 BUNDLED = Path(__file__).resolve().parents[1] / "data" / "bundled"
 MARCH_2019 = BUNDLED / "ons_pfa" / "policeforceareatablesyeendingmarch2019.xlsx"
@@ -317,7 +317,7 @@ def test_authority_rates_sum_partnership_rows_on_current_codes(published_con):
 def test_c2_partnerships_agree_with_the_projects_force_lookup_but_for_the_listed_differences():
     """C2 as an authority -> partnership -> force lookup, cross-checked against the seed (upper tier ->
     force): every authority C2 places is in the same force as the seed says."""
-    from orchestration.sources.ons_pfa import partnership_rows, read_table
+    from orchestration.ingest.sources.ons_pfa import partnership_rows, read_table
 
     grid = read_table(BUNDLED / "ons_pfa" / "policeforceareatablesyejune25final_table_c2.csv", "C2")
     _, rows, left_out = partnership_rows(grid)

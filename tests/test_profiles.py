@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from orchestration.cli import main
-from orchestration.report.labels import format_value
-from orchestration.report.profiles import SPINE_PAD, SPINE_WIDTH, find_profile, spine_svg, trend_cell
+from orchestration.deliver.report.labels import format_value
+from orchestration.deliver.report.profiles import SPINE_PAD, SPINE_WIDTH, find_profile, spine_svg, trend_cell
 from orchestration.settings import DBT_PROJECT_DIR
 
 

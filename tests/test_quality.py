@@ -8,10 +8,10 @@ import json
 import pandas as pd
 import pytest
 
+from orchestration.ingest.sources.catalogue import get_source, load_catalogue
 from orchestration.quality.raw_suites import REFUSED_BY_PARSER, all_suites, raw_suite
 from orchestration.quality.suites import load_suite_specs, validate_frame
 from orchestration.settings import DBT_PROJECT_DIR
-from orchestration.sources.catalogue import get_source, load_catalogue
 
 KEY_TESTS = {
     "expect_column_values_to_not_be_null": "not_null",
@@ -217,7 +217,7 @@ def test_a_lookup_sources_key_is_declared_in_its_catalogue_entry(tmp_path):
     lookup source is added); a lookup without one is refused when the catalogue loads."""
     import yaml
 
-    from orchestration.sources.catalogue import CATALOGUE_PATH, CatalogueError
+    from orchestration.ingest.sources.catalogue import CATALOGUE_PATH, CatalogueError
 
     for source in load_catalogue():
         if source.format in ("geo_metadata_json", "lookup_csv", "area_clusters_json"):

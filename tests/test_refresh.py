@@ -6,7 +6,7 @@ from collections import Counter
 import duckdb
 import pytest
 
-from orchestration.sources.catalogue import get_source
+from orchestration.ingest.sources.catalogue import get_source
 
 
 def read_csv_rows(bundled_dir, relative_path):

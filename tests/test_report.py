@@ -10,8 +10,8 @@ from html import unescape
 import pandas as pd
 import pytest
 
-from orchestration.report.charts import Chart, Line, render, segments, year_ticks
-from orchestration.report.labels import format_value
+from orchestration.deliver.report.charts import Chart, Line, render, segments, year_ticks
+from orchestration.deliver.report.labels import format_value
 
 FIGURE = re.compile(r'<figure class="figure figure-(\w+)" id="fig-([^"]+)">(.*?)</figure>', re.S)
 
@@ -147,7 +147,7 @@ def test_each_breakdown_table_row_is_the_marts_most_and_least_deprived_tenth(rep
         "max(areas) filter (group_order = 10) from metric_breakdowns b join dim_metrics m using (metric_id) "
         "where metric_id = 'neighbourhood_crime_rate' and breakdown_family = 'imd_decile_2025' and is_latest_period"
     ).fetchone()
-    from orchestration.report.labels import format_value
+    from orchestration.deliver.report.labels import format_value
 
     section = report.index("By deprivation and area type", report.index('<section class="mission" id="M11"'))
     row = report[report.index(f"<tr><td>{label}</td>", section) :]
@@ -229,7 +229,7 @@ def test_the_methods_text_agrees_with_the_methods_the_marts_ran(report, publishe
     """The Methods section is written from the same metadata the models use, or checked against it here:
     every trend method the scorecard used is described by its generated label, the Spearman critical
     value quoted is the seed's, and what it says about testing gaps and gradients is what the marts did."""
-    from orchestration.report.labels import TREND_METHODS
+    from orchestration.deliver.report.labels import TREND_METHODS
 
     methods = " ".join(_visible_text(report[report.index('<section class="methods"') :]).split())
     used = {
@@ -260,7 +260,7 @@ def test_the_methods_text_agrees_with_the_methods_the_marts_ran(report, publishe
 
 
 def test_a_gradient_is_printed_as_a_difference_in_the_series_unit():
-    from orchestration.report.labels import format_difference, format_value
+    from orchestration.deliver.report.labels import format_difference, format_value
 
     assert format_difference(4.83, "percent", 1) == "4.8 pp"  # percentage points, not "4.8%"
     assert format_difference(-0.17, "score_0_10", 2) == "-0.17 points"

@@ -5,7 +5,7 @@ from collections import defaultdict
 
 import pytest
 
-from orchestration.sources.catalogue import load_catalogue
+from orchestration.ingest.sources.catalogue import load_catalogue
 
 # ITL1 -> GSS, written out here independently of the dbt seed.
 ITL1 = {

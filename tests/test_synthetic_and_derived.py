@@ -5,8 +5,8 @@ import csv
 import pandas as pd
 import pytest
 
-from orchestration.sources.catalogue import load_catalogue
-from orchestration.sources.synthetic import generate_sample
+from orchestration.ingest.sources.catalogue import load_catalogue
+from orchestration.ingest.sources.synthetic import generate_sample
 
 #: The headline metrics with no real source here, and who would publish the series that fills each.
 MISSING_HEADLINES = {

@@ -13,10 +13,10 @@ import pytest
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
-from orchestration.sources.catalogue import get_source
-from orchestration.sources.dft import parse_jts_workbook, parse_nts_csv
-from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.ons_census import parse_census_csv
+from orchestration.ingest.sources.catalogue import get_source
+from orchestration.ingest.sources.dft import parse_jts_workbook, parse_nts_csv
+from orchestration.ingest.sources.errors import SourceFormatError
+from orchestration.ingest.sources.ons_census import parse_census_csv
 
 BUNDLED = Path(__file__).resolve().parents[1] / "data" / "bundled"
 NTS = BUNDLED / "dft" / "nts0409a_average_trips_by_mode_and_purpose.csv"

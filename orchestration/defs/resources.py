@@ -2,7 +2,7 @@
 
 ``bundled`` (the default, no network): the snapshot under ``data/bundled/``.
 ``live``: the publisher's file at the catalogue URL, fetched into the landing zone with the safeguards
-of :mod:`orchestration.fetch`. Sources with no live file (synthetic samples, derived tables, lookups
+of :mod:`orchestration.ingest.fetch`. Sources with no live file (synthetic samples, derived tables, lookups
 published as web pages) use their bundled snapshot in both modes, and say so.
 
 Every field left unset comes from the environment (``orchestration/settings.py``), so the nightly job
@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 
 from dagster import ConfigurableResource
 
-from orchestration.fetch import FetchOutcome, FetchPolicy, fetch_to_landing
+from orchestration.ingest.fetch import FetchOutcome, FetchPolicy, fetch_to_landing
+from orchestration.ingest.sources.catalogue import Source, load_catalogue
 from orchestration.settings import SOURCE_MODES, Settings, get_settings
-from orchestration.sources.catalogue import Source, load_catalogue
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ class SourceFetcher(ConfigurableResource):
 
 
 class RefreshLock(ConfigurableResource):
-    """Holds the warehouse's refresh lock (:mod:`orchestration.refresh_lock`) for the whole run.
+    """Holds the warehouse's refresh lock (:mod:`orchestration.operations.refresh_lock`) for the whole run.
 
     Every asset that writes the warehouse folder requires it; with the in-process executor resources
     are set up once per run, so the lock is taken before the first step and let go after the last.
@@ -163,7 +163,7 @@ class RefreshLock(ConfigurableResource):
 
     @contextmanager
     def yield_for_execution(self, context):  # type: ignore[override]
-        from orchestration.refresh_lock import held_by_this_process, read_holder, refresh_lock
+        from orchestration.operations.refresh_lock import held_by_this_process, read_holder, refresh_lock
 
         settings = self.warehouse.resolve()
         wait = settings.run_lock_wait if self.wait_seconds is None else self.wait_seconds

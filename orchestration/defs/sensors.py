@@ -3,9 +3,9 @@ observation on published_warehouse saying which version analysts are still readi
 
 from dagster import DefaultSensorStatus, RunFailureSensorContext, run_failure_sensor
 
-from orchestration.alerts import step_failure_message, write_alert
 from orchestration.defs.assets.publish import record_unchanged
 from orchestration.defs.resources import WarehouseConfig
+from orchestration.operations.alerts import step_failure_message, write_alert
 
 
 def failure_messages(context: RunFailureSensorContext) -> list[str]:

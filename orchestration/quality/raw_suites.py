@@ -12,9 +12,9 @@ from __future__ import annotations
 import csv
 from functools import cache
 
+from orchestration.ingest.sources.catalogue import LOOKUP_FORMATS, Source, load_catalogue
 from orchestration.quality.suites import SuiteSpec, load_suite_specs
 from orchestration.settings import DBT_PROJECT_DIR
-from orchestration.sources.catalogue import LOOKUP_FORMATS, Source, load_catalogue
 
 #: Plausible range of a value by unit: (min, max); None = unbounded on that side.
 UNIT_RANGES: dict[str, tuple[float | None, float | None]] = {

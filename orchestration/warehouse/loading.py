@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.sources.tidy import PARSED_TYPES, sql_literal
+from orchestration.ingest.sources.tidy import PARSED_TYPES, sql_literal
 from orchestration.warehouse.files import connect
 
 LOAD_LOG = "raw._load_log"
@@ -43,7 +43,7 @@ _ORIGIN_COLUMNS = (
     ("publisher_date", "timestamp"),
     ("load_number", "bigint"),
     # what the file was read with (catalogue entry and parser code): a load of the same file under a
-    # different one is not 'unchanged' (orchestration.sources.catalogue.parse_fingerprint)
+    # different one is not 'unchanged' (orchestration.ingest.sources.catalogue.parse_fingerprint)
     ("parse_fingerprint", "varchar"),
 )
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from orchestration.sources.tidy import sql_literal
+from orchestration.ingest.sources.tidy import sql_literal
 from orchestration.warehouse.files import connect, sha256_of
 from orchestration.warehouse.loading import (
     LOAD_LOG,

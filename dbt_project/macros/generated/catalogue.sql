@@ -1,4 +1,4 @@
-{#- GENERATED from orchestration/sources/catalogue.yml by orchestration/sources/dbt_codegen.py.
+{#- GENERATED from orchestration/ingest/sources/catalogue.yml by orchestration/build/dbt_codegen.py.
     Do not edit: edit the catalogue (the refresh rewrites this file before dbt parses). -#}
 {% macro metric_staging_models() %}
     {#- Every staging model of metric rows, in catalogue order: the union's inputs. -#}

@@ -4,7 +4,7 @@
     employment files); int_metric_values_deduplicated keeps one, and the singular test
     assert_duplicate_facts_agree fails if two sources ever disagree.
     The list of staging models is the catalogue's (macros/generated/catalogue.sql, written from
-    orchestration/sources/catalogue.yml before every parse): adding a source adds it here. The
+    orchestration/ingest/sources/catalogue.yml before every parse): adding a source adds it here. The
     series the project derives from them in dbt (provenance 'derived') join the same union.
 -#}
 {%- set metric_staging_models = metric_staging_models() + ['int_travel_mode_shares_derived', 'int_devolution_coverage_derived', 'int_crime_rates_computed'] -%}

@@ -15,7 +15,7 @@ from dagster import AssetExecutionContext, AssetKey, ConfigurableResource, InitR
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from pydantic import PrivateAttr
 
-from orchestration.dbt_cli import (
+from orchestration.build.dbt_cli import (
     DBT_EXECUTABLE,
     dbt_command,
     dbt_vars,

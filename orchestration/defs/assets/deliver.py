@@ -13,9 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, multi_asset
 
 from orchestration.defs.resources import RefreshLock, WarehouseConfig
-from orchestration.exports import ExportResult, export_marts
-from orchestration.report.build import ReportResult, build_published_report
-from orchestration.report.profiles import ProfilesResult, build_published_profiles
+from orchestration.deliver.exports import ExportResult, export_marts
+from orchestration.deliver.report.build import ReportResult, build_published_report
+from orchestration.deliver.report.profiles import ProfilesResult, build_published_profiles
 from orchestration.settings import DATA_TEAM
 
 REPORT = AssetKey("scorecard_report")

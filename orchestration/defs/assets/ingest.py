@@ -30,17 +30,17 @@ from orchestration.defs.checks.great_expectations import (
     raw_suite_specs,
 )
 from orchestration.defs.resources import RefreshLock, SourceFetcher, SourceFile, WarehouseConfig
-from orchestration.fetch import FetchError
-from orchestration.settings import DATA_TEAM, Settings
-from orchestration.sources.catalogue import (
+from orchestration.ingest.fetch import FetchError
+from orchestration.ingest.sources.catalogue import (
     Source,
     load_catalogue,
     parse_fingerprint,
     source_checksum,
     source_tags,
 )
-from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.tidy import PARSED_TYPES
+from orchestration.ingest.sources.errors import SourceFormatError
+from orchestration.ingest.sources.tidy import PARSED_TYPES
+from orchestration.settings import DATA_TEAM, Settings
 from orchestration.warehouse.loading import (
     Origin,
     connect_for_loading,

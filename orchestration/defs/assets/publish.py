@@ -22,7 +22,7 @@ from dagster import (
     asset,
 )
 
-from orchestration.dbt_cli import mart_model_names
+from orchestration.build.dbt_cli import mart_model_names
 from orchestration.defs.assets.nothing_new import PUBLISHED_KEY, nothing_new_observation
 from orchestration.defs.resources import RefreshLock, WarehouseConfig
 from orchestration.settings import DATA_TEAM, PROJECT_ROOT, Settings

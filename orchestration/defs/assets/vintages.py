@@ -3,7 +3,7 @@
 After the ingest assets, ``record_vintages`` rewrites ``raw.source_vintages`` from the load log (one
 row per vintage: a load whose file differs from the source's previous load, in load order, with its
 origin) and takes any new vintage's changed figures into ``raw.metric_value_history``
-(orchestration/history.py: ranges of vintages per figure, so the history grows by what changed). It
+(orchestration/ingest/history.py: ranges of vintages per figure, so the history grows by what changed). It
 first checks the history's invariants and fails, naming them and the repair command, if one broke.
 dbt turns the two tables into the ``source_vintages``, ``metric_value_history`` and
 ``metric_revisions`` marts.
@@ -17,8 +17,8 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure, Materia
 from orchestration import history
 from orchestration.defs.assets.ingest import raw_asset_key
 from orchestration.defs.resources import RefreshLock, WarehouseConfig
+from orchestration.ingest.sources.catalogue import load_catalogue
 from orchestration.settings import DATA_TEAM
-from orchestration.sources.catalogue import load_catalogue
 from orchestration.warehouse.files import connect
 
 VINTAGES_KEY = AssetKey(["raw", "source_vintages"])

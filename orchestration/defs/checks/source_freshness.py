@@ -19,8 +19,8 @@ from dagster import (
 
 from orchestration.defs.assets.ingest import raw_asset_key
 from orchestration.defs.resources import RefreshLock, WarehouseConfig
-from orchestration.freshness import assess, assess_release, latest_dates
-from orchestration.sources.catalogue import load_catalogue
+from orchestration.ingest.sources.catalogue import load_catalogue
+from orchestration.operations.freshness import assess, assess_release, latest_dates
 from orchestration.warehouse.files import connect
 
 CHECK_NAME = "freshness"

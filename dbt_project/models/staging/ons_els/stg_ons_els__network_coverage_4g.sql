@@ -1,3 +1,3 @@
-{#- GENERATED from orchestration/sources/catalogue.yml by orchestration/sources/dbt_codegen.py.
+{#- GENERATED from orchestration/ingest/sources/catalogue.yml by orchestration/build/dbt_codegen.py.
     Do not edit: edit the catalogue (the refresh rewrites this file before dbt parses). -#}
 {{ stg_metric_rows('ons_els', 'network_coverage_4g') }}

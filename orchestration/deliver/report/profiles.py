@@ -18,8 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.report.files import staged_folder, write_readable
-from orchestration.report.labels import (
+from orchestration.deliver.report.files import staged_folder, write_readable
+from orchestration.deliver.report.labels import (
     OGL,
     TREND_METHODS,
     Citation,
@@ -592,7 +592,7 @@ def find_profile(folder: Path, query: str, authorities: Mapping[str, str]) -> tu
 def build_published_profiles(settings, folder: Path | None = None) -> ProfilesResult:
     """The profiles of the published warehouse (settings: orchestration.settings.Settings), the one way
     the refresh and `mission-tracker report` both build them."""
-    from orchestration.report.labels import citations
+    from orchestration.deliver.report.labels import citations
 
     return build_profiles(
         settings.published_db, folder or settings.profiles_dir, citations(settings.bundled_dir)

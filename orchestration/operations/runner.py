@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from orchestration.alerts import step_failure_message
+from orchestration.operations.alerts import step_failure_message
 from orchestration.settings import Settings, dagster_instance, get_settings
 
 
@@ -71,7 +71,7 @@ def summarise(result) -> RefreshSummary:  # result: dagster ExecuteInProcessResu
             while error is not None and error.cause is not None:
                 error = error.cause
             message = error.message.strip() if error else event.message
-            # Dagster prefixes the exception's class ("orchestration.refresh_lock.RefreshAlreadyRunning: ")
+            # Dagster prefixes the exception's class ("orchestration.operations.refresh_lock.Refresh...: ")
             summary.failures.append(f"run setup: {_QUALIFIED_CLASS.sub('', message, count=1)}")
     return summary
 
@@ -96,7 +96,7 @@ def run_refresh(
     """
     import uuid
 
-    from orchestration.refresh_lock import refresh_lock
+    from orchestration.operations.refresh_lock import refresh_lock
 
     settings = settings or get_settings()
     run_id = str(uuid.uuid4())
@@ -115,7 +115,7 @@ def _execute_refresh(
 ) -> RefreshSummary:
     from dagster import AssetKey, AssetSelection
 
-    from orchestration.dbt_cli import prepare_manifest
+    from orchestration.build.dbt_cli import prepare_manifest
 
     prepare_manifest()  # the explicit step: render the catalogue's dbt files, parse if anything changed
     from orchestration.definitions import configured_resources, defs
@@ -151,7 +151,7 @@ def _execute_refresh(
             record_unchanged(instance, settings, result.run_id)
     summary = summarise(result)
     if not summary.success:  # the sensor alerts too when the daemon runs; one file per run either way
-        from orchestration.alerts import write_alert
+        from orchestration.operations.alerts import write_alert
 
         alert = write_alert(settings, result.run_id, NIGHTLY_JOB_NAME, summary.failures)
         summary.alert = f"{alert.path} (webhook: {alert.webhook_status})"
@@ -183,8 +183,8 @@ def unchanged_since_publish(settings) -> dict | None:
     of code changed (the same inputs fingerprint a publish records), and the published file is intact.
     Anything else returns None and the refresh runs as a Dagster job.
     """
+    from orchestration.ingest.sources.catalogue import load_catalogue, source_checksum
     from orchestration.settings import PROJECT_ROOT
-    from orchestration.sources.catalogue import load_catalogue, source_checksum
     from orchestration.warehouse.files import sha256_of
     from orchestration.warehouse.publishing import fingerprint_of, read_manifest
 

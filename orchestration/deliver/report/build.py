@@ -13,10 +13,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from orchestration.report import breakdowns
-from orchestration.report.charts import PALETTE, Band, Chart, Line, render
-from orchestration.report.files import FILE_MODE, staged_folder, write_atomically
-from orchestration.report.labels import (
+from orchestration.deliver.report import breakdowns
+from orchestration.deliver.report.charts import PALETTE, Band, Chart, Line, render
+from orchestration.deliver.report.files import FILE_MODE, staged_folder, write_atomically
+from orchestration.deliver.report.labels import (
     AREA_POPULATIONS,
     GAP_METHODS,
     OGL,
@@ -27,7 +27,7 @@ from orchestration.report.labels import (
     series_label,
     unit_label,
 )
-from orchestration.report.maps import QUINTILE_COLOURS, choropleth, outline_defs
+from orchestration.deliver.report.maps import QUINTILE_COLOURS, choropleth, outline_defs
 
 MAX_TREND_CHARTS = 6
 DATA_FOLDER = "data"
@@ -618,8 +618,8 @@ BOUNDARIES = "boundaries_topojson"
 def build_published_report(settings, out: Path | None = None) -> ReportResult:
     """The report of the published warehouse (settings: orchestration.settings.Settings), the one way
     the refresh and `mission-tracker report` both build it."""
-    from orchestration.report.labels import citations
-    from orchestration.sources.catalogue import reference_file
+    from orchestration.deliver.report.labels import citations
+    from orchestration.ingest.sources.catalogue import reference_file
 
     boundaries = settings.bundled_dir / reference_file(BOUNDARIES)["bundled_path"]
     return build_report(

@@ -9,7 +9,13 @@ from html import escape
 
 import duckdb
 
-from orchestration.report.labels import Citation, cite_html, format_difference, format_value, series_label
+from orchestration.deliver.report.labels import (
+    Citation,
+    cite_html,
+    format_difference,
+    format_value,
+    series_label,
+)
 
 #: Where the area types come from (seeds, not catalogue sources), cited under the tables.
 AREA_TYPE_SOURCES = (

@@ -27,7 +27,7 @@ ingest keep up with LSOA-sized files). When it finds anything it does not accept
 something its line numbering cannot follow (blank lines, line breaks inside quotes, whitespace other
 than spaces at a cell's edge), it steps aside and :func:`parse_els_csv`, the row-by-row reader, reads
 the file: it names the first bad line, or returns the same rows. Periods are parsed in Python either
-way (:func:`orchestration.sources.periods.parse_period`), once per distinct period.
+way (:func:`orchestration.ingest.sources.periods.parse_period`), once per distinct period.
 """
 
 from __future__ import annotations
@@ -42,9 +42,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.periods import Period, PeriodFormatError, parse_period
-from orchestration.sources.tidy import (
+from orchestration.ingest.sources.errors import SourceFormatError
+from orchestration.ingest.sources.periods import Period, PeriodFormatError, parse_period
+from orchestration.ingest.sources.tidy import (
     NUMBER_PATTERN,
     PARSED_COLUMNS,
     PARSED_TYPES,

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.periods import parse_period
+from orchestration.ingest.sources.errors import SourceFormatError
+from orchestration.ingest.sources.periods import parse_period
 
 #: A number as publishers write it once thousands commas are dropped (the DuckDB ELS reader checks
 #: cells against the same pattern in SQL).

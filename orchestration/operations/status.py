@@ -46,8 +46,8 @@ def sources_changed_since(previous: Path | None, current: Path) -> list[str]:
 
 def source_lines(settings: Settings) -> list[str]:
     """Every catalogue source: id, provenance, title, then its latest period and freshness."""
-    from orchestration.freshness import assess, latest_dates
-    from orchestration.sources.catalogue import load_catalogue
+    from orchestration.ingest.sources.catalogue import load_catalogue
+    from orchestration.operations.freshness import assess, latest_dates
 
     path = settings.published_db
     loads: dict[str, tuple] = {}
@@ -62,7 +62,7 @@ def source_lines(settings: Settings) -> list[str]:
     today = datetime.now(UTC).date()
     catalogue = load_catalogue()
     lines = [
-        f"{len(catalogue)} sources in orchestration/sources/catalogue.yml"
+        f"{len(catalogue)} sources in orchestration/ingest/sources/catalogue.yml"
         + ("" if path.exists() else f" (no published warehouse at {path}: latest periods unknown)")
     ]
     for source in catalogue:
@@ -75,8 +75,8 @@ def source_lines(settings: Settings) -> list[str]:
 
 def status_lines(settings: Settings) -> list[str]:
     """The published version, the last refresh and run, and each source's freshness and fetch."""
-    from orchestration.freshness import assess, assess_release, latest_dates
-    from orchestration.sources.catalogue import load_catalogue
+    from orchestration.ingest.sources.catalogue import load_catalogue
+    from orchestration.operations.freshness import assess, assess_release, latest_dates
     from orchestration.warehouse.files import sha256_of
     from orchestration.warehouse.publishing import list_versions, read_manifest
 
@@ -131,7 +131,7 @@ def _megabytes(size: int) -> str:
 
 def history_sizes(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
     """(ranges, figure-vintages) of a warehouse's vintage history; None before it has one."""
-    from orchestration.history import HISTORY
+    from orchestration.ingest.history import HISTORY
 
     (present,) = con.execute(
         "select count(*) from information_schema.columns where table_schema = 'raw' "
@@ -171,7 +171,7 @@ def storage_lines(settings: Settings, manifest: dict, history: tuple[int, int] |
 
 
 def fetch_line(settings: Settings, source) -> str:
-    from orchestration.fetch import read_state
+    from orchestration.ingest.fetch import read_state
 
     if source is None or not source.fetchable:
         return "no live file (bundled only)"

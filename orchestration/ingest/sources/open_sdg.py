@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.periods import parse_period
-from orchestration.sources.tidy import PARSED_COLUMNS, ParseReport, parse_number, read_csv_records
+from orchestration.ingest.sources.errors import SourceFormatError
+from orchestration.ingest.sources.periods import parse_period
+from orchestration.ingest.sources.tidy import PARSED_COLUMNS, ParseReport, parse_number, read_csv_records
 
 OPEN_SDG_COLUMNS: tuple[str, ...] = ("Year", "Series", "Units", "Observation status", "GeoCode", "Value")
 NOT_DISAGGREGATIONS = {*OPEN_SDG_COLUMNS, "Unit multiplier"}

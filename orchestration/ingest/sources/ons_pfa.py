@@ -55,8 +55,8 @@ from typing import Any
 
 import pandas as pd
 
-from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.tidy import (
+from orchestration.ingest.sources.errors import SourceFormatError
+from orchestration.ingest.sources.tidy import (
     PARSED_COLUMNS,
     SUPPRESSION_MARKERS,
     ParseReport,

@@ -32,8 +32,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.tidy import PARSED_COLUMNS, ParseReport, metric_row, parse_number, read_csv_records
+from orchestration.ingest.sources.errors import SourceFormatError
+from orchestration.ingest.sources.tidy import (
+    PARSED_COLUMNS,
+    ParseReport,
+    metric_row,
+    parse_number,
+    read_csv_records,
+)
 
 SCOTPHO_COLUMNS: tuple[str, ...] = (
     "area_code",

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import duckdb
 
-from orchestration.sources.catalogue import Source
+from orchestration.ingest.sources.catalogue import Source
 from orchestration.warehouse.loading import LOAD_LOG
 
 

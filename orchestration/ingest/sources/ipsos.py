@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.periods import parse_period
-from orchestration.sources.tidy import ParseReport, parse_number, read_csv_records
+from orchestration.ingest.sources.errors import SourceFormatError
+from orchestration.ingest.sources.periods import parse_period
+from orchestration.ingest.sources.tidy import ParseReport, parse_number, read_csv_records
 
 IPSOS_COLUMNS: tuple[str, ...] = ("group_type", "group_name", "mission_no", "mission_key", "index_score")
 WAVE_PERIOD = "2022-02-01/P1M"

@@ -24,10 +24,15 @@ from pathlib import Path
 
 import yaml
 
+from orchestration.ingest.sources.catalogue import (
+    CatalogueError,
+    Source,
+    load_catalogue,
+    publisher_descriptions,
+)
 from orchestration.settings import DBT_PROJECT_DIR
-from orchestration.sources.catalogue import CatalogueError, Source, load_catalogue, publisher_descriptions
 
-MARKER = "GENERATED from orchestration/sources/catalogue.yml by orchestration/sources/dbt_codegen.py"
+MARKER = "GENERATED from orchestration/ingest/sources/catalogue.yml by orchestration/build/dbt_codegen.py"
 DO_NOT_EDIT = "Do not edit: edit the catalogue (the refresh rewrites this file before dbt parses)."
 HEADER_YAML = f"# {MARKER}.\n# {DO_NOT_EDIT}\n"
 HEADER_JINJA = f"{{#- {MARKER}.\n    {DO_NOT_EDIT} -#}}\n"

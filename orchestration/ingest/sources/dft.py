@@ -33,9 +33,15 @@ from typing import Any
 
 import pandas as pd
 
-from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.ons_pfa import Grid, clean_label, find_column, find_header, number
-from orchestration.sources.tidy import PARSED_COLUMNS, ParseReport, metric_row, parse_number, read_csv_records
+from orchestration.ingest.sources.errors import SourceFormatError
+from orchestration.ingest.sources.ons_pfa import Grid, clean_label, find_column, find_header, number
+from orchestration.ingest.sources.tidy import (
+    PARSED_COLUMNS,
+    ParseReport,
+    metric_row,
+    parse_number,
+    read_csv_records,
+)
 
 ENGLAND = ("E92000001", "England")
 #: NTS0409a's columns, every one required (a renamed purpose column means the table changed).

@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.periods import parse_period
-from orchestration.sources.tidy import PARSED_COLUMNS, ParseReport
+from orchestration.ingest.sources.errors import SourceFormatError
+from orchestration.ingest.sources.periods import parse_period
+from orchestration.ingest.sources.tidy import PARSED_COLUMNS, ParseReport
 
 #: Keys a spec must have (the catalogue's expected_columns for this format).
 SPEC_KEYS: tuple[str, ...] = ("seed", "indicator", "unit", "imitates", "areas", "periods", "value")

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from orchestration.sources.errors import SourceFormatError
-from orchestration.sources.tidy import ParseReport, read_csv_records, read_text
+from orchestration.ingest.sources.errors import SourceFormatError
+from orchestration.ingest.sources.tidy import ParseReport, read_csv_records, read_text
 
 HIERARCHY_KEYS: tuple[str, ...] = ("areacd", "areanm", "level", "parents", "children")
 CLUSTER_KEYS: tuple[str, ...] = ("types", "lookup")

@@ -192,7 +192,7 @@ def _publisher_metadata(path: Path) -> dict[str, str]:
 @cache
 def citations(bundled_dir: Path) -> dict[str, Citation]:
     """One citation per catalogue source, from the catalogue and the publisher's own metadata file."""
-    from orchestration.sources.catalogue import load_catalogue
+    from orchestration.ingest.sources.catalogue import load_catalogue
 
     cited = {}
     for source in load_catalogue():

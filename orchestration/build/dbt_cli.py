@@ -79,12 +79,12 @@ def prepare_manifest(*, force: bool = False, changed: list[str] | None = None) -
     """Write target/manifest.json with ``dbt parse`` when it is missing or stale (or when forced).
 
     First the dbt files the catalogue implies are brought in line with it (sources, staging models,
-    the union's list: orchestration/sources/dbt_codegen.py); a file that changes makes the manifest
+    the union's list: orchestration/build/dbt_codegen.py); a file that changes makes the manifest
     stale. ``@dbt_assets`` reads the manifest at import time; a fresh clone has none, and an edited
     model makes it stale, so an import re-parses then (a partial parse takes ~3 s). ``changed``, when
     given, receives what the rendering changed.
     """
-    from orchestration.sources.dbt_codegen import write_generated
+    from orchestration.build.dbt_codegen import write_generated
 
     rendered = write_generated()
     if changed is not None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import yaml
 
-from orchestration.sources import (
+from orchestration.ingest.sources import (
     dft,
     ipsos,
     ons_census,
@@ -24,7 +24,7 @@ from orchestration.sources import (
     scotpho,
     synthetic,
 )
-from orchestration.sources.tidy import ParseReport
+from orchestration.ingest.sources.tidy import ParseReport
 
 if TYPE_CHECKING:
     import duckdb
@@ -262,7 +262,7 @@ def get_source(source_id: str) -> Source:
     raise KeyError(f"no catalogue source {source_id!r}")
 
 
-METRICS_SEED = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "metrics.csv"
+METRICS_SEED = Path(__file__).resolve().parents[3] / "dbt_project" / "seeds" / "metrics.csv"
 
 
 @cache
@@ -289,7 +289,7 @@ def parse_fingerprint(source: Source) -> str:
     parser fix or a new mapping reaches the raw table without waiting for the publisher's next file."""
     import inspect
 
-    from orchestration.sources import tidy
+    from orchestration.ingest.sources import tidy
 
     parser_module = inspect.getmodule(FORMATS[source.format].parser)
     code = b"".join(

@@ -1,0 +1,1 @@
+"""Build: dbt, run through its documented CLI, and the dbt files generated from the source catalogue."""

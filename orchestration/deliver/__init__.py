@@ -1,0 +1,2 @@
+"""Deliver: what readers get from the published warehouse: the report, profiles, exports and the
+analyst sandbox."""

@@ -1,0 +1,1 @@
+"""Operations: running the nightly job, its lock, alerts, freshness, status and deployment."""
