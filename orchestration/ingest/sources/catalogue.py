@@ -282,23 +282,30 @@ def source_tags(source: Source) -> dict[str, str]:
     }
 
 
+@cache
+def _format_code_digest(fmt: str) -> str:
+    """sha256 of the code a format reads files with: its parser's module and the shared tidy module."""
+    import inspect
+
+    from orchestration.ingest.sources import tidy
+
+    parser_module = inspect.getmodule(FORMATS[fmt].parser)
+    digest = hashlib.sha256()
+    for module in (parser_module, tidy):
+        if module is not None and module.__file__:
+            digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
+
+
 def parse_fingerprint(source: Source) -> str:
     """What a source's file is read with: its catalogue entry's reading instructions (format, options,
     expected and key columns, indicator mapping) and the code of its format's parser module and of the
     shared tidy-row module. A load of an unchanged file under a different fingerprint reloads it, so a
     parser fix or a new mapping reaches the raw table without waiting for the publisher's next file."""
-    import inspect
-
-    from orchestration.ingest.sources import tidy
-
-    parser_module = inspect.getmodule(FORMATS[source.format].parser)
-    code = b"".join(
-        Path(module.__file__).read_bytes() for module in (parser_module, tidy) if module and module.__file__
-    )
     entry = repr(
         (source.format, source.format_options, source.expected_columns, source.key_columns, source.metrics)
     )
-    return hashlib.sha256(entry.encode() + code).hexdigest()[:16]
+    return hashlib.sha256(entry.encode() + _format_code_digest(source.format).encode()).hexdigest()[:16]
 
 
 def source_checksum(source: Source, path: Path, bundled_dir: Path) -> str:
