@@ -149,3 +149,33 @@ def test_configuration_is_passed_in_through_the_warehouse_resource(tmp_path):
     assert (tmp_path / "configured" / "build" / "mission_tracker.duckdb").exists()
     assert not (tmp_path / "from_environment").exists()
     assert warehouse.resolve().build_db == tmp_path / "configured" / "build" / "mission_tracker.duckdb"
+
+
+def test_an_unchanged_file_is_reloaded_when_its_mapping_changes(tmp_path):
+    """The same file under a changed catalogue mapping (here: a breakdown renamed) is read again, so the
+    raw table never keeps what an earlier mapping made of it; under the same mapping it is not."""
+    import dataclasses
+
+    from orchestration.ingest.sources.catalogue import MetricMapping, parse_fingerprint
+
+    renamed = dataclasses.replace(
+        HLE,
+        metrics=tuple(MetricMapping(m.indicator, m.metric_id, f"{m.breakdown}_renamed") for m in HLE.metrics),
+    )
+    assert parse_fingerprint(renamed) != parse_fingerprint(HLE)
+
+    def load(source):
+        with isolated_warehouse(tmp_path):
+            result = materialize([*build_ingest_assets([source])], resources=RESOURCES)
+            build_db = get_settings().build_db
+        (materialization,) = result.asset_materializations_for_node(result.all_node_events[0].node_name)
+        with duckdb.connect(str(build_db), read_only=True) as con:
+            breakdowns = {
+                b for (b,) in con.execute(f"select distinct breakdown from raw.{HLE.id}").fetchall()
+            }
+        return materialization.metadata["unchanged"].value, breakdowns
+
+    assert load(HLE) == (False, {m.breakdown for m in HLE.metrics})
+    assert load(HLE)[0] is True
+    assert load(renamed) == (False, {f"{m.breakdown}_renamed" for m in HLE.metrics})
+    assert load(renamed)[0] is True
