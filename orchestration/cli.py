@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from orchestration.deliver.analyst import SQL_EXAMPLE
 from orchestration.operations.runner import RefreshSummary, run_refresh
 from orchestration.settings import PROJECT_ROOT, Settings, ensure_dagster_home, get_settings
 
@@ -79,6 +78,8 @@ def _print_refresh(summary: RefreshSummary, settings: Settings) -> None:
         _print_missions(settings.published_db)
         print(f"\nPublished: {summary.published}")
         print("Try it:")
+        from orchestration.deliver.analyst import SQL_EXAMPLE  # imports DuckDB: only when needed
+
         print(f'  {_command_path()} query "{SQL_EXAMPLE}"')
         print(f"  python: duckdb.connect('{settings.published_db}', read_only=True).sql(...)")
     else:
@@ -202,6 +203,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     """Read-only SQL on the published warehouse, in DuckDB's sandbox (no files, no settings, no writes),
     stopped after --timeout seconds or at Ctrl-C; a result streams to --csv/--parquet in bounded memory."""
     from orchestration.deliver.analyst import (
+        SQL_EXAMPLE,
         AnalystQueryError,
         QueryStopped,
         WarehouseUnreadable,
