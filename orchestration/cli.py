@@ -401,7 +401,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 
 def cmd_repair_history(args: argparse.Namespace) -> int:
     """Rebuild the vintage history's ranges from what they hold (under the refresh lock, in the build)."""
-    from orchestration import history
+    from orchestration.ingest import history
     from orchestration.operations.refresh_lock import RefreshAlreadyRunning, refresh_lock
     from orchestration.warehouse.files import connect
 

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orchestration import history
+from orchestration.ingest import history
 from orchestration.warehouse.loading import ensure_load_log, load_raw_table
 from tests.helpers import run_model_on_fixtures
 

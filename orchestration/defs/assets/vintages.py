@@ -14,9 +14,9 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure, MaterializeResult, multi_asset
 
-from orchestration import history
 from orchestration.defs.assets.ingest import raw_asset_key
 from orchestration.defs.resources import RefreshLock, WarehouseConfig
+from orchestration.ingest import history
 from orchestration.ingest.sources.catalogue import load_catalogue
 from orchestration.settings import DATA_TEAM
 from orchestration.warehouse.files import connect
