@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.helpers import edit_csv  # noqa: E402
+from tests.ingest.test_live import HLE, _mirror_tree, _revise, _served_path  # noqa: E402
 from tests.loopback import LoopbackPublisher  # noqa: E402
-from tests.test_live import HLE, _mirror_tree, _revise, _served_path  # noqa: E402
 
 CLI = str(Path(sys.executable).with_name("mission-tracker"))
 

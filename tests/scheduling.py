@@ -13,7 +13,7 @@ from xdist.scheduler import LoadFileScheduling
 from xdist.workermanage import WorkerController
 
 #: Files (as xdist names their scope) that spend most of their time waiting, not computing.
-WAITS_ON_CLOCK = frozenset({"tests/test_deploy.py"})
+WAITS_ON_CLOCK = frozenset({"tests/operations/test_deploy.py"})
 #: The rule needs a worker for the waiting file plus two for the rest.
 MIN_WORKERS = 3
 

@@ -14,7 +14,7 @@ would show them). So the catalogue is the one place to edit, and these files are
 rewritten by ``write_generated`` whenever the refresh prepares dbt (``prepare_manifest``): a file
 that matches is left untouched, a stale one (of a source no longer in the catalogue) is deleted.
 They are committed so that plain ``dbt`` commands work on a fresh clone;
-tests/test_catalogue_codegen.py fails if any differs from what the catalogue renders.
+tests/build/test_catalogue_codegen.py fails if any differs from what the catalogue renders.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from orchestration.defs.assets.ingest import is_ingest_key
 
 #: The attribute Dagster's log manager gives each record it hands a job's loggers: the run, step and
 #: event. Read by name, as Dagster's own JSON console logger serialises it (no private import); if a
-#: release renames it, tests/test_refresh.py's progress test fails (no line would be printed).
+#: release renames it, tests/warehouse/test_refresh.py's progress test fails (no line would be printed).
 DAGSTER_RECORD_ATTRIBUTE = "dagster_meta"
 
 

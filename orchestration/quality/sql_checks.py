@@ -19,7 +19,7 @@ budget). Each expectation type the suites use is written here once as SQL with G
 * the column-pair expectation ignores a row with either value missing (``ignore_row_if``);
 * compound and single uniqueness count every row whose value (combination) repeats.
 
-tests/test_quality.py runs every suite both ways (this module, and GX on a pandas copy) on the
+tests/quality/test_quality.py runs every suite both ways (this module, and GX on a pandas copy) on the
 published tables and on damaged copies, and requires the same verdict and unexpected counts, so GX
 stays the reference the SQL is held to. The refresh runs this module.
 """

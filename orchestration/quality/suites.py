@@ -11,7 +11,7 @@ A mart suite file names the table it gates and the asset that makes the table:
 A check runs the expectations as DuckDB queries on the table in the *build* file
 (orchestration/quality/sql_checks.py), because GX's SQL datasource does not work on DuckDB and a
 pandas copy of a whole table grows with it. ``validate_frame`` below runs the same suite with GX 1.x
-on a pandas frame: the reference the SQL is held to (tests/test_quality.py). Values known
+on a pandas frame: the reference the SQL is held to (tests/quality/test_quality.py). Values known
 only at run time are GX suite parameters (``{"$PARAMETER": "current_year"}``), given at validation:
 ``current_year``, ``today``, and ``min_rows_vs_published`` (the published warehouse's row count for
 the table, less the suite's ``max_row_drop`` share, read from the manifest written at publish; 1 when

@@ -2,7 +2,7 @@
 on the asset that makes its table: a raw table's inside the ingest step, right after it loads; the
 marts' in one step after dbt (a step per check would cost more than the checks). A check runs the
 suite's expectations as DuckDB queries on the table in the *build* file
-(orchestration/quality/sql_checks.py: GX's semantics, held to GX by tests/test_quality.py), on one
+(orchestration/quality/sql_checks.py: GX's semantics, held to GX by tests/quality/test_quality.py), on one
 connection per step (read-only for the marts); a failed blocking check stops the publish step, and
 its metadata lists each failed expectation with sample offending rows."""
 

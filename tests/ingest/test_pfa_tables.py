@@ -21,7 +21,7 @@ from orchestration.ingest.sources.errors import SourceFormatError
 from orchestration.ingest.sources.ons_pfa import clean_label
 from orchestration.settings import DBT_PROJECT_DIR
 
-BUNDLED = Path(__file__).resolve().parents[1] / "data" / "bundled"
+BUNDLED = Path(__file__).resolve().parents[2] / "data" / "bundled"
 MARCH_2019 = BUNDLED / "ons_pfa" / "policeforceareatablesyeendingmarch2019.xlsx"
 MARCH_2018 = BUNDLED / "ons_pfa" / "policeforceareatablesyearendingmarch2018v2.xlsx"
 GSS = re.compile(r"^(E92|W92|K04|E12|E23|W15)\d{6}$")

@@ -19,7 +19,7 @@ from orchestration.ingest.sources.ons_els import ELS_COLUMNS, PARSED_COLUMNS, pa
 from orchestration.ingest.sources.tidy import ParseReport
 
 HEADER = ",".join(ELS_COLUMNS)
-BUNDLED_ELS = Path(__file__).resolve().parents[1] / "data" / "bundled" / "ons_els"
+BUNDLED_ELS = Path(__file__).resolve().parents[2] / "data" / "bundled" / "ons_els"
 
 
 class DuckDBReader:

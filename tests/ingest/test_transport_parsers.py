@@ -18,7 +18,7 @@ from orchestration.ingest.sources.dft import parse_jts_workbook, parse_nts_csv
 from orchestration.ingest.sources.errors import SourceFormatError
 from orchestration.ingest.sources.ons_census import parse_census_csv
 
-BUNDLED = Path(__file__).resolve().parents[1] / "data" / "bundled"
+BUNDLED = Path(__file__).resolve().parents[2] / "data" / "bundled"
 NTS = BUNDLED / "dft" / "nts0409a_average_trips_by_mode_and_purpose.csv"
 JTS = BUNDLED / "dft" / "jts0408_town_centres_2014_2017.xlsx"
 CENSUS = BUNDLED / "ons_census" / "ts061_travel_to_work_ltla_2021.csv"

@@ -13,7 +13,7 @@ import pytest
 from orchestration.ingest.sources.errors import SourceFormatError
 from orchestration.ingest.sources.scotpho import parse_scotpho_csv, scotpho_period
 
-BUNDLED = Path(__file__).resolve().parents[1] / "data" / "bundled"
+BUNDLED = Path(__file__).resolve().parents[2] / "data" / "bundled"
 SCOTPHO = BUNDLED / "scotpho" / "scotpho_council_area_indicators.csv"
 ONS_HLE = BUNDLED / "ons_els" / "healthy-life-expectancy.csv"
 

@@ -203,7 +203,7 @@ ONS4 = {"life_satisfaction_mean": 1, "worthwhile_mean": 1, "happiness_mean": 1, 
 
 def _wellbeing_thirds(con) -> tuple[pd.DataFrame, dict[str, set[str]]]:
     """ONS4 values of complete areas per period, and each period's worst third (independently)."""
-    from tests.test_scorecards import _current_values
+    from tests.build.test_scorecards import _current_values
 
     values = _current_values(con, tuple(ONS4), ("district", "unitary"))
     values["good"] = values["value"] * values["metric_id"].map(ONS4)
@@ -351,7 +351,7 @@ def test_a_gap_change_dominated_by_one_area_names_it_and_gives_the_change_withou
 
 
 def test_the_england_hle_gap_sits_beside_the_uk_one(published_con):
-    from tests.test_scorecards import _current_values
+    from tests.build.test_scorecards import _current_values
 
     values = _current_values(published_con, ("hle_birth",), ("county", "unitary"))
     values = values[values["area_code"].str.startswith("E")]

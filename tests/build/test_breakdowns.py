@@ -13,7 +13,7 @@ import pytest
 from orchestration.settings import DBT_PROJECT_DIR
 
 SEEDS = DBT_PROJECT_DIR / "seeds"
-BUNDLED = Path(__file__).resolve().parents[1] / "data" / "bundled"
+BUNDLED = Path(__file__).resolve().parents[2] / "data" / "bundled"
 
 
 def fingertips_sii(values: list[float], populations: list[float]) -> float:

@@ -14,7 +14,7 @@ from tests.helpers import BUNDLED_DIR, import_script
 
 bench_scale = import_script("bench_scale")
 
-SEED = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "area_code_types.csv"
+SEED = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "area_code_types.csv"
 
 
 @pytest.fixture(scope="module")

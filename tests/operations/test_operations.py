@@ -195,7 +195,7 @@ def test_a_killed_refreshs_lock_is_detected_as_stale_and_cleared(tmp_path):
         assert read_holder(tmp_path).run_id == "next"
 
 
-# (two CLI refreshes at once, after a killed one: tests/test_faults.py)
+# (two CLI refreshes at once, after a killed one: tests/warehouse/test_faults.py)
 
 
 def _ui_style_ingest(warehouse: Path) -> tuple[object, list[str]]:

@@ -1,0 +1,1 @@
+"""Tests of the Dagster code location (orchestration/defs, orchestration/definitions.py)."""

@@ -1,0 +1,1 @@
+"""Tests of what readers get: report, profiles, exports, the analyst CLI, docs (orchestration/deliver)."""

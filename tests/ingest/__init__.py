@@ -1,0 +1,1 @@
+"""Tests of the source catalogue, parsers, fetcher and vintage history (orchestration/ingest)."""

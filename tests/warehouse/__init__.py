@@ -1,0 +1,1 @@
+"""Tests of the warehouse files: refresh, faults, old readers (orchestration/warehouse)."""
