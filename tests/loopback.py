@@ -64,6 +64,15 @@ class LoopbackPublisher:
             def log_message(self, *args: object) -> None:  # keep pytest output clean
                 pass
 
+            def end_headers(self) -> None:
+                # a server that will close the connection says so in its response (RFC 9112, 9.6), as
+                # real publishers' servers do when a client sends "Connection: close": a client then
+                # never reuses a connection the server is about to drop (without it, the retry after a
+                # 500 could race the close and meet a dead socket)
+                if self.close_connection:
+                    self.send_header("Connection", "close")
+                super().end_headers()
+
             def _record(self, status: int) -> None:
                 publisher.requests.append(Recorded(self.path, status, dict(self.headers.items())))
 

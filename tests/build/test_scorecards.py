@@ -1123,7 +1123,9 @@ def test_a_gap_change_is_tested_on_the_standard_errors_of_both_ends():
                 "term": [0.0],
             }
         ),
-        "int_area_groupings_listed": pd.DataFrame({"grouping_id": ["x"], "note": ["x"]}),
+        "int_area_groupings_listed": pd.DataFrame(
+            {"grouping_id": ["x"], "note": ["x"], "description": ["x"]}
+        ),
     }
     out = run_model_on_fixtures("mission_gaps", tables).set_index(["metric_id", "period"])
     pooled_se = math.sqrt(3 * 0.03**2) / 3
