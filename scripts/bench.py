@@ -160,7 +160,7 @@ def main() -> None:
         print(f"| {name} | {median[name]:.1f} s | {min(values):.1f} s | {max(values):.1f} s |")
     print(f"\nplain SQL = {statements} model and data-test statements in one DuckDB connection")
     dbt_build = median["plain dbt build"]
-    print(f"full refresh / plain dbt build:      {median['full refresh'] / dbt_build:5.2f}  (target <= 1.5)")
+    print(f"full refresh / plain dbt build:      {median['full refresh'] / dbt_build:5.2f}  (target <= 2.0)")
     unchanged = median["unchanged refresh"] / dbt_build
     print(f"unchanged refresh / plain dbt build: {unchanged:5.2f}  (target <= 0.5, and <= 5 s)")
     print(f"full refresh / plain SQL:            {median['full refresh'] / median['plain SQL']:5.2f}")
