@@ -292,3 +292,16 @@ def import_script(name: str) -> ModuleType:
     if scripts not in sys.path:
         sys.path.insert(0, scripts)
     return importlib.import_module(name)
+
+
+def ingest_resources(fetcher: Any = None, warehouse: Any = None) -> dict[str, Any]:
+    """The resources the ingest assets need, as a test materializes them: bundled files by default,
+    and one WarehouseConfig (the environment's, unless given) shared by the assets and the lock."""
+    from orchestration.defs.resources import RefreshLock, SourceFetcher, WarehouseConfig
+
+    warehouse = warehouse or WarehouseConfig()
+    return {
+        "fetcher": fetcher or SourceFetcher(mode="bundled"),
+        "refresh_lock": RefreshLock(warehouse=warehouse),
+        "warehouse": warehouse,
+    }

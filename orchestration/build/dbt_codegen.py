@@ -76,7 +76,7 @@ def _models_yaml(sources: list[Source]) -> str:
         }
         for source in sources
     ]
-    with_inputs = [source.id for source in sources if source.input_indicators and source.derives]
+    with_inputs = [source.id for source in sources if source.loads_rate_inputs]
     if with_inputs:
         models.append(
             {
@@ -135,12 +135,12 @@ def render(catalogue: tuple[Source, ...], project_dir: Path = DBT_PROJECT_DIR) -
                 files[folder / f"{staging_model(source)}.sql"] = (
                     HEADER_JINJA + f"{{{{ stg_metric_rows('{publisher}', '{source.id}') }}}}\n"
                 )
-            if any(source.input_indicators and source.derives for source in metric_sources):
+            if any(source.loads_rate_inputs for source in metric_sources):
                 files[folder / f"{inputs_model(publisher)}.sql"] = (
                     HEADER_JINJA + f"{{{{ stg_rate_inputs('{publisher}') }}}}\n"
                 )
     models = [staging_model(s) for s in catalogue if s.yields_metric_rows]
-    input_sources = [s for s in catalogue if s.input_indicators and s.derives]
+    input_sources = [s for s in catalogue if s.loads_rate_inputs]
     files[project_dir / "macros" / "generated" / "catalogue.sql"] = _union_macro(models, input_sources)
     return files
 

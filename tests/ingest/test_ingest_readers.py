@@ -11,7 +11,7 @@ import pytest
 from dagster import materialize
 
 from orchestration.defs.assets.ingest import build_ingest_assets
-from orchestration.defs.resources import RefreshLock, SourceFetcher, WarehouseConfig
+from orchestration.defs.resources import WarehouseConfig
 from orchestration.ingest.sources import ons_els
 from orchestration.ingest.sources.catalogue import get_source
 from orchestration.operations.alerts import step_failure_message
@@ -23,14 +23,10 @@ from orchestration.settings import (
     get_settings,
 )
 from orchestration.warehouse.files import connect
-from tests.helpers import BUNDLED_DIR, isolated_warehouse, poisoned_bundle, set_cell
+from tests.helpers import BUNDLED_DIR, ingest_resources, isolated_warehouse, poisoned_bundle, set_cell
 
 HLE = get_source("healthy_life_expectancy")
-RESOURCES = {
-    "fetcher": SourceFetcher(mode="bundled"),
-    "refresh_lock": RefreshLock(warehouse=WarehouseConfig()),
-    "warehouse": WarehouseConfig(),
-}
+RESOURCES = ingest_resources()
 
 
 def ingest(warehouse, bundle=BUNDLED_DIR):
@@ -50,6 +46,18 @@ def raw_table(build_db):
         rows = con.execute(f"select * exclude (_loaded_at) from raw.{HLE.id} order by source_line").fetchall()
         leftovers = con.execute("select count(*) from duckdb_tables() where temporary").fetchone()[0]
     return types, rows, leftovers
+
+
+def ingest_once(warehouse, source, query: str) -> tuple[bool, list]:
+    """Ingest one source into ``warehouse``: whether the asset found its file unchanged, and the first
+    column of ``query`` on the build file afterwards."""
+    with isolated_warehouse(warehouse):
+        result = materialize([*build_ingest_assets([source])], resources=RESOURCES)
+        build_db = get_settings().build_db
+    (materialization,) = result.asset_materializations_for_node(result.all_node_events[0].node_name)
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        values = [value for (value, *_) in con.execute(query).fetchall()]
+    return materialization.metadata["unchanged"].value, values
 
 
 def staged_by_duckdb() -> bool:
@@ -115,15 +123,7 @@ def test_a_lookup_reloads_its_unchanged_file_when_its_entry_lists_a_new_column(t
     )
 
     def load(source):
-        with isolated_warehouse(tmp_path):
-            result = materialize([*build_ingest_assets([source])], resources=RESOURCES)
-            build_db = get_settings().build_db
-        (materialization,) = result.asset_materializations_for_node(result.all_node_events[0].node_name)
-        with duckdb.connect(str(build_db), read_only=True) as con:
-            columns = [
-                c for (c,) in con.execute(f"select column_name from (describe raw.{source.id})").fetchall()
-            ]
-        return materialization.metadata["unchanged"].value, columns
+        return ingest_once(tmp_path, source, f"select column_name from (describe raw.{source.id})")
 
     unchanged, columns = load(fewer)
     assert unchanged is False and "RGNCD" not in columns
@@ -137,14 +137,7 @@ def test_configuration_is_passed_in_through_the_warehouse_resource(tmp_path):
     and the refresh lock read the resource, not the process environment."""
     warehouse = WarehouseConfig(warehouse_dir=str(tmp_path / "configured"), bundled_dir=str(BUNDLED_DIR))
     with isolated_warehouse(tmp_path / "from_environment"):
-        result = materialize(
-            [*build_ingest_assets([HLE])],
-            resources={
-                "fetcher": SourceFetcher(mode="bundled"),
-                "refresh_lock": RefreshLock(warehouse=warehouse),
-                "warehouse": warehouse,
-            },
-        )
+        result = materialize([*build_ingest_assets([HLE])], resources=ingest_resources(warehouse=warehouse))
     assert result.success
     assert (tmp_path / "configured" / "build" / "mission_tracker.duckdb").exists()
     assert not (tmp_path / "from_environment").exists()
@@ -165,15 +158,8 @@ def test_an_unchanged_file_is_reloaded_when_its_mapping_changes(tmp_path):
     assert parse_fingerprint(renamed) != parse_fingerprint(HLE)
 
     def load(source):
-        with isolated_warehouse(tmp_path):
-            result = materialize([*build_ingest_assets([source])], resources=RESOURCES)
-            build_db = get_settings().build_db
-        (materialization,) = result.asset_materializations_for_node(result.all_node_events[0].node_name)
-        with duckdb.connect(str(build_db), read_only=True) as con:
-            breakdowns = {
-                b for (b,) in con.execute(f"select distinct breakdown from raw.{HLE.id}").fetchall()
-            }
-        return materialization.metadata["unchanged"].value, breakdowns
+        unchanged, values = ingest_once(tmp_path, source, f"select distinct breakdown from raw.{HLE.id}")
+        return unchanged, set(values)
 
     assert load(HLE) == (False, {m.breakdown for m in HLE.metrics})
     assert load(HLE)[0] is True

@@ -21,13 +21,20 @@ import pytest
 from dagster import materialize
 
 from orchestration.defs.assets.ingest import build_ingest_assets
-from orchestration.defs.resources import RefreshLock, SourceFetcher, WarehouseConfig
+from orchestration.defs.resources import SourceFetcher
 from orchestration.ingest.sources.catalogue import get_source, load_catalogue
 from orchestration.operations.alerts import step_failure_message
 from orchestration.operations.runner import RefreshSummary, run_refresh
 from orchestration.settings import PROJECT_ROOT, SOURCE_MIRROR_VAR, SOURCE_MODE_VAR
 from orchestration.warehouse.files import sha256_of
-from tests.helpers import BUNDLED_DIR, copy_published, edit_csv, environment, isolated_warehouse
+from tests.helpers import (
+    BUNDLED_DIR,
+    copy_published,
+    edit_csv,
+    environment,
+    ingest_resources,
+    isolated_warehouse,
+)
 from tests.loopback import LoopbackPublisher
 
 HLE = get_source("healthy_life_expectancy")
@@ -321,11 +328,7 @@ def _ingest_hle(publisher: LoopbackPublisher):
     )
     return materialize(
         [*build_ingest_assets([HLE])],
-        resources={
-            "fetcher": fetcher,
-            "refresh_lock": RefreshLock(warehouse=WarehouseConfig()),
-            "warehouse": WarehouseConfig(),
-        },
+        resources=ingest_resources(fetcher),
         raise_on_error=False,
     )
 

@@ -8,12 +8,12 @@ import json
 from dagster import DagsterEventType, DagsterInstance, build_run_status_sensor_context, materialize
 
 from orchestration.defs.assets.ingest import build_ingest_assets
-from orchestration.defs.resources import RefreshLock, SourceFetcher, WarehouseConfig
+from orchestration.defs.resources import WarehouseConfig
 from orchestration.defs.sensors import alert_on_run_failure
 from orchestration.ingest.sources.catalogue import get_source
 from orchestration.operations.alerts import write_alert
 from orchestration.settings import ALERT_WEBHOOK_VAR, get_settings
-from tests.helpers import environment, isolated_warehouse, poisoned_bundle, set_cell
+from tests.helpers import environment, ingest_resources, isolated_warehouse, poisoned_bundle, set_cell
 from tests.loopback import LoopbackPublisher
 
 HLE = get_source("healthy_life_expectancy")
@@ -24,11 +24,7 @@ def test_the_failure_sensor_writes_an_alert_naming_the_failed_step_and_problem(t
     with isolated_warehouse(tmp_path / "warehouse", bundle), DagsterInstance.get() as instance:
         result = materialize(
             [*build_ingest_assets([HLE])],
-            resources={
-                "fetcher": SourceFetcher(mode="bundled"),
-                "refresh_lock": RefreshLock(warehouse=WarehouseConfig()),
-                "warehouse": WarehouseConfig(),
-            },
+            resources=ingest_resources(),
             instance=instance,
             raise_on_error=False,
         )

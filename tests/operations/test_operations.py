@@ -18,7 +18,6 @@ from dagster import AssetKey, DagsterEventType, DagsterInstance, EventRecordsFil
 
 from orchestration.cli import main
 from orchestration.defs.assets.ingest import build_ingest_assets
-from orchestration.defs.resources import RefreshLock, SourceFetcher, WarehouseConfig
 from orchestration.deliver.analyst import AnalystQueryError, analyst_relation, connect_analyst
 from orchestration.ingest.sources.catalogue import get_source
 from orchestration.operations.refresh_lock import (
@@ -34,6 +33,7 @@ from tests.helpers import (
     copy_published,
     environment,
     every_legitimate_oddity,
+    ingest_resources,
     isolated_warehouse,
     poisoned_bundle,
     set_cells_where,
@@ -205,11 +205,7 @@ def _ui_style_ingest(warehouse: Path) -> tuple[object, list[str]]:
     with isolated_warehouse(warehouse), DagsterInstance.ephemeral() as instance:
         result = materialize(
             list(build_ingest_assets([HLE])),
-            resources={
-                "fetcher": SourceFetcher(mode="bundled"),
-                "refresh_lock": RefreshLock(warehouse=WarehouseConfig()),
-                "warehouse": WarehouseConfig(),
-            },
+            resources=ingest_resources(),
             instance=instance,
             raise_on_error=False,
         )

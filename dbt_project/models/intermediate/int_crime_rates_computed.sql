@@ -8,7 +8,8 @@
         table (the population ONS's own rates divide by); else over ONS's mid-year estimate of the
         year the catalogue names, summed over each force's upper-tier authorities
         (int_area_populations_summed), England and Wales being England + Wales. Regions have no rate
-        on that route (the catalogue's rule: regional population is not used for the PFA tables).
+        on that route: this model divides forces and nations only (mid_year below), as the Python it
+        replaced did; a regional rate would be a new published figure, not a move.
       - By single-tier local authority (Table C2): the partnership counts carried to current codes and
         summed (Cumbria's old districts), over the authority's own mid-year estimate; authorities
         without one (districts in counties) are left out.
@@ -112,36 +113,36 @@ populated as (
     left join mid_year
         on counts.population_year is not null and mid_year.area_code = counts.area_code
         and mid_year.year = counts.population_year
+),
+
+rates as (
+    select
+        area_code,
+        area_name,
+        period,
+        year,
+        period_start,
+        period_end,
+        metric_id,
+        'all' as breakdown,
+        case when count is not null and population > 0 then count / population * per end as value,
+        count as numerator,
+        population as denominator,
+        case when count is null then count_status when not coalesce(population > 0, false) then 'x' end as status,
+        concat_ws('; ',
+            case when metric_id = 'neighbourhood_crime_rate' then '{{ robbery_note | replace("'", "''") }}'
+                 else 'Proxy for serious violence (police recorded, not hospital admissions)' end,
+            case when is_authority then 'summed from Community Safety Partnership rows; crimes the police '
+                || 'could not assign to an authority are left out' end,
+            population_note,
+            count_note
+        ) as note,
+        source_id,
+        vintage,
+        loaded_at
+    from populated
+    -- an authority with no population of its own (a district in a county) or withheld has no row at all
+    where not is_authority or population is not null
 )
 
-select
-    area_code,
-    area_code as published_area_code,
-    area_name,
-    period,
-    year,
-    period_start,
-    period_end,
-    metric_id,
-    'all' as breakdown,
-    case when count is not null and population > 0 then count / population * per end as value,
-    cast(null as double) as lci_95,
-    cast(null as double) as uci_95,
-    count as numerator,
-    population as denominator,
-    case when count is null then count_status when not coalesce(population > 0, false) then 'x' end as status,
-    concat_ws('; ',
-        case when metric_id = 'neighbourhood_crime_rate' then '{{ robbery_note | replace("'", "''") }}'
-             else 'Proxy for serious violence (police recorded, not hospital admissions)' end,
-        case when is_authority then 'summed from Community Safety Partnership rows; crimes the police '
-            || 'could not assign to an authority are left out' end,
-        population_note,
-        count_note
-    ) as note,
-    source_id,
-    'derived' as provenance,
-    vintage,
-    loaded_at
-from populated
--- an authority with no population of its own (a district in a county) or withheld has no row at all
-where not is_authority or population is not null
+{{ derived_metric_rows('rates') }}

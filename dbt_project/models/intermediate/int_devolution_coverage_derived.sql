@@ -54,30 +54,31 @@ shares as (
     unpivot (select *, "3" + "4" as "3_or_4" from by_level)
     on {% for level in levels %}"{{ level }}", {% endfor %}"3_or_4"
     into name level value covered
+),
+
+rows as (
+    select
+        shares.area_code,
+        shares.area_name,
+        strftime(date '{{ lookup_date }}', '%Y-%m-%d') as period,
+        cast(year(date '{{ lookup_date }}') as integer) as year,
+        date '{{ lookup_date }}' as period_start,
+        date '{{ lookup_date }}' as period_end,
+        'devolution_coverage' as metric_id,
+        'level=' || shares.level as breakdown,
+        round(100 * shares.covered / shares.total, 2) as value,
+        shares.covered as numerator,
+        shares.total as denominator,
+        cast(null as varchar) as status,
+        'Derived by the project: mid-{{ population_year }} population of upper-tier authorities by the '
+            || 'devolution level of their combined authority (ONS lookup '
+            || strftime(date '{{ lookup_date }}', '%B %Y') || '); levels and their basis in the seed devolution_levels'
+            as note,
+        'geography_lad_combined_authorities' as source_id,
+        lookup_vintage.vintage,
+        lookup_vintage.loaded_at
+    from shares
+    cross join lookup_vintage
 )
 
-select
-    shares.area_code,
-    shares.area_code as published_area_code,
-    shares.area_name,
-    strftime(date '{{ lookup_date }}', '%Y-%m-%d') as period,
-    cast(year(date '{{ lookup_date }}') as integer) as year,
-    date '{{ lookup_date }}' as period_start,
-    date '{{ lookup_date }}' as period_end,
-    'devolution_coverage' as metric_id,
-    'level=' || shares.level as breakdown,
-    round(100 * shares.covered / shares.total, 2) as value,
-    cast(null as double) as lci_95,
-    cast(null as double) as uci_95,
-    shares.covered as numerator,
-    shares.total as denominator,
-    cast(null as varchar) as status,
-    'Derived by the project: mid-{{ population_year }} population of upper-tier authorities by the devolution '
-        || 'level of their combined authority (ONS lookup ' || strftime(date '{{ lookup_date }}', '%B %Y')
-        || '); levels and their basis in the seed devolution_levels' as note,
-    'geography_lad_combined_authorities' as source_id,
-    'derived' as provenance,
-    lookup_vintage.vintage,
-    lookup_vintage.loaded_at
-from shares
-cross join lookup_vintage
+{{ derived_metric_rows('rows') }}

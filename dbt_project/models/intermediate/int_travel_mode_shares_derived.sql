@@ -85,27 +85,18 @@ shares as (
     select *, 'Census day 21 March 2021, during a national lockdown; derived: share of residents who '
         || 'travelled to work (excluding working from home)' as note
     from census_shares
+),
+
+share_rows as (
+    select
+        area_code, area_name, period, year, period_start, period_end, metric_id,
+        'all' as breakdown,
+        100 * numerator / denominator as value,
+        numerator,
+        denominator,
+        cast(case when numerator is null or not denominator > 0 then 'x' end as varchar) as status,
+        note, source_id, vintage, loaded_at
+    from shares
 )
 
-select
-    area_code,
-    area_code as published_area_code,
-    area_name,
-    period,
-    year,
-    period_start,
-    period_end,
-    metric_id,
-    'all' as breakdown,
-    100 * numerator / denominator as value,
-    cast(null as double) as lci_95,
-    cast(null as double) as uci_95,
-    numerator,
-    denominator,
-    cast(case when numerator is null or not denominator > 0 then 'x' end as varchar) as status,
-    note,
-    source_id,
-    'derived' as provenance,
-    vintage,
-    loaded_at
-from shares
+{{ derived_metric_rows('share_rows') }}

@@ -168,7 +168,12 @@ def ingest_source(
                 "periods": f"{previous['first_period']} .. {previous['last_period']}",
             },
         )
-    if previous is not None and checksum and previous["sha256"] == checksum:
+    if (
+        previous is not None
+        and checksum
+        and previous["sha256"] == checksum
+        and previous["parse_fingerprint"] != fingerprint
+    ):
         context.log.info(
             f"{source.id}: {path.name} unchanged, but read differently now (catalogue entry or parser "
             f"changed: fingerprint {previous['parse_fingerprint'] or 'none'} -> {fingerprint}); reloading"

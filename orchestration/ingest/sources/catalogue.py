@@ -147,6 +147,11 @@ class Source:
         return FORMATS[self.format].input_indicators
 
     @property
+    def loads_rate_inputs(self) -> bool:
+        """Its rows hold inputs of a metric dbt computes (the entry derives one; the format loads them)."""
+        return bool(self.input_indicators and self.derives)
+
+    @property
     def metric_ids(self) -> tuple[str, ...]:
         """Every metric the source feeds: mapped from its indicators or computed by dbt from its rows."""
         return tuple(sorted({m.metric_id for m in self.metrics} | set(self.derives)))

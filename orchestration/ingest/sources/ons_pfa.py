@@ -399,6 +399,13 @@ POPULATION_INPUT = "Population (Table P3)"
 INPUT_INDICATORS = (*NEIGHBOURHOOD_PARTS, KNIFE_INPUT, POPULATION_INPUT)
 
 
+def _sum(parts: Sequence[tuple[float | None, str | None]]) -> tuple[float | None, str | None]:
+    """Cells added: NULL (with the first missing cell's status, else x) if any cell is missing."""
+    if any(value is None for value, _ in parts):
+        return None, next(status for value, status in parts if value is None) or "x"
+    return sum(value for value, _ in parts if value is not None), None
+
+
 def _count_row(
     area: AreaRow, indicator: str, period: str, cell: tuple[float | None, str | None]
 ) -> dict[str, object]:
@@ -645,13 +652,7 @@ def neighbourhood_crime_by_authority(path: Path, edition: str, period: str) -> l
         area = AreaRow(members[0].row, code, members[0].la_name)
         note = f"sum of {len(members)} Community Safety Partnership rows" if len(members) > 1 else None
         for label, column in columns.items():
-            cells = [number(grid, member.row, column) for member in members]
-            missing = next((status for value, status in cells if value is None), None)
-            cell = (
-                (None, missing or "x")
-                if any(v is None for v, _ in cells)
-                else (sum(v for v, _ in cells), None)
-            )
+            cell = _sum([number(grid, member.row, column) for member in members])
             rows.append({**_count_row(area, label, period, cell), "notes": note})
     return rows
 
